@@ -1,0 +1,65 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-canary',
+  description: 'Progressive delivery (canary, blue-green, header-matched A/B routing, mirroring) on Kubernetes + Istio as typed cdk8s constructs, checked at synth time.',
+  author: 'cdk8s-canary maintainers',
+  authorAddress: 'maintainers@users.noreply.b-seed-04f01caf.example',
+  repositoryUrl: 'https://github.com/cdk8s-canary/cdk8s-canary.git',
+  defaultReleaseBranch: 'main',
+  license: 'Apache-2.0',
+  keywords: ['cdk8s', 'istio', 'canary', 'blue-green', 'progressive-delivery', 'gitops'],
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+
+  // Peer dependencies known to install together (issue #2).
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.8.0',
+  peerDeps: ['cdk8s-plus-27@^2.9.0'],
+
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.3',
+
+  // Pure-JS RE2 (the regex engine Envoy uses) for synth-time regex checks; bundled, never in the API.
+  bundledDeps: ['re2js@^2.10.0'],
+  devDeps: [
+    'cdk8s-cli@^2.207.0',
+    'ajv@^8.17.0',
+    'kubernetes-models@^5.1.0',
+    'fast-check@^4.3.0',
+    'typescript@~5.9.3',
+    'ts-node@^10.9.2',
+  ],
+
+  // No GitHub workflows or release machinery: CI is .ci/run.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  jestOptions: {
+    // Snapshots are a line of defence only if CI never rewrites them: `npx projen test:update` does.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/test/'],
+      testTimeout: 60_000,
+    },
+  },
+  tsconfigDev: { compilerOptions: {} },
+  gitignore: ['/examples/**/node_modules', '*.cpuprofile', '/bench/work'],
+});
+
+// Generated Istio types: produced from the vendored CRDs, never edited, not linted.
+project.eslint?.addIgnorePattern('src/imports/');
+project.addPackageIgnore('/examples');
+project.addPackageIgnore('/bench');
+project.addPackageIgnore('/crds');
+project.addPackageIgnore('/.ci');
+project.addTask('import', {
+  description: 'Generate src/imports from the vendored Istio CRDs (crds/)',
+  exec: 'cdk8s import crds/istio-networking-1.30.3.yaml --output src/imports --language typescript --no-check-upgrade',
+});
+
+project.synth();

@@ -1,0 +1,25 @@
+// Helpers over the routing model (internal).
+import { RouteDestination, RouteRule, ServiceVersion } from './routing-model';
+
+/** The reserved gateway name for in-mesh (sidecar) traffic. */
+export const MESH_GATEWAY = 'mesh';
+
+/** The labels that select a version's pods. */
+export function versionLabels(v: ServiceVersion): { [key: string]: string } {
+  return v.labels ?? { version: v.version };
+}
+
+/** Whether a rule matches every request. */
+export function isCatchAll(rule: RouteRule): boolean {
+  return (rule.matches ?? []).length === 0 && (rule.gateways ?? []).length === 0;
+}
+
+/**
+ * A weighted split between `first` and `second` that adds up to 100; a version with weight 0
+ * is left out, so a route never names a version it does not send traffic to.
+ */
+export function split(first: string, second: string, secondWeight: number): RouteDestination[] {
+  if (secondWeight <= 0) return [{ version: first, weight: 100 }];
+  if (secondWeight >= 100) return [{ version: second, weight: 100 }];
+  return [{ version: first, weight: 100 - secondWeight }, { version: second, weight: secondWeight }];
+}

@@ -1,0 +1,255 @@
+// The rendering shared by every service construct (internal, not exported from index.ts).
+import { ApiObject, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { MESH_GATEWAY } from './_model-util';
+import { fail, isDns1123Label, owner, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from './_validation';
+import { DestinationRule, VirtualService } from './imports/networking.istio.io';
+import { renderDestinationRuleSpec, renderVirtualServiceSpec } from './istio-renderer';
+import { RoutedServiceOptions, ServiceProtocol, VersionSpec } from './routed-service';
+import { RouteRule, ServiceRouting, ServiceVersion } from './routing-model';
+import { renderTrafficPolicy, validateTrafficPolicy } from './traffic-policy';
+
+const PORT_NAMES: Record<ServiceProtocol, string> = {
+  [ServiceProtocol.HTTP]: 'http',
+  [ServiceProtocol.HTTP2]: 'http2',
+  [ServiceProtocol.GRPC]: 'grpc',
+};
+
+/**
+ * The shared rendering of every service construct (internal, not exported from index.ts):
+ * one Deployment per version, one Service, one DestinationRule with a subset per version
+ * and one VirtualService rendered from the routing model. Children are created in the
+ * owner's scope, so construct paths are `<owner>/Deployment-<version>`, `<owner>/Service`,
+ * `<owner>/DestinationRule` and `<owner>/VirtualService`.
+ */
+export class ServiceCore {
+  public readonly who: string;
+  public readonly name: string;
+  public readonly service: kplus.Service;
+  public readonly destinationRule: ApiObject;
+  public readonly virtualService: ApiObject;
+  public readonly deployments = new Map<string, kplus.Deployment>();
+
+  private readonly versionList: ServiceVersion[];
+  private readonly gateways: string[];
+  private readonly hosts: string[];
+  private readonly matchedRules: RouteRule[] = [];
+  private readonly ruleSources: string[] = [];
+  private defaultRule?: RouteRule;
+
+  public constructor(ownerScope: Construct, kind: string, props: RoutedServiceOptions, versions: VersionSpec[]) {
+    this.who = owner(kind, ownerScope.node.id);
+    const who = this.who;
+    this.name = serviceNameFor(who, ownerScope.node.id, props.serviceName);
+    const port = validateIntRange(who, 'port', props.port, 1, 65535);
+    const protocol = props.protocol ?? ServiceProtocol.HTTP;
+    if (PORT_NAMES[protocol] === undefined) {
+      fail(who, `protocol must be one of ${Object.values(ServiceProtocol).join(', ')}, got ${show(protocol)}`);
+    }
+    this.gateways = validateGateways(who, props.gateways ?? [], props.includeMesh ?? true);
+    this.hosts = (props.hosts ?? []).map((h, i) => validateNonEmptyString(who, `hosts[${i}]`, h));
+    validateUnique(who, 'hosts', [this.name, ...this.hosts], h => h);
+    if (props.trafficPolicy) validateTrafficPolicy(who, props.trafficPolicy);
+
+    validateUnique(who, 'version', versions, v => v.version);
+    const containerPorts = new Set<number>();
+    this.versionList = versions.map(spec => {
+      const replicas = spec.replicas ?? 1;
+      validateDns1123Label(who, 'version', spec.version);
+      validateNonEmptyString(who, `image of version ${spec.version}`, spec.image);
+      validateIntRange(who, `replicas of version ${spec.version}`, replicas, 0, 1_000_000);
+      const containerPort = validateIntRange(who, `containerPort of version ${spec.version}`, spec.containerPort ?? port, 1, 65535);
+      containerPorts.add(containerPort);
+      if (`${this.name}-${spec.version}`.length > 63) {
+        fail(who, `the Deployment name "${this.name}-${spec.version}" must be at most 63 characters; shorten serviceName or version`);
+      }
+      return { version: spec.version, replicas, labels: { version: spec.version } };
+    });
+    if (containerPorts.size > 1) {
+      fail(who, `every version must use the same containerPort (the Service has one targetPort), got ${[...containerPorts].join(' and ')}`);
+    }
+    const targetPort = containerPorts.size === 1 ? [...containerPorts][0] : port;
+
+    for (const spec of versions) {
+      this.deployments.set(spec.version, this.renderDeployment(ownerScope, spec, targetPort));
+    }
+
+    this.service = new kplus.Service(ownerScope, 'Service', {
+      metadata: { name: this.name, labels: { app: this.name, service: this.name } },
+      ports: [{ name: PORT_NAMES[protocol], port, targetPort }],
+    });
+    this.service.selectLabel('app', this.name);
+
+    const trafficPolicy = renderTrafficPolicy(who, props.trafficPolicy);
+    const routing = this.versionList;
+    this.destinationRule = new DestinationRule(ownerScope, 'DestinationRule', {
+      metadata: { name: this.name },
+      spec: renderDestinationRuleSpec({ host: this.name, versions: routing, rules: [] }, trafficPolicy),
+    });
+    this.virtualService = new VirtualService(ownerScope, 'VirtualService', {
+      metadata: { name: this.name },
+      spec: Lazy.any({ produce: () => renderVirtualServiceSpec(this.routing()) }) as any,
+    });
+
+    // Make before break: pods and subsets come before the routes that use them.
+    // Output order: Deployments, Service, DestinationRule, VirtualService.
+    for (const d of this.deployments.values()) this.service.apiObject.addDependency(d);
+    this.destinationRule.addDependency(this.service);
+    this.virtualService.addDependency(this.destinationRule);
+  }
+
+  public get versionNames(): string[] {
+    return this.versionList.map(v => v.version);
+  }
+
+  public replicas(version: string): number | undefined {
+    return this.versionList.find(v => v.version === version)?.replicas;
+  }
+
+  /** Whether the service is bound to a gateway other than `mesh`. */
+  public get gatewaysBesidesMesh(): string[] {
+    return this.gateways.filter(g => g !== MESH_GATEWAY);
+  }
+
+  /** Sets the catch-all rule, rendered last. */
+  public setDefaultRule(rule: RouteRule): void {
+    this.validateRule(rule, 'the default route', this.who);
+    this.defaultRule = rule;
+  }
+
+  public addRoute(rule: RouteRule, source: string): void {
+    if (!rule || (rule.matches ?? []).length === 0) {
+      fail(source, `a route added to ${this.who} must have at least one match; the service's own rule is the only catch-all`);
+    }
+    if (rule.matches!.some(m => m.requiresGateway) && (rule.gateways ?? []).length === 0) {
+      // Istio evaluates JWT claims only at gateways: bind the rule to them, not to 'mesh'.
+      rule = { ...rule, gateways: this.gatewaysBesidesMesh };
+    }
+    this.validateRule(rule, source, source);
+    const key = matchesKey(rule);
+    const earlier = this.matchedRules.findIndex(r => matchesKey(r) === key && sameGateways(r, rule));
+    if (earlier >= 0) {
+      fail(source, `its matches (${describeMatches(rule)}) are the same as those of ${this.ruleSources[earlier]}, which comes first, so it could never match; change the matches or remove one of the routes`);
+    }
+    if (rule.name !== undefined && this.matchedRules.some(r => r.name === rule.name)) {
+      fail(source, `route name ${show(rule.name)} is already used on ${this.who}; route names must be unique per service`);
+    }
+    this.matchedRules.push(rule);
+    this.ruleSources.push(source);
+  }
+
+  /** The routing model. */
+  public routing(): ServiceRouting {
+    return {
+      host: this.name,
+      hosts: [...this.hosts],
+      gateways: [...this.gateways],
+      versions: this.versionList.map(v => ({ ...v, labels: { ...v.labels } })),
+      rules: [...this.matchedRules, ...(this.defaultRule ? [this.defaultRule] : [])],
+      source: this.virtualService.node.path,
+    };
+  }
+
+  private validateRule(rule: RouteRule, what: string, who: string): void {
+    const versions = this.versionNames;
+    const known = (v: string | undefined) => v !== undefined && versions.includes(v);
+    if (rule.destinations.length === 0) fail(who, `${what} must have at least one destination, got none`);
+    let total = 0;
+    for (const d of rule.destinations) {
+      validateIntRange(who, `weight of version ${show(d.version)}`, d.weight, 0, 100);
+      total += d.weight;
+      if (!known(d.version)) {
+        fail(who, `${what} sends traffic to version ${show(d.version)}, which ${this.who} does not run (versions: ${versions.join(', ')}); add the version to the service, or remove the route`);
+      }
+      if (d.weight > 0 && this.replicas(d.version as string) === 0) {
+        fail(who, `${what} sends ${d.weight}% of its traffic to version ${show(d.version)}, which has 0 replicas; scale it up first, or send it no traffic`);
+      }
+    }
+    validateUnique(who, `versions of ${what}`, rule.destinations, d => d.version ?? '');
+    if (total !== 100) {
+      fail(who, `the weights of ${what} must add up to 100, got ${total} (${rule.destinations.map(d => `${d.version}=${d.weight}`).join(', ')})`);
+    }
+    if (rule.mirror) {
+      const m = rule.mirror;
+      validateNumberRange(who, 'mirror percent', m.percent, 0, 100);
+      if (!known(m.version)) {
+        fail(who, `${what} mirrors to version ${show(m.version)}, which ${this.who} does not run (versions: ${versions.join(', ')})`);
+      }
+      if (this.replicas(m.version) === 0) {
+        fail(who, `${what} mirrors to version ${show(m.version)}, which has 0 replicas; scale it up first, or remove the mirror`);
+      }
+      const live = rule.destinations.find(d => d.version === m.version && d.weight > 0);
+      if (live) {
+        fail(who, `${what} mirrors to version ${show(m.version)}, which already receives ${live.weight}% of the same traffic; mirror to a version that gets no live traffic, or remove the mirror`);
+      }
+    }
+    if ((rule.matches ?? []).some(m => m.requiresGateway) && this.gatewaysBesidesMesh.length === 0) {
+      fail(who, `${what} matches a JWT claim, which Istio evaluates only at a gateway; bind ${this.who} to an ingress gateway with the 'gateways' prop`);
+    }
+  }
+
+  private renderDeployment(scope: Construct, spec: VersionSpec, containerPort: number): kplus.Deployment {
+    const labels = {
+      'app': this.name,
+      'version': spec.version,
+      'app.kubernetes.io/name': this.name,
+      'app.kubernetes.io/version': spec.version,
+    };
+    const deployment = new kplus.Deployment(scope, `Deployment-${spec.version}`, {
+      metadata: { name: `${this.name}-${spec.version}`, labels },
+      podMetadata: { labels },
+      replicas: spec.replicas ?? 1,
+      select: false,
+      minReady: spec.minReady,
+      strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: spec.maxSurge, maxUnavailable: spec.maxUnavailable }),
+      containers: [{
+        name: this.name,
+        image: spec.image,
+        portNumber: containerPort,
+        envVariables: spec.envVariables,
+        command: spec.command,
+        args: spec.args,
+        resources: spec.resources,
+        readiness: spec.readiness,
+        liveness: spec.liveness,
+        startup: spec.startup,
+        securityContext: spec.securityContext,
+      }],
+    });
+    deployment.select(kplus.LabelSelector.of({ labels: { app: this.name, version: spec.version } }));
+    return deployment;
+  }
+}
+
+function serviceNameFor(who: string, id: string, serviceName?: string): string {
+  if (serviceName !== undefined) return validateDns1123Label(who, 'serviceName', serviceName);
+  const derived = id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  if (!isDns1123Label(derived)) {
+    fail(who, `serviceName is not set and the id ${show(id)} does not give a DNS-1123 label (got ${show(derived)}); set serviceName`);
+  }
+  return derived;
+}
+
+function validateGateways(who: string, gateways: string[], includeMesh: boolean): string[] {
+  gateways.forEach((g, i) => {
+    if (typeof g !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(g)) {
+      fail(who, `gateways[${i}] must be a gateway name, '<namespace>/<name>' or '${MESH_GATEWAY}', got ${show(g)}`);
+    }
+  });
+  validateUnique(who, 'gateways', gateways, g => g);
+  if (gateways.length === 0) return [];
+  return includeMesh && !gateways.includes(MESH_GATEWAY) ? [...gateways, MESH_GATEWAY] : [...gateways];
+}
+
+function matchesKey(rule: RouteRule): string {
+  return (rule.matches ?? []).map(m => m.key).sort().join('|');
+}
+
+function sameGateways(a: RouteRule, b: RouteRule): boolean {
+  return [...(a.gateways ?? [])].sort().join(',') === [...(b.gateways ?? [])].sort().join(',');
+}
+
+function describeMatches(rule: RouteRule): string {
+  return (rule.matches ?? []).map(m => m.toString()).join(' or ');
+}

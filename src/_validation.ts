@@ -1,0 +1,86 @@
+// Internal validation helpers shared by every construct. Not exported from index.ts.
+//
+// Each helper throws an Error whose message names the owner (construct or class and
+// id), the prop, the value received and what is allowed, e.g.
+//   CanaryService 'reviews': canaryWeight must be an integer from 0 to 100, got 120
+
+/** Who owns a prop, for error messages: `CanaryService 'reviews'`. */
+export function owner(kind: string, name: string): string {
+  return `${kind} '${name}'`;
+}
+
+/** Renders a received value for an error message. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+export function fail(who: string, message: string): never {
+  throw new Error(`${who}: ${message}`);
+}
+
+/** An integer from min to max inclusive. */
+export function validateIntRange(who: string, prop: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(who, `${prop} must be an integer from ${min} to ${max}, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** A finite number from min to max inclusive (fractions allowed). */
+export function validateNumberRange(who: string, prop: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    fail(who, `${prop} must be a number from ${min} to ${max}, got ${show(value)}`);
+  }
+  return value;
+}
+
+export function validateNonEmptyString(who: string, prop: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    fail(who, `${prop} must be a non-empty string, got ${show(value)}`);
+  }
+  return value;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A DNS-1123 label (RFC 1123): what Kubernetes allows for Service names and Istio for subset names. */
+export function isDns1123Label(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
+export function validateDns1123Label(who: string, prop: string, value: unknown, maxLength = 63): string {
+  if (!isDns1123Label(value) || value.length > maxLength) {
+    fail(who, `${prop} must be a DNS-1123 label (at most ${maxLength} characters of a-z, 0-9 and '-', starting and ending with a letter or digit), got ${show(value)}`);
+  }
+  return value;
+}
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** A Kubernetes label value: at most 63 characters, alphanumeric at both ends, '-', '_' and '.' inside. */
+export function isLabelValue(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 63 && LABEL_VALUE.test(value);
+}
+
+/** An RFC 7230 token: what HTTP allows as a header name. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export function isHttpToken(value: unknown): value is string {
+  return typeof value === 'string' && TOKEN.test(value);
+}
+
+/** Throws when two entries of a list are equal under `key`. */
+export function validateUnique<T>(who: string, prop: string, items: readonly T[], key: (item: T) => string): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const k = key(item);
+    if (seen.has(k)) fail(who, `${prop} must be unique, got ${show(k)} twice`);
+    seen.add(k);
+  }
+}
