@@ -30,6 +30,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'fast-check@^4.3.0',
     'typescript@~5.9.3',
     'ts-node@^10.9.2',
+    'yaml@^2.8.0',
   ],
 
   // No GitHub workflows or release machinery: CI is .ci/run.
@@ -60,6 +61,13 @@ project.addPackageIgnore('/.ci');
 project.addTask('import', {
   description: 'Generate src/imports from the vendored Istio CRDs (crds/)',
   exec: 'cdk8s import crds/istio-networking-1.30.3.yaml --output src/imports --language typescript --no-check-upgrade',
+});
+
+// Synthesizes every example's stages to YAML under examples/<name>/dist/ (the README's first command).
+// ts-node --transpile-only skips type checking (the build type-checks): the fast set-up we recommend.
+project.addTask('synth:examples', {
+  description: 'Synthesize every example under examples/ to YAML (examples/<name>/dist/)',
+  exec: 'ts-node --transpile-only --project examples/tsconfig.json examples/synth-all.ts',
 });
 
 project.synth();

@@ -23,3 +23,7 @@ export function split(first: string, second: string, secondWeight: number): Rout
   if (secondWeight >= 100) return [{ version: second, weight: 100 }];
   return [{ version: first, weight: 100 - secondWeight }, { version: second, weight: secondWeight }];
 }
+
+/** The prefix Istio uses for JWT-claim matches on a header. */
+export const JWT_CLAIM_HEADER_PREFIX = '@request.auth.claims.';
+

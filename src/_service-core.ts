@@ -3,12 +3,13 @@ import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MESH_GATEWAY } from './_model-util';
-import { fail, isDns1123Label, owner, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from './_validation';
+import { fail, isDns1123Label, isHttpToken, owner, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from './_validation';
 import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { renderDestinationRuleSpec, renderVirtualServiceSpec } from './istio-renderer';
+import { MatchField } from './request-match';
 import { RoutedServiceOptions, ServiceProtocol, VersionSpec } from './routed-service';
 import { RouteRule, ServiceRouting, ServiceVersion } from './routing-model';
-import { renderTrafficPolicy, validateTrafficPolicy } from './traffic-policy';
+import { renderTrafficPolicy, validateTrafficPolicy } from './_traffic-policy';
 
 const PORT_NAMES: Record<ServiceProtocol, string> = {
   [ServiceProtocol.HTTP]: 'http',
@@ -34,6 +35,7 @@ export class ServiceCore {
   private readonly versionList: ServiceVersion[];
   private readonly gateways: string[];
   private readonly hosts: string[];
+  private readonly untrustedHeaders: string[];
   private readonly matchedRules: RouteRule[] = [];
   private readonly ruleSources: string[] = [];
   private defaultRule?: RouteRule;
@@ -51,6 +53,13 @@ export class ServiceCore {
     this.hosts = (props.hosts ?? []).map((h, i) => validateNonEmptyString(who, `hosts[${i}]`, h));
     validateUnique(who, 'hosts', [this.name, ...this.hosts], h => h);
     if (props.trafficPolicy) validateTrafficPolicy(who, props.trafficPolicy);
+    this.untrustedHeaders = (props.untrustedHeaders ?? []).map((h, i) => {
+      if (!isHttpToken(h)) fail(who, `untrustedHeaders[${i}] must be an HTTP header name, got ${show(h)}`);
+      return h.toLowerCase();
+    });
+    if (this.untrustedHeaders.length > 0 && this.gatewaysBesidesMesh.length === 0) {
+      fail(who, 'untrustedHeaders are removed at the service\'s gateways, but it is bound to none; set gateways, or remove untrustedHeaders');
+    }
 
     validateUnique(who, 'version', versions, v => v.version);
     const containerPorts = new Set<number>();
@@ -94,7 +103,7 @@ export class ServiceCore {
 
     // Make before break: pods and subsets come before the routes that use them.
     // Output order: Deployments, Service, DestinationRule, VirtualService.
-    for (const d of this.deployments.values()) this.service.apiObject.addDependency(d);
+    for (const d of this.deployments.values()) ApiObject.of(this.service).addDependency(d);
     this.destinationRule.addDependency(this.service);
     this.virtualService.addDependency(this.destinationRule);
   }
@@ -122,6 +131,21 @@ export class ServiceCore {
     if (!rule || (rule.matches ?? []).length === 0) {
       fail(source, `a route added to ${this.who} must have at least one match; the service's own rule is the only catch-all`);
     }
+    const boundTo = this.gateways.length > 0 ? this.gateways : [MESH_GATEWAY];
+    (rule.gateways ?? []).forEach(g => {
+      if (!boundTo.includes(g)) {
+        fail(source, `gateways lists ${show(g)}, but ${this.who} is bound to ${boundTo.join(', ')} only; add it to the service's gateways, or remove it from the route`);
+      }
+    });
+    const untrusted = this.untrustedHeadersIn(rule);
+    if (untrusted.length > 0) {
+      const publicGateways = (rule.gateways ?? []).filter(g => g !== MESH_GATEWAY);
+      if (publicGateways.length > 0) {
+        fail(source, `it matches untrusted header ${show(untrusted[0])} at gateway ${show(publicGateways[0])}, where clients can set it; bind the route to 'mesh' only, or use a JWT claim`);
+      }
+      // Untrusted headers are removed at the gateways: the route serves in-mesh traffic only.
+      if (!rule.gateways) rule = { ...rule, gateways: [MESH_GATEWAY] };
+    }
     if (rule.matches!.some(m => m.requiresGateway) && (rule.gateways ?? []).length === 0) {
       // Istio evaluates JWT claims only at gateways: bind the rule to them, not to 'mesh'.
       rule = { ...rule, gateways: this.gatewaysBesidesMesh };
@@ -141,14 +165,29 @@ export class ServiceCore {
 
   /** The routing model. */
   public routing(): ServiceRouting {
+    const defaults: RouteRule[] = [];
+    if (this.defaultRule) {
+      if (this.untrustedHeaders.length > 0) {
+        // Gateway traffic: the same split, with the untrusted headers removed before forwarding.
+        defaults.push({ ...this.defaultRule, name: 'gateway-default', gateways: this.gatewaysBesidesMesh, removeRequestHeaders: [...this.untrustedHeaders] });
+      }
+      defaults.push(this.defaultRule);
+    }
     return {
       host: this.name,
       hosts: [...this.hosts],
       gateways: [...this.gateways],
       versions: this.versionList.map(v => ({ ...v, labels: { ...v.labels } })),
-      rules: [...this.matchedRules, ...(this.defaultRule ? [this.defaultRule] : [])],
+      rules: [...this.matchedRules, ...defaults],
       source: this.virtualService.node.path,
     };
+  }
+
+  private untrustedHeadersIn(rule: RouteRule): string[] {
+    const names = new Set((rule.matches ?? []).flatMap(m => m.conditions)
+      .filter(c => c.field === MatchField.HEADER || c.field === MatchField.WITHOUT_HEADER)
+      .map(c => c.name));
+    return this.untrustedHeaders.filter(h => names.has(h));
   }
 
   private validateRule(rule: RouteRule, what: string, who: string): void {

@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { fail, validateIntRange, validateNumberRange } from './_validation';
 import { split } from './_model-util';
 import { ServiceCore } from './_service-core';
+import { fail, validateIntRange, validateNumberRange } from './_validation';
 import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
 import { RouteRule, ServiceRouting } from './routing-model';
 
@@ -86,7 +86,9 @@ export class CanaryService extends Construct implements IRoutedService {
     }
 
     const rule: RouteRule = {
-      destinations: props.canary ? split(props.stable.version, props.canary.version, this.canaryWeight) : [{ version: props.stable.version, weight: 100 }],
+      destinations: props.canary
+        ? split(props.stable.version, props.canary.version, this.canaryWeight)
+        : [{ version: props.stable.version, weight: 100 }],
       mirror: props.canary && props.mirrorPercent !== undefined ? { version: props.canary.version, percent: props.mirrorPercent } : undefined,
     };
     if (props.canary && this.canaryWeight > 0 && (props.canary.replicas ?? 1) === 0) {

@@ -1,5 +1,6 @@
-export { StringMatch, StringMatchType, ClientOs, MatchField, MatchCondition, RequestMatch } from './request-match';
+export * from './request-match';
 export * from './routing-model';
-export { LoadBalancerAlgorithm, LoadBalancer, ConnectionPool, OutlierDetection, TrafficPolicy } from './traffic-policy';
+export * from './traffic-policy';
 export * from './routed-service';
 export * from './canary-service';
+export * from './header-match-route';

@@ -1,6 +1,7 @@
 // The Istio renderer: ServiceRouting (the provider-neutral model) -> VirtualService and
 // DestinationRule specs (networking.istio.io/v1). Internal: the public API exposes the
 // rendered objects as ApiObjects, never the generated types.
+import { MESH_GATEWAY, versionLabels } from './_model-util';
 import {
   DestinationRuleSpec,
   DestinationRuleSpecTrafficPolicy,
@@ -10,7 +11,6 @@ import {
   VirtualServiceSpecHttpMatchHeaders,
 } from './imports/networking.istio.io';
 import { MatchCondition, MatchField, RequestMatch, StringMatch, StringMatchType } from './request-match';
-import { MESH_GATEWAY, versionLabels } from './_model-util';
 import { RouteDestination, RouteRule, ServiceRouting } from './routing-model';
 
 /** The VirtualService spec for a service's routing. */

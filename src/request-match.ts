@@ -1,12 +1,7 @@
 import { RE2JS } from 're2js';
+import { JWT_CLAIM_HEADER_PREFIX } from './_model-util';
+import { escapeRegex, validateRegex } from './_regex';
 import { fail, isHttpToken, show, validateNonEmptyString } from './_validation';
-
-/**
- * Istio's limit on a regular expression's length, in characters.
- *
- * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#StringMatch
- */
-export const MAX_REGEX_LENGTH = 1024;
 
 /** How a `StringMatch` compares a value. */
 export enum StringMatchType {
@@ -91,23 +86,6 @@ export class StringMatch {
   }
 }
 
-/** Checks a regex with RE2 (Envoy's engine) and Istio's length limit; throws naming `who`. */
-export function validateRegex(who: string, pattern: string): void {
-  if (pattern.length > MAX_REGEX_LENGTH) {
-    fail(who, `pattern must be at most ${MAX_REGEX_LENGTH} characters (Istio's limit), got ${pattern.length} characters`);
-  }
-  try {
-    RE2JS.compile(pattern);
-  } catch (e) {
-    fail(who, `pattern must be a valid RE2 regular expression (the syntax Envoy uses; no look-arounds or back-references), got ${show(pattern)}: ${(e as Error).message}`);
-  }
-}
-
-/** Escapes every RE2 metacharacter of `literal`. */
-export function escapeRegex(literal: string): string {
-  return literal.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
-}
-
 /**
  * Client operating system cohorts, matched on the `user-agent` header.
  *
@@ -166,9 +144,6 @@ export interface MatchCondition {
   /** A short human description, e.g. `cookie beta=true`. */
   readonly description: string;
 }
-
-/** The prefix Istio uses for JWT-claim matches on a header. */
-export const JWT_CLAIM_HEADER_PREFIX = '@request.auth.claims.';
 
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 

@@ -148,6 +148,16 @@ export interface RoutedServiceOptions {
   readonly hosts?: string[];
 
   /**
+   * Request headers clients could set themselves to opt into an unreleased version (e.g.
+   * `x-beta`). At the service's gateways they are removed before the request is forwarded,
+   * and routes that match them apply to in-mesh traffic only, where trusted services set
+   * them. Needs `gateways`.
+   * @default - none: every header is trusted
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Headers
+   */
+  readonly untrustedHeaders?: string[];
+
+  /**
    * Traffic policy for every version (load balancer, connection pool, outlier detection).
    * @default - Istio's defaults
    */

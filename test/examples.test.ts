@@ -1,0 +1,29 @@
+// The examples are documentation: each stage's committed YAML must be what the code
+// synthesizes today, and valid against the real schemas.
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
+import { validateManifests } from './util';
+
+const EXAMPLES = path.join(__dirname, '..', 'examples');
+const names = fs.readdirSync(EXAMPLES).filter(n => fs.existsSync(path.join(EXAMPLES, n, 'main.ts'))).sort();
+
+describe.each(names)('example %s', (name) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const example = require(path.join(EXAMPLES, name, 'main.ts'));
+  const app = Testing.app();
+  example.synthesizeStages(app as App);
+
+  test('has stages', () => {
+    expect(app.charts.length).toBeGreaterThan(1);
+  });
+
+  test.each(app.charts.map(c => [c.node.id, c] as const))('stage %s matches its committed YAML and the schemas', (stage, chart) => {
+    const manifests = Testing.synth(chart);
+    validateManifests(manifests);
+    const file = path.join(EXAMPLES, name, 'dist', `${stage}.k8s.yaml`);
+    const committed = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJSON());
+    expect(committed).toEqual(manifests);
+  });
+});
