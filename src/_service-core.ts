@@ -150,7 +150,7 @@ export class ServiceCore {
       // Istio evaluates JWT claims only at gateways: bind the rule to them, not to 'mesh'.
       rule = { ...rule, gateways: this.gatewaysBesidesMesh };
     }
-    this.validateRule(rule, source, source);
+    this.validateRule(rule, 'the route', source);
     const key = matchesKey(rule);
     const earlier = this.matchedRules.findIndex(r => matchesKey(r) === key && sameGateways(r, rule));
     if (earlier >= 0) {

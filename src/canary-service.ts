@@ -20,6 +20,14 @@ export interface CanaryServiceProps extends RoutedServiceOptions {
   readonly canary?: VersionSpec;
 
   /**
+   * Further versions that run beside stable and canary and get traffic only from matched
+   * routes (`HeaderMatchRoute`), e.g. Bookinfo's v3 for an A/B/n test. Each gets a
+   * Deployment and a subset.
+   * @default - none
+   */
+  readonly extraVersions?: VersionSpec[];
+
+  /**
    * Percent of the default traffic sent to the canary, an integer from 0 to 100; the
    * stable version gets the rest. Raise it one step per commit (e.g. 5, 10, 20, 50, 100);
    * set it back to 0 to abort.
@@ -71,7 +79,7 @@ export class CanaryService extends Construct implements IRoutedService {
 
   public constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     super(scope, id);
-    const versions = props.canary ? [props.stable, props.canary] : [props.stable];
+    const versions = [props.stable, ...(props.canary ? [props.canary] : []), ...(props.extraVersions ?? [])];
     this.core = new ServiceCore(this, 'CanaryService', props, versions);
     const who = this.core.who;
     this.serviceName = this.core.name;
@@ -104,6 +112,13 @@ export class CanaryService extends Construct implements IRoutedService {
     this.virtualService = this.core.virtualService;
     this.stableDeployment = this.core.deployments.get(props.stable.version)!;
     this.canaryDeployment = props.canary ? this.core.deployments.get(props.canary.version) : undefined;
+  }
+
+  /** The Deployment of one version. */
+  public deploymentOf(version: string): kplus.Deployment {
+    const d = this.core.deployments.get(version);
+    if (!d) fail(this.core.who, `has no version ${JSON.stringify(version)} (versions: ${this.versions.join(', ')})`);
+    return d;
   }
 
   /** The names of the versions the service runs (stable first). */
