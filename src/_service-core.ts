@@ -17,6 +17,9 @@ const PORT_NAMES: Record<ServiceProtocol, string> = {
   [ServiceProtocol.GRPC]: 'grpc',
 };
 
+const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+
 /**
  * The shared rendering of every service construct (internal, not exported from index.ts):
  * one Deployment per version, one Service, one DestinationRule with a subset per version
@@ -39,6 +42,7 @@ export class ServiceCore {
   private readonly matchedRules: RouteRule[] = [];
   private readonly ruleSources: string[] = [];
   private defaultRule?: RouteRule;
+  private reserved?: { names: Set<string>; owner: string };
 
   public constructor(ownerScope: Construct, kind: string, props: RoutedServiceOptions, versions: VersionSpec[]) {
     this.who = owner(kind, ownerScope.node.id);
@@ -106,6 +110,17 @@ export class ServiceCore {
     for (const d of this.deployments.values()) ApiObject.of(this.service).addDependency(d);
     this.destinationRule.addDependency(this.service);
     this.virtualService.addDependency(this.destinationRule);
+
+    if (props.argoCdSyncWaves) {
+      const wave = (o: ApiObject, n: number, pruneLast: boolean) => {
+        o.metadata.addAnnotation(ARGO_SYNC_WAVE, String(n));
+        if (pruneLast) o.metadata.addAnnotation(ARGO_SYNC_OPTIONS, 'PruneLast=true');
+      };
+      for (const d of this.deployments.values()) wave(ApiObject.of(d), 0, true);
+      wave(ApiObject.of(this.service), 0, false);
+      wave(this.destinationRule, 1, true);
+      wave(this.virtualService, 2, false);
+    }
   }
 
   public get versionNames(): string[] {
@@ -151,6 +166,12 @@ export class ServiceCore {
       rule = { ...rule, gateways: this.gatewaysBesidesMesh };
     }
     this.validateRule(rule, 'the route', source);
+    if (this.reserved) {
+      const clash = headerNames(rule).find(n => this.reserved!.names.has(n));
+      if (clash) {
+        fail(source, `it matches header ${show(clash)}, which ${this.reserved.owner} uses; a request carrying it would reach one of the two routes only; use another header`);
+      }
+    }
     const key = matchesKey(rule);
     const earlier = this.matchedRules.findIndex(r => matchesKey(r) === key && sameGateways(r, rule));
     if (earlier >= 0) {
@@ -183,10 +204,36 @@ export class ServiceCore {
     };
   }
 
+  /**
+   * Adds a VirtualService `<service>-preview` for `previewHost` at the service's gateways,
+   * sending all its traffic to `version`.
+   */
+  public addPreviewHost(ownerScope: Construct, previewHost: string, version: string): ApiObject {
+    const gateways = this.gatewaysBesidesMesh;
+    if (gateways.length === 0) {
+      fail(this.who, `previewHost ${show(previewHost)} is served at the service's gateways, but it is bound to none; set gateways`);
+    }
+    if (previewHost === this.name || this.hosts.includes(previewHost)) {
+      fail(this.who, `previewHost must differ from the service's hosts (${[this.name, ...this.hosts].join(', ')}), got ${show(previewHost)}`);
+    }
+    const rule: RouteRule = { name: 'preview', destinations: [{ host: this.name, version, weight: 100 }] };
+    this.validateRule(rule, 'the preview host route', this.who);
+    const preview = new VirtualService(ownerScope, 'PreviewVirtualService', {
+      metadata: { name: `${this.name}-preview` },
+      spec: renderVirtualServiceSpec({ host: previewHost, gateways, versions: [], rules: [rule] }),
+    });
+    preview.addDependency(this.destinationRule);
+    return preview;
+  }
+
+  /** Adds a rule whose header names no later route may match (BlueGreenService's preview). */
+  public addReservedRoute(rule: RouteRule, source: string): void {
+    this.addRoute(rule, source);
+    this.reserved = { names: new Set(headerNames(rule)), owner: `the preview route of ${this.who}` };
+  }
+
   private untrustedHeadersIn(rule: RouteRule): string[] {
-    const names = new Set((rule.matches ?? []).flatMap(m => m.conditions)
-      .filter(c => c.field === MatchField.HEADER || c.field === MatchField.WITHOUT_HEADER)
-      .map(c => c.name));
+    const names = new Set(headerNames(rule));
     return this.untrustedHeaders.filter(h => names.has(h));
   }
 
@@ -279,6 +326,12 @@ function validateGateways(who: string, gateways: string[], includeMesh: boolean)
   validateUnique(who, 'gateways', gateways, g => g);
   if (gateways.length === 0) return [];
   return includeMesh && !gateways.includes(MESH_GATEWAY) ? [...gateways, MESH_GATEWAY] : [...gateways];
+}
+
+function headerNames(rule: RouteRule): string[] {
+  return (rule.matches ?? []).flatMap(m => m.conditions)
+    .filter(c => c.field === MatchField.HEADER || c.field === MatchField.WITHOUT_HEADER)
+    .map(c => c.name as string);
 }
 
 function matchesKey(rule: RouteRule): string {

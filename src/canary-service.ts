@@ -79,6 +79,7 @@ export class CanaryService extends Construct implements IRoutedService {
 
   public constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     super(scope, id);
+    if (!props.stable || typeof props.stable !== 'object') fail(`CanaryService '${id}'`, `stable must be a VersionSpec, got ${JSON.stringify(props.stable)}`);
     const versions = [props.stable, ...(props.canary ? [props.canary] : []), ...(props.extraVersions ?? [])];
     this.core = new ServiceCore(this, 'CanaryService', props, versions);
     const who = this.core.who;

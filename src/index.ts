@@ -4,3 +4,4 @@ export * from './traffic-policy';
 export * from './routed-service';
 export * from './canary-service';
 export * from './header-match-route';
+export * from './blue-green-service';

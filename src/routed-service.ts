@@ -158,6 +158,16 @@ export interface RoutedServiceOptions {
   readonly untrustedHeaders?: string[];
 
   /**
+   * Annotate objects for Argo CD so that a sync applies them make-before-break: Deployments
+   * and the Service in sync wave 0, the DestinationRule in wave 1, the VirtualService in
+   * wave 2 (Argo CD waits for each wave to be healthy), and Deployments and the
+   * DestinationRule pruned last, after routes have moved away from them.
+   * @default false
+   * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
+   */
+  readonly argoCdSyncWaves?: boolean;
+
+  /**
    * Traffic policy for every version (load balancer, connection pool, outlier detection).
    * @default - Istio's defaults
    */
