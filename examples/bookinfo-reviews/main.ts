@@ -3,16 +3,16 @@
 // Each stage is the same CanaryService with one prop changed; each is synthesized to its own
 // file in dist/ so the release reads as a sequence of YAML diffs. In your own app, import
 // from 'cdk8s-canary' and keep one chart whose props you edit from commit to commit.
-import * as path from 'path';
-import { App, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { CanaryService, CanaryServiceProps, VersionSpec } from '../../src';
+import { Stages, writeStages } from '../stages';
 
 const image = (v: string) => `docker.io/istio/examples-bookinfo-reviews-${v}:1.20.2`;
 const v1: VersionSpec = { version: 'v1', image: image('v1'), replicas: 2 };
 const v2: VersionSpec = { version: 'v2', image: image('v2'), replicas: 2 };
 
 /** The release, stage by stage: only the props in each line change. */
-export const STAGES: Array<[string, Partial<CanaryServiceProps>]> = [
+export const STAGES: Stages<Partial<CanaryServiceProps>> = [
   ['01-all-v1', { stable: v1 }],
   ['02-v2-deployed-at-0', { stable: v1, canary: v2, canaryWeight: 0 }],
   ['03-v2-at-20', { stable: v1, canary: v2, canaryWeight: 20 }],
@@ -20,15 +20,10 @@ export const STAGES: Array<[string, Partial<CanaryServiceProps>]> = [
   ['05-v1-removed', { stable: v2 }],
 ];
 
-export function synthesizeStages(app: App): void {
-  for (const [stage, props] of STAGES) {
-    const chart = new Chart(app, stage);
-    new CanaryService(chart, 'reviews', { port: 9080, stable: v1, ...props });
-  }
+export function build(chart: Chart, props: Partial<CanaryServiceProps>): void {
+  new CanaryService(chart, 'reviews', { port: 9080, stable: v1, ...props });
 }
 
 if (require.main === module) {
-  const app = new App({ outdir: path.join(__dirname, 'dist') });
-  synthesizeStages(app);
-  app.synth();
+  writeStages(__dirname, STAGES, build);
 }
