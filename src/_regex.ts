@@ -3,7 +3,7 @@ import { RE2JS } from 're2js';
 import { fail, show } from './_validation';
 
 /**
- * Istio's limit on a regular expression's length, in characters.
+ * Istio's limit on a regular expression's length, in UTF-8 bytes (validateStringMatchRegexp).
  *
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#StringMatch
  */
@@ -11,8 +11,9 @@ export const MAX_REGEX_LENGTH = 1024;
 
 /** Checks a regex with RE2 (Envoy's engine) and Istio's length limit; throws naming `who`. */
 export function validateRegex(who: string, pattern: string): void {
-  if (pattern.length > MAX_REGEX_LENGTH) {
-    fail(who, `pattern must be at most ${MAX_REGEX_LENGTH} characters (Istio's limit), got ${pattern.length} characters`);
+  const bytes = Buffer.byteLength(pattern, 'utf8');
+  if (bytes > MAX_REGEX_LENGTH) {
+    fail(who, `pattern must be at most ${MAX_REGEX_LENGTH} bytes (Istio's limit), got ${bytes} bytes`);
   }
   try {
     RE2JS.compile(pattern);
@@ -26,3 +27,13 @@ export function escapeRegex(literal: string): string {
   return literal.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 }
 
+
+/** The RE2 compile error of `pattern`, or undefined when it is valid. */
+export function regexError(pattern: string): string | undefined {
+  try {
+    RE2JS.compile(pattern);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

@@ -7,6 +7,7 @@ import { fail, isDns1123Label, isHttpToken, owner, show, validateDns1123Label, v
 import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { renderDestinationRuleSpec, renderVirtualServiceSpec } from './istio-renderer';
 import { MatchField } from './request-match';
+import { RoutingAnalyzer } from './routing-analyzer';
 import { RoutedServiceOptions, ServiceProtocol, VersionSpec } from './routed-service';
 import { RouteRule, ServiceRouting, ServiceVersion } from './routing-model';
 import { renderTrafficPolicy, validateTrafficPolicy } from './_traffic-policy';
@@ -105,6 +106,9 @@ export class ServiceCore {
       spec: Lazy.any({ produce: () => renderVirtualServiceSpec(this.routing()) }) as any,
     });
 
+    // Istio's webhook and analyzer rules over everything in the chart, at synth.
+    RoutingAnalyzer.register(ownerScope);
+
     // Make before break: pods and subsets come before the routes that use them.
     // Output order: Deployments, Service, DestinationRule, VirtualService.
     for (const d of this.deployments.values()) ApiObject.of(this.service).addDependency(d);
@@ -160,10 +164,6 @@ export class ServiceCore {
       }
       // Untrusted headers are removed at the gateways: the route serves in-mesh traffic only.
       if (!rule.gateways) rule = { ...rule, gateways: [MESH_GATEWAY] };
-    }
-    if (rule.matches!.some(m => m.requiresGateway) && (rule.gateways ?? []).length === 0) {
-      // Istio evaluates JWT claims only at gateways: bind the rule to them, not to 'mesh'.
-      rule = { ...rule, gateways: this.gatewaysBesidesMesh };
     }
     this.validateRule(rule, 'the route', source);
     if (this.reserved) {
@@ -270,8 +270,11 @@ export class ServiceCore {
         fail(who, `${what} mirrors to version ${show(m.version)}, which already receives ${live.weight}% of the same traffic; mirror to a version that gets no live traffic, or remove the mirror`);
       }
     }
-    if ((rule.matches ?? []).some(m => m.requiresGateway) && this.gatewaysBesidesMesh.length === 0) {
-      fail(who, `${what} matches a JWT claim, which Istio evaluates only at a gateway; bind ${this.who} to an ingress gateway with the 'gateways' prop`);
+    // Istio's webhook (ValidateVirtualService, since 1.24) accepts JWT-claim matches only in a
+    // VirtualService bound to gateways and not to 'mesh'.
+    if ((rule.matches ?? []).some(m => m.requiresGateway) && (this.gatewaysBesidesMesh.length === 0 || this.gateways.includes(MESH_GATEWAY))) {
+      fail(who, `${what} matches a JWT claim, which Istio accepts only in a VirtualService bound to gateways and not to mesh; `
+        + `set gateways and includeMesh: false on ${this.who}`);
     }
   }
 

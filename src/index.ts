@@ -5,3 +5,4 @@ export * from './routed-service';
 export * from './canary-service';
 export * from './header-match-route';
 export * from './blue-green-service';
+export * from './routing-analyzer';

@@ -243,10 +243,10 @@ export class RequestMatch {
 
   /**
    * A claim of the request's validated JWT matches (`@request.auth.claims.<claim>`; nested
-   * claims are separated by dots). Istio evaluates JWT claims only at a gateway, with a
-   * RequestAuthentication in place, so a service with a JWT-claim route must be bound to a
-   * gateway and the route is bound to its gateways only. Unlike headers, claims cannot be
-   * spoofed by clients.
+   * claims are separated by dots). Istio evaluates JWT claims only at a gateway with a
+   * RequestAuthentication, and (since 1.24) accepts them only in a VirtualService bound to
+   * gateways and not to `mesh`: the service needs `gateways` and `includeMesh: false`.
+   * Unlike headers, claims cannot be spoofed by clients.
    *
    * @see https://istio.io/latest/docs/tasks/security/authentication/jwt-route/
    */

@@ -74,7 +74,6 @@ describe('HeaderMatchRoute', () => {
       ['uri', RequestMatch.uri(StringMatch.regex('^/api/v[23]/.*$'))],
       ['query', RequestMatch.queryParam('variant', StringMatch.regex('^b$'))],
       ['source', RequestMatch.sourceLabel('app', 'productpage')],
-      ['jwt', RequestMatch.jwtClaim('groups', StringMatch.exact('beta'))],
     ];
     for (const [id, match] of kinds) new HeaderMatchRoute(chart, id, { target: reviews, matches: [match], version: 'v3' });
     const matches = http(chart).slice(0, kinds.length).map(r => r.match[0]);
@@ -88,9 +87,18 @@ describe('HeaderMatchRoute', () => {
       { uri: { regex: '^/api/v[23]/.*$' } },
       { queryParams: { variant: { regex: '^b$' } } },
       { sourceLabels: { app: 'productpage' } },
-      // JWT claims are evaluated at gateways only: the rule is bound to the ingress gateway, not mesh.
-      { headers: { '@request.auth.claims.groups': { exact: 'beta' } }, gateways: ['istio-system/public'] },
     ]);
+  });
+
+  test('routes on a JWT claim in a gateway-only VirtualService', () => {
+    // GIVEN a service bound to the ingress gateway only, as Istio 1.24+ requires for JWT claims
+    const { chart, reviews } = service({ gateways: ['istio-system/public'], includeMesh: false });
+    // WHEN
+    new HeaderMatchRoute(chart, 'beta-group', { target: reviews, matches: [RequestMatch.jwtClaim('groups', StringMatch.exact('beta'))], version: 'v3' });
+    // THEN
+    const vs = find(synthValid(chart), 'VirtualService', 'reviews');
+    expect(vs.spec.gateways).toEqual(['istio-system/public']);
+    expect(vs.spec.http[0].match).toEqual([{ headers: { '@request.auth.claims.groups': { exact: 'beta' } } }]);
   });
 
   test('splits a matched cohort between versions (A/B/n, Bookinfo v2/v3 50/50)', () => {
@@ -190,10 +198,14 @@ describe('HeaderMatchRoute', () => {
       );
     });
 
-    test('fails on a JWT claim on a service bound to no gateway', () => {
-      const { chart, reviews } = service();
+    test.each([
+      ['bound to no gateway', {}],
+      ['bound to a gateway and mesh', { gateways: ['public'] }],
+    ])('fails on a JWT claim on a service %s', (_, props) => {
+      const { chart, reviews } = service(props);
       expect(() => new HeaderMatchRoute(chart, 'r', { target: reviews, matches: [RequestMatch.jwtClaim('groups', StringMatch.exact('beta'))], version: 'v2' })).toThrow(
-        "matches a JWT claim, which Istio evaluates only at a gateway; bind CanaryService 'reviews' to an ingress gateway with the 'gateways' prop",
+        "HeaderMatchRoute 'r': the route matches a JWT claim, which Istio accepts only in a VirtualService bound to gateways and not to mesh; "
+        + "set gateways and includeMesh: false on CanaryService 'reviews'",
       );
     });
 
