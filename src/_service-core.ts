@@ -172,10 +172,15 @@ export class ServiceCore {
         fail(source, `it matches header ${show(clash)}, which ${this.reserved.owner} uses; a request carrying it would reach one of the two routes only; use another header`);
       }
     }
-    const key = matchesKey(rule);
-    const earlier = this.matchedRules.findIndex(r => matchesKey(r) === key && sameGateways(r, rule));
-    if (earlier >= 0) {
-      fail(source, `its matches (${describeMatches(rule)}) are the same as those of ${this.ruleSources[earlier]}, which comes first, so it could never match; change the matches or remove one of the routes`);
+    // Istio's unreachable-rule analysis (IST0131): a match equal to an earlier one never selects this route.
+    const seen = new Set<string>();
+    for (const m of rule.matches!) {
+      if (seen.has(m.key)) fail(source, `it lists the match (${m}) twice; remove one`);
+      seen.add(m.key);
+      const earlier = this.matchedRules.findIndex(r => sameGateways(r, rule) && (r.matches ?? []).some(o => o.key === m.key));
+      if (earlier >= 0) {
+        fail(source, `its match (${m}) is the same as one of ${this.ruleSources[earlier]}, which comes first, so it could never select this route; change the match or remove it`);
+      }
     }
     if (rule.name !== undefined && this.matchedRules.some(r => r.name === rule.name)) {
       fail(source, `route name ${show(rule.name)} is already used on ${this.who}; route names must be unique per service`);
@@ -337,14 +342,6 @@ function headerNames(rule: RouteRule): string[] {
     .map(c => c.name as string);
 }
 
-function matchesKey(rule: RouteRule): string {
-  return (rule.matches ?? []).map(m => m.key).sort().join('|');
-}
-
 function sameGateways(a: RouteRule, b: RouteRule): boolean {
   return [...(a.gateways ?? [])].sort().join(',') === [...(b.gateways ?? [])].sort().join(',');
-}
-
-function describeMatches(rule: RouteRule): string {
-  return (rule.matches ?? []).map(m => m.toString()).join(' or ');
 }

@@ -5,12 +5,14 @@ import { DestinationRuleSpecTrafficPolicy } from './imports/networking.istio.io'
 import { TrafficPolicy } from './traffic-policy';
 
 const MAX_UINT32 = 4294967295;
+/** Istio's connection pool limits are int32. */
+const MAX_INT32 = 2147483647;
 
 /** Validates a traffic policy; throws naming `who` and the prop. */
 export function validateTrafficPolicy(who: string, policy: TrafficPolicy): void {
   const pool = policy.connectionPool ?? {};
   for (const key of ['maxConnections', 'http1MaxPendingRequests', 'http2MaxRequests', 'maxRequestsPerConnection', 'maxRetries'] as const) {
-    if (pool[key] !== undefined) validateIntRange(who, `trafficPolicy.connectionPool.${key}`, pool[key], key === 'maxRetries' ? 0 : 1, MAX_UINT32);
+    if (pool[key] !== undefined) validateIntRange(who, `trafficPolicy.connectionPool.${key}`, pool[key], key === 'maxRetries' ? 0 : 1, MAX_INT32);
   }
   const od = policy.outlierDetection ?? {};
   for (const key of ['consecutive5xxErrors', 'consecutiveGatewayErrors'] as const) {

@@ -1,7 +1,7 @@
 import { RE2JS } from 're2js';
 import { JWT_CLAIM_HEADER_PREFIX } from './_model-util';
 import { escapeRegex, validateRegex } from './_regex';
-import { fail, isHttpToken, show, validateNonEmptyString } from './_validation';
+import { fail, isHttpToken, isLabelKey, isLabelValue, show, validateNonEmptyString } from './_validation';
 
 /** How a `StringMatch` compares a value. */
 export enum StringMatchType {
@@ -262,6 +262,12 @@ export class RequestMatch {
   public static sourceLabel(name: string, value: string): RequestMatch {
     validateNonEmptyString('RequestMatch.sourceLabel', 'name', name);
     validateNonEmptyString('RequestMatch.sourceLabel', 'value', value);
+    if (!isLabelKey(name)) {
+      fail('RequestMatch.sourceLabel', `name must be a Kubernetes label key (an optional DNS subdomain prefix and '/', then at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got ${show(name)}`);
+    }
+    if (!isLabelValue(value)) {
+      fail('RequestMatch.sourceLabel', `value must be a Kubernetes label value (at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got ${show(value)}`);
+    }
     return RequestMatch.one({ field: MatchField.SOURCE_LABEL, name, match: StringMatch.exact(value), description: `source label ${name}=${value}` });
   }
 
@@ -306,7 +312,8 @@ export class RequestMatch {
 
   /** A stable key: equal for matches with the same conditions in any order. */
   public get key(): string {
-    return this.conditions.map(c => `${c.field}|${c.name ?? ''}|${c.match.type}|${c.match.value}`).sort().join('&');
+    // JSON, so that separators inside names and values cannot make two different matches collide.
+    return `[${this.conditions.map(c => JSON.stringify([c.field, c.name ?? '', c.match.type, c.match.value])).sort().join(',')}]`;
   }
 
   /** A short human description, e.g. `client OS macos and uri prefix "/preview"`. */

@@ -279,7 +279,7 @@ describe('CanaryService', () => {
       ['fails on a malformed gateway', { gateways: ['Istio System/gw'] }, 'gateways[0] must be a gateway name, \'<namespace>/<name>\' or \'mesh\', got "Istio System/gw"'],
       ['fails on a duplicate host', { hosts: ['reviews'] }, 'hosts must be unique, got "reviews" twice'],
       ['fails on an out-of-range outlier percent', { trafficPolicy: { outlierDetection: { maxEjectionPercent: 150 } } }, 'trafficPolicy.outlierDetection.maxEjectionPercent must be an integer from 0 to 100, got 150'],
-      ['fails on a zero connection limit', { trafficPolicy: { connectionPool: { maxConnections: 0 } } }, 'trafficPolicy.connectionPool.maxConnections must be an integer from 1 to 4294967295, got 0'],
+      ['fails on a zero connection limit', { trafficPolicy: { connectionPool: { maxConnections: 0 } } }, 'trafficPolicy.connectionPool.maxConnections must be an integer from 1 to 2147483647, got 0'],
       ['fails on a zero duration', { trafficPolicy: { connectionPool: { connectTimeout: Duration.millis(0) } } }, 'trafficPolicy.connectionPool.connectTimeout must be at least 1ms, got 0ms'],
       ['fails on a name too long for a Deployment', { serviceName: 'a'.repeat(61) }, `the Deployment name "${'a'.repeat(61)}-v1" must be at most 63 characters`],
     ];

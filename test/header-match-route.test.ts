@@ -186,7 +186,22 @@ describe('HeaderMatchRoute', () => {
       const { chart, reviews } = service();
       new HeaderMatchRoute(chart, 'first', { target: reviews, matches: jason, version: 'v2' });
       expect(() => new HeaderMatchRoute(chart, 'second', { target: reviews, matches: [RequestMatch.header('End-User', StringMatch.exact('jason'))], version: 'v3' })).toThrow(
-        "HeaderMatchRoute 'second': its matches (header end-user exact \"jason\") are the same as those of HeaderMatchRoute 'first', which comes first, so it could never match",
+        "HeaderMatchRoute 'second': its match (header end-user exact \"jason\") is the same as one of HeaderMatchRoute 'first', which comes first, so it could never select this route",
+      );
+    });
+
+    test('fails on a match shared with an earlier route among other matches', () => {
+      const { chart, reviews } = service();
+      new HeaderMatchRoute(chart, 'first', { target: reviews, matches: [RequestMatch.cookie('a', '1'), ...jason], version: 'v2' });
+      expect(() => new HeaderMatchRoute(chart, 'second', { target: reviews, matches: [RequestMatch.cookie('b', '1'), ...jason], version: 'v3' })).toThrow(
+        "its match (header end-user exact \"jason\") is the same as one of HeaderMatchRoute 'first'",
+      );
+    });
+
+    test('fails on the same match listed twice', () => {
+      const { chart, reviews } = service();
+      expect(() => new HeaderMatchRoute(chart, 'r', { target: reviews, matches: [...jason, ...jason], version: 'v2' })).toThrow(
+        "HeaderMatchRoute 'r': it lists the match (header end-user exact \"jason\") twice; remove one",
       );
     });
 
