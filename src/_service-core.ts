@@ -3,14 +3,14 @@ import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MESH_GATEWAY } from './_model-util';
+import { renderTrafficPolicy, validateTrafficPolicy } from './_traffic-policy';
 import { fail, isDns1123Label, isHttpToken, owner, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from './_validation';
 import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { renderDestinationRuleSpec, renderVirtualServiceSpec } from './istio-renderer';
 import { MatchField } from './request-match';
-import { RoutingAnalyzer } from './routing-analyzer';
 import { RoutedServiceOptions, ServiceProtocol, VersionSpec } from './routed-service';
+import { RoutingAnalyzer } from './routing-analyzer';
 import { RouteRule, ServiceRouting, ServiceVersion } from './routing-model';
-import { renderTrafficPolicy, validateTrafficPolicy } from './_traffic-policy';
 
 const PORT_NAMES: Record<ServiceProtocol, string> = {
   [ServiceProtocol.HTTP]: 'http',

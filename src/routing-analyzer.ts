@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { isDns1123Label, isHttpToken } from './_validation';
 import { MAX_REGEX_LENGTH, regexError } from './_regex';
+import { isDns1123Label, isHttpToken } from './_validation';
 
 /** How serious a finding is. */
 export enum Severity {

@@ -175,12 +175,21 @@ describe('CanaryService', () => {
       trafficPolicy: {
         loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.LEAST_REQUEST),
         connectionPool: {
-          maxConnections: 100, connectTimeout: Duration.millis(500), http1MaxPendingRequests: 10,
-          http2MaxRequests: 1000, maxRequestsPerConnection: 10, maxRetries: 3, idleTimeout: Duration.minutes(5),
+          maxConnections: 100,
+          connectTimeout: Duration.millis(500),
+          http1MaxPendingRequests: 10,
+          http2MaxRequests: 1000,
+          maxRequestsPerConnection: 10,
+          maxRetries: 3,
+          idleTimeout: Duration.minutes(5),
         },
         outlierDetection: {
-          consecutive5xxErrors: 5, consecutiveGatewayErrors: 3, interval: Duration.seconds(10),
-          baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50, minHealthPercent: 20,
+          consecutive5xxErrors: 5,
+          consecutiveGatewayErrors: 3,
+          interval: Duration.seconds(10),
+          baseEjectionTime: Duration.seconds(30),
+          maxEjectionPercent: 50,
+          minHealthPercent: 20,
         },
       },
     });

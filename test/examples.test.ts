@@ -4,8 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { stageChart } from '../examples/stages';
 import { validateManifests } from './util';
+import { stageChart } from '../examples/stages';
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 const names = fs.readdirSync(EXAMPLES).filter(n => fs.existsSync(path.join(EXAMPLES, n, 'main.ts'))).sort();

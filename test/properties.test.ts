@@ -29,8 +29,12 @@ const trafficPolicy = fc.option(fc.record({
     fc.constant(LoadBalancer.consistentHashBySourceIp()),
     fc.constant(LoadBalancer.consistentHashByHeader('x-user')),
   ), { nil: undefined }),
-  outlierDetection: fc.option(fc.record({ consecutive5xxErrors: fc.integer({ min: 0, max: 50 }), maxEjectionPercent: fc.integer({ min: 0, max: 100 }) }), { nil: undefined }),
-  connectionPool: fc.option(fc.record({ maxConnections: fc.integer({ min: 1, max: 10000 }), http2MaxRequests: fc.integer({ min: 1, max: 10000 }) }), { nil: undefined }),
+  outlierDetection: fc.option(fc.record({
+    consecutive5xxErrors: fc.integer({ min: 0, max: 50 }), maxEjectionPercent: fc.integer({ min: 0, max: 100 }),
+  }), { nil: undefined }),
+  connectionPool: fc.option(fc.record({
+    maxConnections: fc.integer({ min: 1, max: 10000 }), http2MaxRequests: fc.integer({ min: 1, max: 10000 }),
+  }), { nil: undefined }),
 }), { nil: undefined });
 
 /** Everything synthesized by accepted configurations, schema-validated in one batch at the end. */
@@ -67,11 +71,20 @@ function expectRejected(build: () => void, props: string[]): void {
 }
 
 const canaryBase = fc.record({
-  stable: label, canary: label, hasCanary: fc.boolean(), canaryWeight: fc.integer({ min: 0, max: 100 }),
-  stableReplicas: fc.integer({ min: 1, max: 5 }), canaryReplicas: fc.integer({ min: 0, max: 5 }),
+  stable: label,
+  canary: label,
+  hasCanary: fc.boolean(),
+  canaryWeight: fc.integer({ min: 0, max: 100 }),
+  stableReplicas: fc.integer({ min: 1, max: 5 }),
+  canaryReplicas: fc.integer({ min: 0, max: 5 }),
   mirror: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }),
-  port: fc.integer({ min: 1, max: 65535 }), protocol: fc.constantFrom(...Object.values(ServiceProtocol)),
-  gateways, includeMesh: fc.boolean(), trafficPolicy, argoCdSyncWaves: fc.boolean(), image,
+  port: fc.integer({ min: 1, max: 65535 }),
+  protocol: fc.constantFrom(...Object.values(ServiceProtocol)),
+  gateways,
+  includeMesh: fc.boolean(),
+  trafficPolicy,
+  argoCdSyncWaves: fc.boolean(),
+  image,
 }).filter(c => c.stable !== c.canary).map(c => {
   const hasCanary = c.hasCanary;
   const canaryWeight = hasCanary && c.canaryReplicas > 0 ? c.canaryWeight : 0;
@@ -144,19 +157,34 @@ const condition = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...Object.values(ClientOs), 'beos' as ClientOs).map(os => () => RequestMatch.clientOs(os)) },
   { weight: 1, arbitrary: fc.constantFrom('groups', 'a.b', 'bad claim').map(c => () => RequestMatch.jwtClaim(c, StringMatch.exact('x'))) },
 );
-const match = fc.array(condition, { minLength: 1, maxLength: 3 }).map(cs => () => (cs.length === 1 ? cs[0]() : RequestMatch.all(...cs.map(c => c()))));
+const match = fc.array(condition, { minLength: 1, maxLength: 3 })
+  .map(cs => () => (cs.length === 1 ? cs[0]() : RequestMatch.all(...cs.map(c => c()))));
 const twoVersions = fc.shuffledSubarray(['v1', 'v2', 'v3'], { minLength: 2, maxLength: 2 });
 const route = fc.record({
-  matches: fc.oneof({ weight: 9, arbitrary: fc.array(match, { minLength: 1, maxLength: 2 }) }, { weight: 1, arbitrary: fc.constant([] as Array<() => RequestMatch>) }),
+  matches: fc.oneof(
+    { weight: 9, arbitrary: fc.array(match, { minLength: 1, maxLength: 2 }) },
+    { weight: 1, arbitrary: fc.constant([] as Array<() => RequestMatch>) },
+  ),
   target: fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom('v1', 'v2', 'v3').map(v => ({ version: v })) },
     { weight: 1, arbitrary: fc.constant({ version: 'v9' }) },
-    { weight: 3, arbitrary: fc.tuple(twoVersions, fc.integer({ min: 0, max: 100 })).map(([[a, b], w]) => ({ split: [{ version: a, weight: w }, { version: b, weight: 100 - w }] })) },
-    { weight: 1, arbitrary: fc.array(fc.record({ version: fc.constantFrom('v1', 'v2', 'v3'), weight: fc.integer({ min: -5, max: 100 }) }), { minLength: 2, maxLength: 3 }).map(split => ({ split })) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(twoVersions, fc.integer({ min: 0, max: 100 }))
+        .map(([[a, b], w]) => ({ split: [{ version: a, weight: w }, { version: b, weight: 100 - w }] })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.array(fc.record({ version: fc.constantFrom('v1', 'v2', 'v3'), weight: fc.integer({ min: -5, max: 100 }) }), { minLength: 2, maxLength: 3 })
+        .map(split => ({ split })),
+    },
   ),
   name: fc.option(fc.constantFrom('a', 'b', 'Bad!'), { nil: undefined, freq: 2 }),
 });
-const PROPS = ['version', 'split', 'matches', 'weight', 'name', 'gateways', 'pattern', 'value', 'match', 'method', 'os', 'claim', 'cookie', 'RequestMatch.all', 'JWT claim', 'must be unique'];
+const PROPS = [
+  'version', 'split', 'matches', 'weight', 'name', 'gateways', 'pattern', 'value', 'match', 'method', 'os', 'claim', 'cookie',
+  'RequestMatch.all', 'JWT claim', 'must be unique',
+];
 
 describe('HeaderMatchRoute properties', () => {
   test(`accepts valid routes and rejects invalid ones with a message naming the prop (${RUNS} runs)`, () => {
@@ -165,9 +193,12 @@ describe('HeaderMatchRoute properties', () => {
       const chart = Testing.chart();
       const svc = new CanaryService(chart, 'svc', {
         port: 80,
-        stable: { version: 'v1', image: 'x' }, canary: { version: 'v2', image: 'x' }, extraVersions: [{ version: 'v3', image: 'x' }],
+        stable: { version: 'v1', image: 'x' },
+        canary: { version: 'v2', image: 'x' },
+        extraVersions: [{ version: 'v3', image: 'x' }],
         canaryWeight: 10,
-        gateways: gatewayOnly ? ['public'] : undefined, includeMesh: !gatewayOnly,
+        gateways: gatewayOnly ? ['public'] : undefined,
+        includeMesh: !gatewayOnly,
       });
       routes.forEach((r, i) => {
         try {
@@ -187,10 +218,16 @@ describe('HeaderMatchRoute properties', () => {
 });
 
 const blueGreenBase = fc.record({
-  blue: label, green: label, active: fc.constantFrom(Color.BLUE, Color.GREEN),
-  activeReplicas: fc.integer({ min: 1, max: 5 }), idleReplicas: fc.integer({ min: 0, max: 5 }),
-  preview: fc.boolean(), previewHost: fc.boolean(), mirror: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
-  gateways, image,
+  blue: label,
+  green: label,
+  active: fc.constantFrom(Color.BLUE, Color.GREEN),
+  activeReplicas: fc.integer({ min: 1, max: 5 }),
+  idleReplicas: fc.integer({ min: 0, max: 5 }),
+  preview: fc.boolean(),
+  previewHost: fc.boolean(),
+  mirror: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
+  gateways,
+  image,
 }).filter(c => c.blue !== c.green).map(c => {
   const idleUp = c.idleReplicas > 0;
   const replicas = (color: Color) => (color === c.active ? c.activeReplicas : c.idleReplicas);
