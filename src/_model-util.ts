@@ -1,5 +1,5 @@
 // Helpers over the routing model (internal).
-import { RouteDestination, RouteRule, ServiceVersion } from './routing-model';
+import { RouteDestination, ServiceVersion } from './routing-model';
 
 /** The reserved gateway name for in-mesh (sidecar) traffic. */
 export const MESH_GATEWAY = 'mesh';
@@ -7,11 +7,6 @@ export const MESH_GATEWAY = 'mesh';
 /** The labels that select a version's pods. */
 export function versionLabels(v: ServiceVersion): { [key: string]: string } {
   return v.labels ?? { version: v.version };
-}
-
-/** Whether a rule matches every request. */
-export function isCatchAll(rule: RouteRule): boolean {
-  return (rule.matches ?? []).length === 0 && (rule.gateways ?? []).length === 0;
 }
 
 /**
