@@ -12,6 +12,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   projenrcTs: true,
   packageManager: javascript.NodePackageManager.NPM,
   minNodeVersion: '20.0.0',
+  bin: { 'cdk8s-canary': 'bin/cdk8s-canary' },
 
   // Peer dependencies known to install together (issue #2).
   cdk8sVersion: '2.70.0',

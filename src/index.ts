@@ -6,3 +6,7 @@ export * from './canary-service';
 export * from './header-match-route';
 export * from './blue-green-service';
 export * from './routing-analyzer';
+export * from './istio-reader';
+export * from './route-simulator';
+export * from './transition-check';
+export * from './traffic-diff';

@@ -1,6 +1,7 @@
 // The micro-api blue-green release: v1 active on blue, v2 deployed on green and previewed
 // by header, 10% of live traffic mirrored to it, switch, rollback, switch again, then blue
-// (v1) scaled to 0. One prop changes per commit; each stage is one file in dist/.
+// (v1) scaled to 0, one commit after the preview route to it is gone. One prop changes per
+// commit; each stage is one file in dist/.
 import { Chart } from 'cdk8s';
 import { BlueGreenService, BlueGreenServiceProps, Color, RequestMatch, StringMatch, VersionSpec } from '../../src';
 import { Stages, writeStages } from '../stages';
@@ -19,7 +20,8 @@ export const STAGES: Stages<Partial<BlueGreenServiceProps>> = [
   ['05-switch-to-green', { blue: v1, green: v2, active: Color.GREEN, previewMatch: preview }],
   ['06-rollback-to-blue', { blue: v1, green: v2, active: Color.BLUE, previewMatch: preview }],
   ['07-switch-to-green-again', { blue: v1, green: v2, active: Color.GREEN, previewMatch: preview }],
-  ['08-v1-scaled-to-0', { blue: { ...v1, replicas: 0 }, green: v2, active: Color.GREEN }],
+  ['08-preview-removed', { blue: v1, green: v2, active: Color.GREEN }],
+  ['09-v1-scaled-to-0', { blue: { ...v1, replicas: 0 }, green: v2, active: Color.GREEN }],
 ];
 
 export function build(chart: Chart, props: Partial<BlueGreenServiceProps>): void {

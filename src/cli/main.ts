@@ -1,0 +1,245 @@
+// The `cdk8s-canary` command: offline GitOps safety checks on synthesized YAML.
+//
+//   cdk8s-canary check <old> <new>     is the step from old to new safe?
+//   cdk8s-canary explain <paths> --host H ...   where does this request go, and why?
+//   cdk8s-canary diff <old> <new>      which cohorts and how much traffic move?
+//
+// Exit codes: 0 success, 1 unsafe step found by `check`, 2 usage or read error.
+import { IstioReader } from '../istio-reader';
+import { RouteSimulator, SimulatedRequest } from '../route-simulator';
+import { TrafficDiff } from '../traffic-diff';
+import { TransitionCheck } from '../transition-check';
+
+/** Where the command writes. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CliIo = {
+  out: text => process.stdout.write(`${text}\n`),
+  err: text => process.stderr.write(`${text}\n`),
+};
+
+export const EXIT_OK = 0;
+export const EXIT_UNSAFE = 1;
+export const EXIT_USAGE = 2;
+
+const USAGE = `Usage: cdk8s-canary <command> [options]
+
+Offline checks of synthesized Kubernetes + Istio YAML (any VirtualService, not only cdk8s-canary's).
+A <path> is a YAML file or a directory, read recursively for *.yaml and *.yml.
+
+Commands:
+  check <old> <new>      report unsafe steps between two synth outputs (exit 1 if any error)
+  explain <path>...      show where a request is routed, and why
+  diff <old> <new>       show which cohorts change destination and how much traffic moves
+
+Run 'cdk8s-canary <command> --help' for a command's options.`;
+
+const HELP: Record<string, string> = {
+  check: `Usage: cdk8s-canary check <old> <new> [--max-step N] [--strict] [--json]
+
+Reports every step from <old> to <new> that can fail requests during a GitOps sync:
+subsets or Deployments removed while still routed, traffic sent to versions deployed in the
+same commit (unless Argo CD sync waves order them first), versions with 0 replicas, and
+default-route weight jumps larger than --max-step points (warnings).
+
+Options:
+  --max-step N   largest allowed change of a default-route weight, in points (default 50)
+  --strict       exit 1 on warnings too
+  --json         print the report as JSON
+
+Exit codes: 0 safe, 1 unsafe, 2 usage or read error.`,
+  explain: `Usage: cdk8s-canary explain <path>... --host H [options]
+
+Shows which rule a request matches (Istio semantics: first match wins) and where it goes.
+
+Options:
+  --host H             the request's host (required), e.g. reviews
+  --path P             the path, with an optional query string (default /)
+  --method M           the HTTP method (default GET)
+  --header k=v         a request header (repeatable)
+  --cookie k=v         a cookie (repeatable)
+  --query k=v          a query parameter (repeatable)
+  --user-agent UA      the user-agent header
+  --gateway G          the gateway the request enters through (default mesh)
+  --source-label k=v   a label of the calling workload (repeatable)
+  --samples N          also send N copies and count where they go
+  --seed S             seed for --samples (default 1)
+  --json               print the explanation as JSON`,
+  diff: `Usage: cdk8s-canary diff <old> <new> [--json] [--mermaid]
+
+Shows, per host, which cohorts (matched rules) change destination and what share of the
+default traffic moves.
+
+Options:
+  --json      print the diff as JSON
+  --mermaid   print a Mermaid flowchart per host`,
+};
+
+class UsageError extends Error {}
+
+interface Parsed {
+  readonly positional: string[];
+  readonly flags: Set<string>;
+  readonly values: Map<string, string[]>;
+}
+
+function parse(args: string[], flags: string[], values: string[]): Parsed {
+  const out: Parsed = { positional: [], flags: new Set(), values: new Map() };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('--')) {
+      out.positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (flags.includes(name)) {
+      if (eq > 0) throw new UsageError(`option --${name} takes no value, got ${JSON.stringify(arg)}`);
+      out.flags.add(name);
+    } else if (values.includes(name)) {
+      const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+      if (value === undefined) throw new UsageError(`option --${name} needs a value`);
+      out.values.set(name, [...(out.values.get(name) ?? []), value]);
+    } else {
+      throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
+    }
+  }
+  return out;
+}
+
+function one(p: Parsed, name: string): string | undefined {
+  const v = p.values.get(name);
+  if (v && v.length > 1) throw new UsageError(`option --${name} may be given once, got ${v.length} times`);
+  return v?.[0];
+}
+
+function int(p: Parsed, name: string, min: number, max: number): number | undefined {
+  const v = one(p, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function pairs(p: Parsed, name: string): { [k: string]: string } | undefined {
+  const list = p.values.get(name);
+  if (!list) return undefined;
+  const out: { [k: string]: string } = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--${name} must be key=value, got ${JSON.stringify(item)}`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+function twoPaths(p: Parsed, command: string): [string, string] {
+  if (p.positional.length !== 2) {
+    throw new UsageError(`${command} needs two paths, <old> and <new>, got ${p.positional.length}${p.positional.length ? `: ${p.positional.join(' ')}` : ''}`);
+  }
+  return [p.positional[0], p.positional[1]];
+}
+
+function check(args: string[], io: CliIo): number {
+  const p = parse(args, ['json', 'strict'], ['max-step']);
+  const [oldPath, newPath] = twoPaths(p, 'check');
+  const maxWeightStep = int(p, 'max-step', 1, 100);
+  const report = TransitionCheck.check(IstioReader.loadFiles([oldPath]), IstioReader.loadFiles([newPath]), { maxWeightStep });
+  io.out(p.flags.has('json') ? JSON.stringify(report, undefined, 2) : TransitionCheck.format(report));
+  const failed = !report.safe || (p.flags.has('strict') && report.findings.length > 0);
+  return failed ? EXIT_UNSAFE : EXIT_OK;
+}
+
+function explain(args: string[], io: CliIo): number {
+  const p = parse(args, ['json'], ['host', 'path', 'method', 'header', 'cookie', 'query', 'user-agent', 'gateway', 'source-label', 'samples', 'seed']);
+  if (p.positional.length === 0) throw new UsageError('explain needs at least one path (a YAML file or directory)');
+  const host = one(p, 'host');
+  if (!host) throw new UsageError('explain needs --host, e.g. --host reviews');
+  const samples = int(p, 'samples', 1, 10_000_000);
+  const seed = int(p, 'seed', 0, 2 ** 32 - 1);
+  const request: SimulatedRequest = {
+    host,
+    path: one(p, 'path'),
+    method: one(p, 'method'),
+    headers: pairs(p, 'header'),
+    cookies: pairs(p, 'cookie'),
+    queryParams: pairs(p, 'query'),
+    userAgent: one(p, 'user-agent'),
+    gateway: one(p, 'gateway'),
+    sourceLabels: pairs(p, 'source-label'),
+  };
+  if (request.path !== undefined && !request.path.startsWith('/')) throw new UsageError(`--path must start with '/', got ${JSON.stringify(request.path)}`);
+  const read = IstioReader.readFiles(p.positional);
+  const explanation = RouteSimulator.explain(request, read.routings);
+  const sampled = samples ? RouteSimulator.sample(request, read.routings, samples, seed) : undefined;
+  const warnings = read.warnings.filter(w => explanation.routingHost === undefined || w.host === explanation.routingHost);
+  if (p.flags.has('json')) {
+    const samplesJson = sampled ? { requests: sampled.requests, destinations: sampled.destinations, mirrored: sampled.mirrored } : undefined;
+    io.out(JSON.stringify({ ...explanation, samples: samplesJson, warnings }, undefined, 2));
+    return EXIT_OK;
+  }
+  const lines = [explanation.summary];
+  if (explanation.source) lines.push(`routing: ${explanation.source}`);
+  lines.push(...explanation.trace.map(t => `  ${t}`));
+  if (sampled) {
+    lines.push(`sampled ${sampled.requests} requests:`, ...sampled.destinations.map(d => `  ${d.version ?? `${d.host} (any pod)`}: ${d.count} (${(d.share * 100).toFixed(1)}%)`));
+    if (explanation.mirror) lines.push(`  mirrored: ${sampled.mirrored}`);
+  }
+  if (!explanation.routingHost) {
+    const known = [...new Set(read.routings.map(r => r.host))];
+    lines.push(`hosts with a routing: ${known.length ? known.join(', ') : 'none'}`);
+  }
+  if (warnings.length > 0) lines.push('not modelled:', ...warnings.map(w => `  ${w.source}: ${w.message}`));
+  io.out(lines.join('\n'));
+  return EXIT_OK;
+}
+
+function diff(args: string[], io: CliIo): number {
+  const p = parse(args, ['json', 'mermaid'], []);
+  const [oldPath, newPath] = twoPaths(p, 'diff');
+  const result = TrafficDiff.compare(IstioReader.loadFiles([oldPath]), IstioReader.loadFiles([newPath]));
+  if (p.flags.has('json')) {
+    io.out(JSON.stringify(result, undefined, 2));
+  } else if (p.flags.has('mermaid')) {
+    io.out(result.hosts.map(h => `%% ${h.host}\n${h.mermaid}`).join('\n\n'));
+  } else {
+    io.out(result.hosts.length === 0 ? 'no VirtualService in either output' : TrafficDiff.toTable(result));
+  }
+  return EXIT_OK;
+}
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = { check, explain, diff };
+
+/**
+ * Runs the command line `argv` (without the node and script paths) and returns the exit
+ * code: 0 success, 1 unsafe step found by `check`, 2 usage or read error.
+ */
+export function main(argv: string[], io: CliIo = processIo): number {
+  const [command, ...args] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    (command === undefined ? io.err : io.out)(USAGE);
+    return command === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.err(`cdk8s-canary: unknown command ${JSON.stringify(command)}; expected check, explain or diff\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(HELP[command]);
+    return EXIT_OK;
+  }
+  try {
+    return run(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`cdk8s-canary ${command}: ${e.message}\n\n${HELP[command]}`);
+    } else {
+      io.err(`cdk8s-canary ${command}: ${(e as Error).message}`);
+    }
+    return EXIT_USAGE;
+  }
+}
