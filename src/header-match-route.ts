@@ -36,7 +36,7 @@ export interface HeaderMatchRouteProps {
 
   /**
    * Restrict the rule to traffic through these gateways; `['mesh']` keeps a cohort off
-   * public traffic. JWT-claim rules are always bound to the service's ingress gateways.
+   * public traffic.
    * @default - every gateway the service is bound to
    */
   readonly gateways?: string[];
