@@ -123,6 +123,16 @@ function analyzeObjects(objects: Obj[]): Finding[] {
   const drs = objects.filter(o => istio(o, DR));
   const deployments = objects.filter(o => o.json?.kind === 'Deployment');
   const services = objects.filter(o => o.json?.kind === 'Service' && o.json?.apiVersion === 'v1');
+  const serviceByName = new Map(services.map(o => [o.json.metadata?.name as string, o]));
+  const deploymentsByLabel = new Map<string, Obj[]>();
+  for (const dep of deployments) {
+    for (const [k, v] of Object.entries(podLabels(dep))) {
+      const key = `${k}=${v}`;
+      const list = deploymentsByLabel.get(key);
+      if (list) list.push(dep);
+      else deploymentsByLabel.set(key, [dep]);
+    }
+  }
 
   // DestinationRules: subset names and duplicates (webhook: validateDestinationRule).
   const subsetsByHost = new Map<string, Map<string, { labels: Record<string, string>; dr: Obj }>>();
@@ -280,10 +290,16 @@ function analyzeObjects(objects: Obj[]): Finding[] {
 
   /** The Deployments behind a subset, or undefined when the host's Service is not among the objects. */
   function podsOf(host: string, labels: Record<string, string>): Obj[] | undefined {
-    const svc = services.find(x => x.json.metadata?.name === host);
+    const svc = serviceByName.get(host);
     if (!svc) return undefined;
     const selector = { ...(svc.json.spec?.selector ?? {}), ...labels };
-    return deployments.filter(dep => matchesLabels(dep.json.spec?.template?.metadata?.labels ?? {}, selector));
+    // Candidates: the Deployments carrying the selector's rarest label, then an exact check.
+    let candidates: Obj[] | undefined;
+    for (const [k, v] of Object.entries(selector)) {
+      const withLabel = deploymentsByLabel.get(`${k}=${v}`) ?? [];
+      if (!candidates || withLabel.length < candidates.length) candidates = withLabel;
+    }
+    return (candidates ?? deployments).filter(dep => matchesLabels(podLabels(dep), selector));
   }
 
   function checkRegex(sm: any, where: string, o: Obj): void {
@@ -320,6 +336,10 @@ function stableKey(value: any): string {
     return `{${Object.keys(value).filter(k => k !== 'name').sort().map(k => `${k}:${stableKey(value[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+function podLabels(dep: Obj): Record<string, string> {
+  return dep.json.spec?.template?.metadata?.labels ?? {};
 }
 
 function matchesLabels(labels: Record<string, string>, selector: Record<string, string>): boolean {
