@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { MAX_REGEX_LENGTH, regexError } from './_regex';
 import { isDns1123Label, isHttpToken } from './_validation';
@@ -36,7 +37,8 @@ const DR = 'DestinationRule';
 /**
  * The rules Istio's validating webhook and `istioctl analyze` apply to VirtualServices and
  * DestinationRules, run offline on synthesized objects: our constructs' output, hand-written
- * `ApiObject`s and `Include`d YAML alike.
+ * `ApiObject`s and `Include`d YAML alike. cdk8s-plus Deployments are read from the construct
+ * (name, replicas, pod labels), so a JSON patch to those fields of one is not seen.
  *
  * Every service construct registers it on its chart, so `app.synth()` fails on errors and
  * prints warnings. Call it yourself on charts with hand-written routing objects.
@@ -48,8 +50,16 @@ export class RoutingAnalyzer {
    */
   public static analyze(scope: IConstruct): Finding[] {
     const objects: Obj[] = [];
+    const done = new Set<IConstruct>();
     for (const c of scope.node.findAll()) {
-      if (!(c instanceof ApiObject)) continue;
+      if (c instanceof kplus.Deployment) {
+        // Resolving a whole cdk8s-plus Deployment costs as much as synthesizing it; the rules
+        // need only its name, replicas and pod labels, which the construct knows.
+        objects.push({ json: deploymentSummary(c), source: c.node.path });
+        done.add(ApiObject.of(c));
+        continue;
+      }
+      if (!(c instanceof ApiObject) || done.has(c) || !KINDS.has(c.kind)) continue;
       objects.push({ json: c.toJson(), source: c.node.path });
     }
     return analyzeObjects(objects);
@@ -100,6 +110,16 @@ export class RoutingAnalyzer {
 }
 
 const REGISTERED = new WeakSet<IConstruct>();
+const KINDS = new Set(['VirtualService', 'DestinationRule', 'Service', 'Deployment']);
+
+function deploymentSummary(d: kplus.Deployment): any {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: d.name },
+    spec: { replicas: d.replicas, template: { metadata: { labels: d.podMetadata.toJson().labels ?? {} } } },
+  };
+}
 
 function chartOf(scope: IConstruct): IConstruct {
   try {
