@@ -4,11 +4,11 @@ import { IConstruct } from 'constructs';
 import { MAX_REGEX_LENGTH, regexError } from './_regex';
 import { isDns1123Label, isHttpToken } from './_validation';
 
-/** How serious a finding is. */
+/** How serious a finding is (of `RoutingAnalyzer` and `TransitionCheck`). */
 export enum Severity {
-  /** Istio would reject the object, or traffic would fail: synth stops. */
+  /** Istio would reject the object, or requests would fail: synth stops, a check fails. */
   ERROR = 'error',
-  /** Probably a mistake, but Istio accepts it: printed, synth goes on. */
+  /** Risky or probably a mistake, but nothing fails: reported, synth goes on. */
   WARNING = 'warning',
 }
 

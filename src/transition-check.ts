@@ -4,15 +4,8 @@ import {
 import { fmt, targetLabel } from './_routing-text';
 import { validateIntRange } from './_validation';
 import { ReadWarning } from './istio-reader';
+import { Severity } from './routing-analyzer';
 import { RouteRule } from './routing-model';
-
-/** How bad a finding is. */
-export enum FindingSeverity {
-  /** Requests fail during or after the sync. */
-  ERROR = 'error',
-  /** Risky but not failing: a large traffic shift, or mirrored copies that fail. */
-  WARNING = 'warning',
-}
 
 /** What a finding is about. */
 export enum FindingKind {
@@ -31,7 +24,7 @@ export enum FindingKind {
 /** One unsafe step between two synth outputs. */
 export interface TransitionFinding {
   /** How bad it is. */
-  readonly severity: FindingSeverity;
+  readonly severity: Severity;
 
   /** What it is about. */
   readonly kind: FindingKind;
@@ -126,9 +119,9 @@ export class TransitionCheck {
       const old = before.routings.find(o => o.hostKey === r.hostKey);
       if (old) findings.push(...weightJumps(old, r, maxStep));
     }
-    findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === FindingSeverity.ERROR ? -1 : 1));
+    findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === Severity.ERROR ? -1 : 1));
     return {
-      safe: !findings.some(f => f.severity === FindingSeverity.ERROR),
+      safe: !findings.some(f => f.severity === Severity.ERROR),
       findings,
       warnings: [...before.warnings.map(w => ({ ...w, source: `previous: ${w.source}` })), ...after.warnings.map(w => ({ ...w, source: `next: ${w.source}` }))],
     };
@@ -136,7 +129,7 @@ export class TransitionCheck {
 
   /** The report as readable text: a verdict line, then each finding with its fix and safe sequence. */
   public static format(report: TransitionReport): string {
-    const errors = report.findings.filter(f => f.severity === FindingSeverity.ERROR).length;
+    const errors = report.findings.filter(f => f.severity === Severity.ERROR).length;
     const warnings = report.findings.length - errors;
     const lines = [report.findings.length === 0
       ? 'SAFE: no unsafe step found'
@@ -191,9 +184,9 @@ function sends(t: Target): string {
   return parts.join(' and ');
 }
 
-function severityOf(t: Target): FindingSeverity {
+function severityOf(t: Target): Severity {
   // Mirrored copies are fire-and-forget: their failures never reach clients.
-  return t.weight > 0 ? FindingSeverity.ERROR : FindingSeverity.WARNING;
+  return t.weight > 0 ? Severity.ERROR : Severity.WARNING;
 }
 
 function names(deps: DeploymentInfo[]): string {
@@ -359,7 +352,7 @@ function weightJumps(old: RoutingInfo, now: RoutingInfo, maxStep: number): Trans
     }
     const where = gw ? ` at gateway ${gw}` : '';
     out.push({
-      severity: FindingSeverity.WARNING,
+      severity: Severity.WARNING,
       kind: FindingKind.WEIGHT_JUMP,
       host,
       message: `the default route of ${host}${where} shifts ${deltas.filter(d => d.from !== d.to).map(d => `${d.l} ${fmt(d.from)}% -> ${fmt(d.to)}%`).join(', ')} `

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { reviewsBase, reviewsDeployment, virtualService } from './util/bookinfo';
 import * as bookinfo from '../examples/bookinfo-reviews/main';
 import { stageChart } from '../examples/stages';
-import { CanaryServiceProps, FindingKind, FindingSeverity, TransitionCheck } from '../src';
+import { CanaryServiceProps, FindingKind, Severity, TransitionCheck } from '../src';
 
 const dest = (subset: string, weight?: number) => ({ destination: { host: 'reviews', subset }, ...(weight === undefined ? {} : { weight }) });
 
@@ -19,7 +19,7 @@ describe('TransitionCheck', () => {
       // WHEN
       const report = TransitionCheck.check(STAGES[i as number][1], STAGES[(i as number) + 1][1]);
       // THEN: no errors; the 20 -> 100 shift of the documented flow is a warning at the default step
-      expect(report.findings.filter(f => f.severity === FindingSeverity.ERROR)).toEqual([]);
+      expect(report.findings.filter(f => f.severity === Severity.ERROR)).toEqual([]);
       expect(report.safe).toBe(true);
     });
 
@@ -35,7 +35,7 @@ describe('TransitionCheck', () => {
       // THEN
       expect(report.safe).toBe(false);
       expect(report.findings).toEqual([{
-        severity: FindingSeverity.ERROR,
+        severity: Severity.ERROR,
         kind: FindingKind.ROUTED_TO_NEW_VERSION,
         host: 'reviews',
         version: 'v2',
@@ -60,7 +60,7 @@ describe('TransitionCheck', () => {
       // WHEN: 03 (v1 at 80) -> 05 (v1 removed)
       const report = TransitionCheck.check(stage('03'), stage('05'));
       // THEN
-      const errors = report.findings.filter(f => f.severity === FindingSeverity.ERROR);
+      const errors = report.findings.filter(f => f.severity === Severity.ERROR);
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({ kind: FindingKind.SUBSET_REMOVED_WHILE_ROUTED, host: 'reviews', version: 'v1' });
       expect(errors[0].message).toBe('subset v1 of reviews is removed (DestinationRule default/reviews no longer lists it), and its Deployment reviews-v1 is removed '
@@ -80,7 +80,7 @@ describe('TransitionCheck', () => {
     const outputs = (example.STAGES as Array<[string, unknown]>).map(([, props]) => Testing.synth(stageChart(name, example.build, props)));
     for (let i = 1; i < outputs.length; i++) {
       const report = TransitionCheck.check(outputs[i - 1], outputs[i]);
-      const errors = report.findings.filter(f => f.severity === FindingSeverity.ERROR).map(f => `${f.kind} ${f.host} ${f.version}`);
+      const errors = report.findings.filter(f => f.severity === Severity.ERROR).map(f => `${f.kind} ${f.host} ${f.version}`);
       expect([example.STAGES[i][0], errors]).toEqual([example.STAGES[i][0], []]);
     }
   });
@@ -94,7 +94,7 @@ describe('TransitionCheck', () => {
     const report = TransitionCheck.check(synthStage('07-switch-to-green-again'), synthStage('09-v1-scaled-to-0'));
     // THEN preview requests would reach a version without pods while the commit syncs
     expect(report.safe).toBe(false);
-    expect(report.findings.filter(f => f.severity === FindingSeverity.ERROR).map(f => `${f.kind} ${f.host} ${f.version}`))
+    expect(report.findings.filter(f => f.severity === Severity.ERROR).map(f => `${f.kind} ${f.host} ${f.version}`))
       .toEqual(['routed-to-no-replicas micro-api v1']);
   });
 
@@ -106,7 +106,7 @@ describe('TransitionCheck', () => {
     );
     expect(report.safe).toBe(true);
     expect(report.findings).toEqual([{
-      severity: FindingSeverity.WARNING,
+      severity: Severity.WARNING,
       kind: FindingKind.WEIGHT_JUMP,
       host: 'reviews',
       message: 'the default route of reviews shifts v1 90% -> 10%, v2 10% -> 90% in one commit, more than the allowed step of 30 points',
@@ -137,8 +137,8 @@ describe('TransitionCheck', () => {
     const noDr = [...base.filter(o => o.kind !== 'DestinationRule'), virtualService([{ route: [dest('v1')] }])];
     const report = TransitionCheck.check(mirrored, noDr);
     expect(report.findings.map(f => [f.severity, f.kind, f.version])).toEqual([
-      [FindingSeverity.ERROR, FindingKind.SUBSET_REMOVED_WHILE_ROUTED, 'v1'],
-      [FindingSeverity.WARNING, FindingKind.SUBSET_REMOVED_WHILE_ROUTED, 'v2'],
+      [Severity.ERROR, FindingKind.SUBSET_REMOVED_WHILE_ROUTED, 'v1'],
+      [Severity.WARNING, FindingKind.SUBSET_REMOVED_WHILE_ROUTED, 'v2'],
     ]);
     expect(report.findings[0].message).toContain('but no DestinationRule for reviews exists any more');
     expect(report.findings[1].message).toContain('mirrors 10% of a rule\'s traffic to it');
