@@ -1,11 +1,11 @@
 // The rendering shared by every service construct (internal, not exported from index.ts).
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MESH_GATEWAY } from './_model-util';
 import { renderTrafficPolicy, validateTrafficPolicy } from './_traffic-policy';
 import { fail, isDns1123Label, isHttpToken, owner, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from './_validation';
-import { DestinationRule, VirtualService } from './imports/networking.istio.io';
+import { DestinationRule, DestinationRuleProps, VirtualService, VirtualServiceProps } from './imports/networking.istio.io';
 import { renderDestinationRuleSpec, renderVirtualServiceSpec } from './istio-renderer';
 import { MatchField } from './request-match';
 import { RoutedServiceOptions, ServiceProtocol, VersionSpec } from './routed-service';
@@ -17,6 +17,40 @@ const PORT_NAMES: Record<ServiceProtocol, string> = {
   [ServiceProtocol.HTTP2]: 'http2',
   [ServiceProtocol.GRPC]: 'grpc',
 };
+
+/**
+ * Our VirtualService and DestinationRule give RoutingAnalyzer their JSON straight from the
+ * routing model (`_analysisJson`), unless a JSON patch was added: then it resolves them.
+ */
+class ModelledVirtualService extends VirtualService {
+  private patched = false;
+  public constructor(scope: Construct, id: string, props: VirtualServiceProps, private readonly model: () => any) {
+    super(scope, id, props);
+  }
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
+  }
+  /** @internal */
+  public _analysisJson(): any {
+    return this.patched ? undefined : { ...VirtualService.GVK, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
+  }
+}
+
+class ModelledDestinationRule extends DestinationRule {
+  private patched = false;
+  public constructor(scope: Construct, id: string, props: DestinationRuleProps, private readonly model: () => any) {
+    super(scope, id, props);
+  }
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
+  }
+  /** @internal */
+  public _analysisJson(): any {
+    return this.patched ? undefined : { ...DestinationRule.GVK, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
+  }
+}
 
 const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
@@ -97,14 +131,13 @@ export class ServiceCore {
 
     const trafficPolicy = renderTrafficPolicy(who, props.trafficPolicy);
     const routing = this.versionList;
-    this.destinationRule = new DestinationRule(ownerScope, 'DestinationRule', {
+    const drSpec = renderDestinationRuleSpec({ host: this.name, versions: routing, rules: [] }, trafficPolicy);
+    this.destinationRule = new ModelledDestinationRule(ownerScope, 'DestinationRule', { metadata: { name: this.name }, spec: drSpec }, () => drSpec);
+    const vsSpec = () => renderVirtualServiceSpec(this.routing());
+    this.virtualService = new ModelledVirtualService(ownerScope, 'VirtualService', {
       metadata: { name: this.name },
-      spec: renderDestinationRuleSpec({ host: this.name, versions: routing, rules: [] }, trafficPolicy),
-    });
-    this.virtualService = new VirtualService(ownerScope, 'VirtualService', {
-      metadata: { name: this.name },
-      spec: Lazy.any({ produce: () => renderVirtualServiceSpec(this.routing()) }) as any,
-    });
+      spec: Lazy.any({ produce: vsSpec }) as any,
+    }, vsSpec);
 
     // Istio's webhook and analyzer rules over everything in the chart, at synth.
     RoutingAnalyzer.register(ownerScope);

@@ -60,7 +60,9 @@ export class RoutingAnalyzer {
         continue;
       }
       if (!(c instanceof ApiObject) || done.has(c) || !KINDS.has(c.kind)) continue;
-      objects.push({ json: c.toJson(), source: c.node.path });
+      // Our own routing objects render their JSON from the model unless patched (cheaper than resolving them).
+      const modelled = typeof (c as any)._analysisJson === 'function' ? (c as any)._analysisJson() : undefined;
+      objects.push({ json: modelled ?? c.toJson(), source: c.node.path });
     }
     return analyzeObjects(objects);
   }
@@ -99,10 +101,19 @@ export class RoutingAnalyzer {
     REGISTERED.add(target);
     target.node.addValidation({
       validate: () => {
-        const findings = RoutingAnalyzer.analyze(target);
-        for (const w of findings.filter(f => f.severity === Severity.WARNING)) {
-          process.stderr.write(`Warning: ${w.source}: ${w.message} [${w.rule}]\n`);
+        // cdk8s validates twice in one synth (App.synth/synthYaml, then Chart.toJson), synchronously:
+        // reuse the findings within the same task while the tree has as many constructs.
+        const size = target.node.findAll().length;
+        let memo = MEMO.get(target);
+        if (!memo || memo.size !== size) {
+          memo = { size, findings: RoutingAnalyzer.analyze(target) };
+          MEMO.set(target, memo);
+          queueMicrotask(() => MEMO.delete(target));
+          for (const w of memo.findings.filter(f => f.severity === Severity.WARNING)) {
+            process.stderr.write(`Warning: ${w.source}: ${w.message} [${w.rule}]\n`);
+          }
         }
+        const findings = memo.findings;
         return findings.filter(f => f.severity === Severity.ERROR).map(e => `${e.source}: ${e.message} [${e.rule}]`);
       },
     });
@@ -110,6 +121,7 @@ export class RoutingAnalyzer {
 }
 
 const REGISTERED = new WeakSet<IConstruct>();
+const MEMO = new WeakMap<IConstruct, { size: number; findings: Finding[] }>();
 const KINDS = new Set(['VirtualService', 'DestinationRule', 'Service', 'Deployment']);
 
 function deploymentSummary(d: kplus.Deployment): any {

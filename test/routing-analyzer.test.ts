@@ -194,6 +194,40 @@ describe('RoutingAnalyzer', () => {
     expect(() => app.synth()).toThrow(/bookinfo\/reviews\/VirtualService: http\[0\] routes to subset "v3" of host "reviews", which no DestinationRule defines/);
   });
 
+  test('analyzes once per synth and prints each warning once', () => {
+    // GIVEN a chart with our service and a hand-written route whose weights do not add up to 100
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    new CanaryService(chart, 'reviews', { port: 80, stable: V1, canary: V2 });
+    new ApiObject(chart, 'other', vs([{ route: [{ destination: { host: 'other' }, weight: 1 }, { destination: { host: 'x' }, weight: 1 }] }], { hosts: ['other'] }, 'other'));
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      // WHEN cdk8s validates twice (App.synthYaml, then Chart.toJson)
+      app.synthYaml();
+      // THEN
+      expect(stderr.mock.calls.filter(c => String(c[0]).includes('weights add up to 2'))).toHaveLength(1);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
+  test('analyzes again when the tree changed since the last synth', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    new CanaryService(chart, 'reviews', { port: 80, stable: V1, canary: V2 });
+    expect(() => app.synthYaml()).not.toThrow();
+    new ApiObject(chart, 'bad', vs([{ route: [to('v9')] }]));
+    expect(() => app.synthYaml()).toThrow(/c\/bad: http\[0\] routes to subset "v9"/);
+  });
+
+  test('sees patches on our own VirtualService and DestinationRule', () => {
+    const chart = Testing.chart();
+    const svc = new CanaryService(chart, 'reviews', { port: 80, stable: V1, canary: V2, canaryWeight: 10 });
+    expect(RoutingAnalyzer.analyze(chart)).toEqual([]);
+    svc.destinationRule.addJsonPatch(JsonPatch.replace('/spec/subsets/1/name', 'v2b'));
+    expect(only(RoutingAnalyzer.analyze(chart), 'subset-not-found').source).toBe('test/reviews/VirtualService');
+  });
+
   test('validate() prints warnings and throws on errors', () => {
     const chart = Testing.chart();
     new ApiObject(chart, 'dr', dr(SUBSETS));
