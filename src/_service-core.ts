@@ -33,7 +33,8 @@ class ModelledVirtualService extends VirtualService {
   }
   /** @internal */
   public _analysisJson(): any {
-    return this.patched ? undefined : { ...VirtualService.GVK, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
+    if (this.patched) return undefined;
+    return { ...VirtualService.GVK, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
   }
 }
 
@@ -48,7 +49,8 @@ class ModelledDestinationRule extends DestinationRule {
   }
   /** @internal */
   public _analysisJson(): any {
-    return this.patched ? undefined : { ...DestinationRule.GVK, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
+    if (this.patched) return undefined;
+    return { ...DestinationRule.GVK, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
   }
 }
 
