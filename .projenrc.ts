@@ -71,4 +71,10 @@ project.addTask('synth:examples', {
   exec: 'ts-node --transpile-only --project examples/tsconfig.json examples/synth-all.ts',
 });
 
+// Synth benchmark (issue #7), not part of the test run: see bench/README.md.
+project.addTask('bench', {
+  description: 'Synth benchmark: cdk8s-canary vs plain YAML, raw ApiObjects and hand-written cdk8s-plus-27; writes bench/results/latest.json',
+  steps: [{ spawn: 'compile' }, { exec: 'node bench/run.js', receiveArgs: true }],
+});
+
 project.synth();

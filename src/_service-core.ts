@@ -145,9 +145,10 @@ export class ServiceCore {
     RoutingAnalyzer.register(ownerScope);
 
     // Make before break: pods and subsets come before the routes that use them.
-    // Output order: Deployments, Service, DestinationRule, VirtualService.
-    for (const d of this.deployments.values()) ApiObject.of(this.service).addDependency(d);
-    this.destinationRule.addDependency(this.service);
+    // Output order: Deployments, Service, DestinationRule, VirtualService. The children are
+    // created in that order, which is cdk8s' output order; the one dependency that routing
+    // safety needs is also declared, so the VirtualService follows its DestinationRule even
+    // if construction order changes.
     this.virtualService.addDependency(this.destinationRule);
 
     if (props.argoCdSyncWaves) {

@@ -45,6 +45,15 @@ const DR = 'DestinationRule';
  */
 export class RoutingAnalyzer {
   /**
+   * Context key that turns off the automatic analysis at synth when set to `false`, e.g.
+   * `app.node.setContext(RoutingAnalyzer.CONTEXT_KEY, false)` right after `new App()`. For
+   * meshes of thousands of services that run `RoutingAnalyzer.validate()` or
+   * `cdk8s-canary check` in CI instead: the analysis adds about 10% to synth. The
+   * constructs' own checks still run.
+   */
+  public static readonly CONTEXT_KEY = 'cdk8s-canary:analyze';
+
+  /**
    * Analyzes every VirtualService, DestinationRule, Service and Deployment under `scope`
    * (an App, a Chart or any construct).
    */
@@ -93,11 +102,14 @@ export class RoutingAnalyzer {
 
   /**
    * Registers the analysis as a validation of the chart (or app) that holds `scope`, once:
-   * `app.synth()` then reports errors with their paths and prints warnings.
+   * `app.synth()` then reports errors with their paths and prints warnings. Does nothing
+   * when the context `RoutingAnalyzer.CONTEXT_KEY` is `false`.
    */
   public static register(scope: IConstruct): void {
     const target = Chart.isChart(scope) ? scope : chartOf(scope);
     if (REGISTERED.has(target)) return;
+    const enabled = target.node.tryGetContext(RoutingAnalyzer.CONTEXT_KEY);
+    if (enabled === false || enabled === 'false') return;
     REGISTERED.add(target);
     target.node.addValidation({
       validate: () => {

@@ -228,6 +228,16 @@ describe('RoutingAnalyzer', () => {
     expect(only(RoutingAnalyzer.analyze(chart), 'subset-not-found').source).toBe('test/reviews/VirtualService');
   });
 
+  test('does not analyze at synth when the context turns it off', () => {
+    const app = Testing.app();
+    app.node.setContext(RoutingAnalyzer.CONTEXT_KEY, false);
+    const chart = new Chart(app, 'c');
+    new CanaryService(chart, 'reviews', { port: 80, stable: V1, canary: V2 });
+    new ApiObject(chart, 'bad', vs([{ route: [to('v9')] }], { hosts: ['other'] }, 'other'));
+    expect(() => app.synthYaml()).not.toThrow();
+    expect(only(RoutingAnalyzer.analyze(chart), 'subset-not-found').source).toBe('c/bad');
+  });
+
   test('validate() prints warnings and throws on errors', () => {
     const chart = Testing.chart();
     new ApiObject(chart, 'dr', dr(SUBSETS));
