@@ -65,10 +65,12 @@ project.addTask('import', {
 });
 
 // Synthesizes every example's stages to YAML under examples/<name>/dist/ (the README's first command).
-// ts-node --transpile-only skips type checking (the build type-checks): the fast set-up we recommend.
+// node with ts-node's transpile-only hook: no type checking (the build type-checks) and no
+// npx start-up, the fast set-up we recommend (bench/: 0.31 s against 2.2 s for the template).
 project.addTask('synth:examples', {
   description: 'Synthesize every example under examples/ to YAML (examples/<name>/dist/)',
-  exec: 'ts-node --transpile-only --project examples/tsconfig.json examples/synth-all.ts',
+  env: { TS_NODE_PROJECT: 'examples/tsconfig.json' },
+  exec: 'node -r ts-node/register/transpile-only examples/synth-all.ts',
 });
 
 // Synth benchmark (issue #7), not part of the test run: see bench/README.md.
