@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { MESH_GATEWAY } from './_model-util';
 import { renderTrafficPolicy, validateTrafficPolicy } from './_traffic-policy';
 import { fail, isDns1123Label, isHttpToken, owner, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from './_validation';
-import { DestinationRule, DestinationRuleProps, VirtualService, VirtualServiceProps } from './imports/networking.istio.io';
+import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { renderDestinationRuleSpec, renderVirtualServiceSpec } from './istio-renderer';
 import { MatchField } from './request-match';
 import { RoutedServiceOptions, ServiceProtocol, VersionSpec } from './routed-service';
@@ -22,37 +22,23 @@ const PORT_NAMES: Record<ServiceProtocol, string> = {
  * Our VirtualService and DestinationRule give RoutingAnalyzer their JSON straight from the
  * routing model (`_analysisJson`), unless a JSON patch was added: then it resolves them.
  */
-class ModelledVirtualService extends VirtualService {
-  private patched = false;
-  public constructor(scope: Construct, id: string, props: VirtualServiceProps, private readonly model: () => any) {
-    super(scope, id, props);
-  }
-  public addJsonPatch(...ops: JsonPatch[]): void {
-    this.patched = true;
-    super.addJsonPatch(...ops);
-  }
-  /** @internal */
-  public _analysisJson(): any {
-    if (this.patched) return undefined;
-    return { ...VirtualService.GVK, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
-  }
+function modelled<T extends new (...args: any[]) => ApiObject>(Base: T) {
+  return class extends Base {
+    private patched = false;
+    public model: () => any = () => undefined;
+    public addJsonPatch(...ops: JsonPatch[]): void {
+      this.patched = true;
+      super.addJsonPatch(...ops);
+    }
+    /** @internal */
+    public _analysisJson(): any {
+      if (this.patched) return undefined;
+      return { apiVersion: this.apiVersion, kind: this.kind, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
+    }
+  };
 }
-
-class ModelledDestinationRule extends DestinationRule {
-  private patched = false;
-  public constructor(scope: Construct, id: string, props: DestinationRuleProps, private readonly model: () => any) {
-    super(scope, id, props);
-  }
-  public addJsonPatch(...ops: JsonPatch[]): void {
-    this.patched = true;
-    super.addJsonPatch(...ops);
-  }
-  /** @internal */
-  public _analysisJson(): any {
-    if (this.patched) return undefined;
-    return { ...DestinationRule.GVK, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
-  }
-}
+const ModelledVirtualService = modelled(VirtualService);
+const ModelledDestinationRule = modelled(DestinationRule);
 
 const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
@@ -134,12 +120,13 @@ export class ServiceCore {
     const trafficPolicy = renderTrafficPolicy(who, props.trafficPolicy);
     const routing = this.versionList;
     const drSpec = renderDestinationRuleSpec({ host: this.name, versions: routing, rules: [] }, trafficPolicy);
-    this.destinationRule = new ModelledDestinationRule(ownerScope, 'DestinationRule', { metadata: { name: this.name }, spec: drSpec }, () => drSpec);
+    const dr = new ModelledDestinationRule(ownerScope, 'DestinationRule', { metadata: { name: this.name }, spec: drSpec });
+    dr.model = () => drSpec;
     const vsSpec = () => renderVirtualServiceSpec(this.routing());
-    this.virtualService = new ModelledVirtualService(ownerScope, 'VirtualService', {
-      metadata: { name: this.name },
-      spec: Lazy.any({ produce: vsSpec }) as any,
-    }, vsSpec);
+    const vs = new ModelledVirtualService(ownerScope, 'VirtualService', { metadata: { name: this.name }, spec: Lazy.any({ produce: vsSpec }) as any });
+    vs.model = vsSpec;
+    this.destinationRule = dr;
+    this.virtualService = vs;
 
     // Istio's webhook and analyzer rules over everything in the chart, at synth.
     RoutingAnalyzer.register(ownerScope);
