@@ -3,6 +3,7 @@ import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MESH_GATEWAY } from './_model-util';
+import { OWNED } from './_owned';
 import { renderTrafficPolicy, validateTrafficPolicy } from './_traffic-policy';
 import { fail, isDns1123Label, isHttpToken, owner, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from './_validation';
 import { DestinationRule, VirtualService } from './imports/networking.istio.io';
@@ -129,6 +130,7 @@ export class ServiceCore {
     this.virtualService = vs;
 
     // Istio's webhook and analyzer rules over everything in the chart, at synth.
+    for (const o of [...this.deployments.values(), this.service, dr, vs]) OWNED.add(o);
     RoutingAnalyzer.register(ownerScope);
 
     // Make before break: pods and subsets come before the routes that use them.
@@ -246,10 +248,10 @@ export class ServiceCore {
     }
     const rule: RouteRule = { name: 'preview', destinations: [{ host: this.name, version, weight: 100 }] };
     this.validateRule(rule, 'the preview host route', this.who);
-    const preview = new VirtualService(ownerScope, 'PreviewVirtualService', {
-      metadata: { name: `${this.name}-preview` },
-      spec: renderVirtualServiceSpec({ host: previewHost, gateways, versions: [], rules: [rule] }),
-    });
+    const spec = renderVirtualServiceSpec({ host: previewHost, gateways, versions: [], rules: [rule] });
+    const preview = new ModelledVirtualService(ownerScope, 'PreviewVirtualService', { metadata: { name: `${this.name}-preview` }, spec });
+    preview.model = () => spec;
+    OWNED.add(preview);
     preview.addDependency(this.destinationRule);
     return preview;
   }

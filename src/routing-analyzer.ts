@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { OWNED } from './_owned';
 import { MAX_REGEX_LENGTH, regexError } from './_regex';
 import { isDns1123Label, isHttpToken } from './_validation';
 
@@ -38,7 +39,9 @@ const DR = 'DestinationRule';
  * The rules Istio's validating webhook and `istioctl analyze` apply to VirtualServices and
  * DestinationRules, run offline on synthesized objects: our constructs' output, hand-written
  * `ApiObject`s and `Include`d YAML alike. cdk8s-plus Deployments are read from the construct
- * (name, replicas, pod labels), so a JSON patch to those fields of one is not seen.
+ * (name, replicas, pod labels), so a JSON patch to those fields of one is not seen. When every
+ * routing object of the scope comes from our constructs unpatched, only the rules that span
+ * services run: the constructs have checked each object already.
  *
  * Every service construct registers it on its chart, so `app.synth()` fails on errors and
  * prints warnings. Call it yourself on charts with hand-written routing objects.
@@ -58,22 +61,34 @@ export class RoutingAnalyzer {
    * (an App, a Chart or any construct).
    */
   public static analyze(scope: IConstruct): Finding[] {
-    const objects: Obj[] = [];
+    const entries: Array<{ c: IConstruct; json?: any; summary?: () => any }> = [];
     const done = new Set<IConstruct>();
+    let foreign = false;
     for (const c of scope.node.findAll()) {
-      if (c instanceof kplus.Deployment) {
-        // Resolving a whole cdk8s-plus Deployment costs as much as synthesizing it; the rules
-        // need only its name, replicas and pod labels, which the construct knows.
-        objects.push({ json: deploymentSummary(c), source: c.node.path });
+      if (c instanceof kplus.Deployment || (c instanceof kplus.Service && OWNED.has(c))) {
+        // Read from the construct: resolving a whole cdk8s-plus Deployment costs as much as
+        // synthesizing it, and the rules need only its name, replicas and pod labels.
+        const d = c;
+        entries.push({ c, summary: d instanceof kplus.Deployment ? () => deploymentSummary(d) : () => ApiObject.of(d).toJson() });
         done.add(ApiObject.of(c));
+        foreign ||= !OWNED.has(c);
         continue;
       }
       if (!(c instanceof ApiObject) || done.has(c) || !KINDS.has(c.kind)) continue;
-      // Our own routing objects render their JSON from the model unless patched (cheaper than resolving them).
-      const modelled = typeof (c as any)._analysisJson === 'function' ? (c as any)._analysisJson() : undefined;
-      objects.push({ json: modelled ?? c.toJson(), source: c.node.path });
+      // Our own routing objects render their JSON from the model unless patched.
+      const json = typeof (c as any)._analysisJson === 'function' ? (c as any)._analysisJson() : undefined;
+      entries.push({ c, json, summary: () => c.toJson() });
+      foreign ||= json === undefined;
     }
-    return analyzeObjects(objects);
+    if (!foreign) {
+      // Every routing object is ours and unpatched: the constructs checked each of them when
+      // they were built; only hosts can clash between services.
+      return analyzeObjects(entries.filter(e => e.json?.kind === VS).map(e => ({
+        json: { ...e.json, spec: { hosts: e.json.spec.hosts, gateways: e.json.spec.gateways } },
+        source: e.c.node.path,
+      })));
+    }
+    return analyzeObjects(entries.map(e => ({ json: e.json ?? e.summary!(), source: e.c.node.path })));
   }
 
   /**

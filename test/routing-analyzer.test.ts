@@ -238,6 +238,24 @@ describe('RoutingAnalyzer', () => {
     expect(only(RoutingAnalyzer.analyze(chart), 'subset-not-found').source).toBe('c/bad');
   });
 
+  test('checks our objects against a hand-written VirtualService in the same chart', () => {
+    // GIVEN our service (v1, v2) and a hand-written route to a version it does not run
+    const chart = Testing.chart();
+    new CanaryService(chart, 'reviews', { port: 80, stable: V1, canary: V2 });
+    new ApiObject(chart, 'edge', vs([{ route: [to('v2', 50), to('v3', 50)] }], { hosts: ['reviews.example.com'], gateways: ['public'] }, 'edge'));
+    // WHEN / THEN our DestinationRule's subsets are read: v2 exists, v3 does not
+    expect(only(RoutingAnalyzer.analyze(chart), 'subset-not-found').message).toContain('routes to subset "v3" of host "reviews"');
+  });
+
+  test('checks hosts across our services when nothing else is in the chart', () => {
+    const chart = Testing.chart();
+    new CanaryService(chart, 'a', { serviceName: 'reviews', port: 80, stable: V1, gateways: ['public'], hosts: ['shop.example.com'] });
+    new CanaryService(chart, 'b', { serviceName: 'ratings', port: 80, stable: V1, gateways: ['public'], hosts: ['shop.example.com'] });
+    expect(RoutingAnalyzer.analyze(chart).map(f => `${f.rule} ${f.source}: ${f.message}`)).toEqual(['public', 'mesh'].map(gw =>
+      `conflicting-host test/b/VirtualService: host "shop.example.com" at gateway "${gw}" is also claimed by test/a/VirtualService; `
+      + 'Istio would pick one unpredictably (IST0109); give each host one VirtualService'));
+  });
+
   test('validate() prints warnings and throws on errors', () => {
     const chart = Testing.chart();
     new ApiObject(chart, 'dr', dr(SUBSETS));
