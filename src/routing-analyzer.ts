@@ -51,8 +51,7 @@ export class RoutingAnalyzer {
    * Context key that turns off the automatic analysis at synth when set to `false`, e.g.
    * `app.node.setContext(RoutingAnalyzer.CONTEXT_KEY, false)` right after `new App()`. For
    * meshes of thousands of services that run `RoutingAnalyzer.validate()` or
-   * `cdk8s-canary check` in CI instead: the analysis adds about 10% to synth. The
-   * constructs' own checks still run.
+   * `cdk8s-canary check` in CI instead. The constructs' own checks still run.
    */
   public static readonly CONTEXT_KEY = 'cdk8s-canary:analyze';
 
