@@ -1,7 +1,7 @@
 // Reading Istio and Kubernetes objects into the routing model, with what the transition
 // check needs besides (object identities, Argo CD sync waves, Deployments per version).
 // Internal: the public entry point is IstioReader.
-import { MESH_GATEWAY } from './_model-util';
+import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, withoutUndefined } from './_model-util';
 import { escapeRegex } from './_regex';
 import { show } from './_validation';
 import { RequestMatch, StringMatch } from './request-match';
@@ -9,7 +9,6 @@ import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersi
 
 export const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 export const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
-const JWT_PREFIX = '@request.auth.claims.';
 
 /** A problem the reader met and worked around; the model may be less precise there. */
 export interface Warning {
@@ -287,7 +286,7 @@ function readRule(r: any, where: string, self: string, namespace: string, warn: 
   const base = { name, destinations, mirror, removeRequestHeaders };
 
   const matches: any[] = Array.isArray(r.match) ? r.match : [];
-  if (matches.length === 0) return [clean(base)];
+  if (matches.length === 0) return [withoutUndefined(base)];
 
   // Matches with different gateways become consecutive rules with the same destinations:
   // first-match semantics are unchanged.
@@ -299,18 +298,12 @@ function readRule(r: any, where: string, self: string, namespace: string, warn: 
     if (last && (last.gateways ?? []).join(',') === (gateways ?? []).join(',')) last.matches.push(converted);
     else groups.push({ gateways, matches: [converted] });
   });
-  return groups.map(g => clean({
+  return groups.map(g => withoutUndefined({
     ...base,
     // A match without conditions we can model takes every request.
     matches: g.matches.some(m => m === undefined) ? undefined : g.matches as RequestMatch[],
     gateways: g.gateways,
   }));
-}
-
-function clean(rule: RouteRule): RouteRule {
-  const out: any = {};
-  for (const [k, v] of Object.entries(rule)) if (v !== undefined) out[k] = v;
-  return out;
 }
 
 function readDestinations(route: any[], where: string, self: string, namespace: string, warn: Warn): RouteDestination[] {
@@ -324,9 +317,9 @@ function readDestinations(route: any[], where: string, self: string, namespace: 
       weight: typeof d?.weight === 'number' && d.weight > 0 ? d.weight : 0,
     };
   });
-  if (raw.length === 1) return [{ ...stripUndefined(raw[0]), weight: 100 }];
+  if (raw.length === 1) return [{ ...withoutUndefined(raw[0]), weight: 100 }];
   const total = raw.reduce((s, d) => s + d.weight, 0);
-  if (total === 100) return raw.map(stripUndefined);
+  if (total === 100) return raw.map(d => withoutUndefined(d));
   if (total === 0) {
     warn(`${where}: no destination has a weight; modelled as equal shares`);
     return normalize(raw.map(d => ({ ...d, weight: 1 })));
@@ -347,11 +340,7 @@ function normalize(raw: Array<{ host?: string; version?: string; weight: number 
     floors[i]++;
     left--;
   }
-  return raw.map((d, i) => stripUndefined({ ...d, weight: floors[i] }));
-}
-
-function stripUndefined<T extends object>(o: T): T {
-  return clean(o as any) as any;
+  return raw.map((d, i) => withoutUndefined({ ...d, weight: floors[i] }));
 }
 
 function readMirror(r: any, where: string, self: string, namespace: string, warn: Warn): MirrorPolicy | undefined {
@@ -365,7 +354,7 @@ function readMirror(r: any, where: string, self: string, namespace: string, warn
   if (!target) return undefined;
   const host = typeof target.host === 'string' && hostKey(target.host, namespace) !== self ? target.host : undefined;
   const percent = typeof percentage === 'number' ? Math.min(100, Math.max(0, percentage)) : 100;
-  return stripUndefined({ version: typeof target.subset === 'string' ? target.subset : '', host, percent });
+  return withoutUndefined({ version: typeof target.subset === 'string' ? target.subset : '', host, percent });
 }
 
 const KNOWN_MATCH_FIELDS = new Set(['name', 'gateways', 'headers', 'withoutHeaders', 'uri', 'queryParams', 'method', 'sourceLabels', 'ignoreUriCase', 'statPrefix']);
@@ -389,7 +378,9 @@ function readMatch(m: any, where: string, warn: Warn): RequestMatch | undefined 
   for (const [name, sm] of Object.entries(m.headers ?? {})) {
     attempt(`header ${name}`, () => {
       const match = readStringMatch(sm, false);
-      return name.startsWith(JWT_PREFIX) ? RequestMatch.jwtClaim(name.slice(JWT_PREFIX.length), match) : RequestMatch.header(name, match);
+      return name.startsWith(JWT_CLAIM_HEADER_PREFIX)
+        ? RequestMatch.jwtClaim(name.slice(JWT_CLAIM_HEADER_PREFIX.length), match)
+        : RequestMatch.header(name, match);
     });
   }
   for (const [name, sm] of Object.entries(m.withoutHeaders ?? {})) {

@@ -22,3 +22,10 @@ export function split(first: string, second: string, secondWeight: number): Rout
 /** The prefix Istio uses for JWT-claim matches on a header. */
 export const JWT_CLAIM_HEADER_PREFIX = '@request.auth.claims.';
 
+
+/** A copy of `o` without its undefined fields. */
+export function withoutUndefined<T extends object>(o: T): T {
+  const out: any = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out;
+}

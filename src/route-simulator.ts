@@ -1,5 +1,5 @@
 import { sameGateway, sameHost } from './_istio-index';
-import { MESH_GATEWAY } from './_model-util';
+import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, withoutUndefined } from './_model-util';
 import { describeMatches, describeRule, targetLabel } from './_routing-text';
 import { show, validateIntRange, validateNonEmptyString } from './_validation';
 import { MatchCondition, MatchField, RequestMatch, StringMatchType } from './request-match';
@@ -181,7 +181,6 @@ interface Prepared {
   readonly claims: { [claim: string]: string };
 }
 
-const JWT_PREFIX = '@request.auth.claims.';
 
 /**
  * Routes requests through `ServiceRouting`s with Istio's semantics, offline:
@@ -234,19 +233,21 @@ export class RouteSimulator {
       const total = rule.destinations.reduce((s, d) => s + Math.max(0, d.weight), 0);
       const destinations = rule.destinations
         .filter(d => (total > 0 ? d.weight > 0 : true))
-        .map(d => clean({
+        .map(d => withoutUndefined({
           host: d.host ?? routing.host,
           version: d.version,
           probability: total > 0 ? d.weight / total : 1 / rule.destinations.length,
         }));
       const mirror = rule.mirror && rule.mirror.percent > 0
-        ? clean({ host: rule.mirror.host ?? routing.host, version: rule.mirror.version || undefined, probability: rule.mirror.percent / 100 })
+        ? withoutUndefined({
+          host: rule.mirror.host ?? routing.host, version: rule.mirror.version || undefined, probability: rule.mirror.percent / 100,
+        })
         : undefined;
       const where = destinations.length === 0
         ? 'no version (Istio answers itself: a redirect, a direct response or a delegation the model does not follow)'
         : destinations.map(d => `${targetLabel(d.version, d.host, routing.host)} ${pct(d.probability)}`).join(', ');
       const mirrored = mirror ? `; mirrored to ${targetLabel(mirror.version, mirror.host, routing.host)} ${pct(mirror.probability)}` : '';
-      return clean({
+      return withoutUndefined({
         host: request.host,
         routingHost: routing.host,
         source: routing.source,
@@ -260,7 +261,7 @@ export class RouteSimulator {
         trace,
       });
     }
-    return clean({
+    return withoutUndefined({
       host: request.host,
       routingHost: routing.host,
       source: routing.source,
@@ -298,7 +299,7 @@ export class RouteSimulator {
     }
     return {
       requests,
-      destinations: explanation.destinations.map((d, i) => clean({
+      destinations: explanation.destinations.map((d, i) => withoutUndefined({
         host: d.host, version: d.version, count: counts[i], share: counts[i] / requests,
       })),
       mirrored,
@@ -373,7 +374,9 @@ function valueOf(c: MatchCondition, req: Prepared): string | undefined {
   switch (c.field) {
     case MatchField.HEADER:
     case MatchField.WITHOUT_HEADER:
-      if (c.name!.startsWith(JWT_PREFIX)) return req.gateway === MESH_GATEWAY ? undefined : req.claims[c.name!.slice(JWT_PREFIX.length)];
+      if (c.name!.startsWith(JWT_CLAIM_HEADER_PREFIX)) {
+        return req.gateway === MESH_GATEWAY ? undefined : req.claims[c.name!.slice(JWT_CLAIM_HEADER_PREFIX.length)];
+      }
       return req.headers.get(c.name!);
     case MatchField.URI: return req.path;
     case MatchField.QUERY_PARAM: return req.query.get(c.name!);
@@ -403,12 +406,6 @@ function decode(s: string): string {
 
 function pct(p: number): string {
   return `${Math.round(p * 1000) / 10}%`;
-}
-
-function clean<T extends object>(o: T): T {
-  const out: any = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out;
 }
 
 /** The Park-Miller "minimal standard" generator: seeded, deterministic, numbers in [0, 1). */

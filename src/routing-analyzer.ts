@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { MESH_GATEWAY } from './_model-util';
 import { OWNED } from './_owned';
 import { MAX_REGEX_LENGTH, regexError } from './_regex';
 import { isDns1123Label, isHttpToken } from './_validation';
@@ -234,11 +235,11 @@ function analyzeObjects(objects: Obj[]): Finding[] {
     const spec = vs.json.spec ?? {};
     const ns = vs.json.metadata?.namespace;
     const gateways: string[] = spec.gateways ?? [];
-    const boundToMesh = gateways.length === 0 || gateways.includes('mesh');
+    const boundToMesh = gateways.length === 0 || gateways.includes(MESH_GATEWAY);
 
     // Two VirtualServices claiming one host for the same gateway (analyzer IST0109 ConflictingMeshGatewayVirtualServiceHosts).
     for (const host of spec.hosts ?? []) {
-      for (const gw of gateways.length === 0 ? ['mesh'] : gateways) {
+      for (const gw of gateways.length === 0 ? [MESH_GATEWAY] : gateways) {
         const key = `${gw}|${shortHost(host, ns)}`;
         const other = hostOwners.get(key);
         if (other && other.source !== vs.source) {

@@ -1,4 +1,5 @@
 import { indexObjects, RoutingInfo } from './_istio-index';
+import { withoutUndefined } from './_model-util';
 import { describeMatches, describeSplit, fmt, targetLabel } from './_routing-text';
 import { ReadWarning } from './istio-reader';
 import { RouteDestination, RouteRule } from './routing-model';
@@ -202,7 +203,7 @@ function hostDiff(before: RoutingInfo | undefined, after: RoutingInfo | undefine
     const movedPercent = moved(beforeShares, afterShares);
     const change = !a && !isDefault ? CohortChange.ADDED : !b && !isDefault ? CohortChange.REMOVED
       : movedPercent > 0 || mirrorBefore !== mirrorAfter || (a === undefined) !== (b === undefined) ? CohortChange.CHANGED : CohortChange.UNCHANGED;
-    return clean({
+    return withoutUndefined({
       cohort: describeMatches(rule),
       ruleName: rule.name,
       isDefault,
@@ -276,10 +277,4 @@ function mermaid(host: string, after: RoutingInfo | undefined, diffs: CohortDiff
 
 function esc(s: string): string {
   return s.replace(/"/g, '#quot;');
-}
-
-function clean<T extends object>(o: T): T {
-  const out: any = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out;
 }
