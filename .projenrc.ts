@@ -45,7 +45,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     passWithNoTests: false,
     jestConfig: {
-      coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/test/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/imports/', '/test/'],
       testTimeout: 60_000,
     },
   },
@@ -54,14 +54,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 });
 
 // Generated Istio types: produced from the vendored CRDs, never edited, not linted.
-project.eslint?.addIgnorePattern('src/imports/');
+project.eslint?.addIgnorePattern('src/providers/*/imports/');
 project.addPackageIgnore('/examples');
 project.addPackageIgnore('/bench');
 project.addPackageIgnore('/crds');
 project.addPackageIgnore('/.ci');
 project.addTask('import', {
-  description: 'Generate src/imports from the vendored Istio CRDs (crds/)',
-  exec: 'cdk8s import crds/istio-networking-1.30.3.yaml --output src/imports --language typescript --no-check-upgrade',
+  description: 'Generate src/providers/istio/imports from the vendored Istio CRDs (crds/)',
+  exec: 'cdk8s import crds/istio-networking-1.30.3.yaml --output src/providers/istio/imports --language typescript --no-check-upgrade',
 });
 
 // Synthesizes every example's stages to YAML under examples/<name>/dist/ (the README's first command).

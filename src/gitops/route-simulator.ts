@@ -1,0 +1,419 @@
+import { sameGateway, sameHost } from '../providers/istio/_object-index';
+import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, withoutUndefined } from '../model/_util';
+import { describeMatches, describeRule, targetLabel } from './_routing-text';
+import { show, validateIntRange, validateNonEmptyString } from '../internal/validation';
+import { MatchCondition, MatchField, RequestMatch, StringMatchType } from '../model/request-match';
+import { RouteRule, ServiceRouting } from '../model/routing-model';
+
+/** A request to route, as a client or a sidecar sends it. */
+export interface SimulatedRequest {
+  /** The host the request is for (`reviews`, `reviews.default.svc.cluster.local` or a public host name); a port is ignored. */
+  readonly host: string;
+
+  /**
+   * The path, with an optional query string (`/api?x=1`); URI matches see the path only.
+   * @default '/'
+   */
+  readonly path?: string;
+
+  /**
+   * The HTTP method.
+   * @default 'GET'
+   */
+  readonly method?: string;
+
+  /**
+   * Request headers; names are case-insensitive.
+   * @default - none
+   */
+  readonly headers?: { [name: string]: string };
+
+  /**
+   * Cookies, sent in the `cookie` header (after any `cookie` given in `headers`).
+   * @default - none
+   */
+  readonly cookies?: { [name: string]: string };
+
+  /**
+   * The `user-agent` header (it replaces one given in `headers`).
+   * @default - the `user-agent` of `headers`, if any
+   */
+  readonly userAgent?: string;
+
+  /**
+   * The gateway the request enters through, `<namespace>/<name>` or `<name>`; `mesh` for a request from a sidecar.
+   * @default 'mesh'
+   */
+  readonly gateway?: string;
+
+  /**
+   * Labels of the calling workload (matched by `sourceLabels`, for in-mesh requests only).
+   * @default - none
+   */
+  readonly sourceLabels?: { [name: string]: string };
+
+  /**
+   * Query parameters, besides those of `path` (these win).
+   * @default - those of `path`
+   */
+  readonly queryParams?: { [name: string]: string };
+
+  /**
+   * Claims of the request's validated JWT (dotted names for nested claims), matched at gateways only.
+   * @default - no JWT
+   */
+  readonly jwtClaims?: { [claim: string]: string };
+}
+
+/** A destination with the probability that a request goes there. */
+export interface DestinationProbability {
+  /** The host the request goes to. */
+  readonly host: string;
+
+  /**
+   * The version (subset).
+   * @default - any pod of the host
+   */
+  readonly version?: string;
+
+  /** The probability, from 0 to 1. */
+  readonly probability: number;
+}
+
+/** Where a request is routed and why. */
+export interface RouteExplanation {
+  /** The host of the request. */
+  readonly host: string;
+
+  /**
+   * The routing that applies (its `host`).
+   * @default - no routing applies
+   */
+  readonly routingHost?: string;
+
+  /**
+   * Where that routing comes from (`ServiceRouting.source`).
+   * @default - no routing applies, or it has no source
+   */
+  readonly source?: string;
+
+  /** Whether a rule matched. */
+  readonly matched: boolean;
+
+  /**
+   * The index of the rule that matched, in `ServiceRouting.rules`.
+   * @default - no rule matched
+   */
+  readonly ruleIndex?: number;
+
+  /**
+   * The name of the rule that matched.
+   * @default - no rule matched, or it is unnamed
+   */
+  readonly ruleName?: string;
+
+  /**
+   * What the matched rule matches, e.g. `header end-user exact "jason"`, or `every request`.
+   * @default - no rule matched
+   */
+  readonly ruleMatches?: string;
+
+  /**
+   * Where the request goes, with probabilities adding up to 1. Empty when Istio answers
+   * itself (404 when no rule matches; a redirect or direct response).
+   */
+  readonly destinations: DestinationProbability[];
+
+  /**
+   * Where a copy of the request goes (its response is discarded), with the probability of a copy.
+   * @default - no mirroring
+   */
+  readonly mirror?: DestinationProbability;
+
+  /** One line: the rule and the destinations. */
+  readonly summary: string;
+
+  /** Every rule evaluated, in order, with why it did or did not match. */
+  readonly trace: string[];
+}
+
+/** How many sampled requests went to one destination. */
+export interface SampledDestination {
+  /** The host. */
+  readonly host: string;
+
+  /**
+   * The version (subset).
+   * @default - any pod of the host
+   */
+  readonly version?: string;
+
+  /** Number of requests. */
+  readonly count: number;
+
+  /** Share of the requests, from 0 to 1. */
+  readonly share: number;
+}
+
+/** Where `requests` copies of one request went, picked as Envoy picks weighted clusters. */
+export interface SampleResult {
+  /** The number of requests sent. */
+  readonly requests: number;
+
+  /** Counts per destination, in the order of the matched rule's destinations. */
+  readonly destinations: SampledDestination[];
+
+  /** Number of requests also copied to the mirror. */
+  readonly mirrored: number;
+
+  /** The explanation of the request's routing. */
+  readonly explanation: RouteExplanation;
+}
+
+interface Prepared {
+  readonly host: string;
+  readonly path: string;
+  readonly method: string;
+  readonly headers: Map<string, string>;
+  readonly query: Map<string, string>;
+  readonly gateway: string;
+  readonly sourceLabels: { [name: string]: string };
+  readonly claims: { [claim: string]: string };
+}
+
+
+/**
+ * Routes requests through `ServiceRouting`s with Istio's semantics, offline:
+ *
+ * - the routing whose hosts include the request's host and that is bound to its gateway applies;
+ * - its rules are evaluated in order and the first that matches wins; a rule bound to
+ *   gateways applies only to requests through them;
+ * - a rule matches when any of its matches holds (OR), a match holds when all its
+ *   conditions hold (AND);
+ * - header names are case-insensitive; a regex must match the whole value (Envoy);
+ *   `withoutHeaders` holds when the header is absent or does not match; source labels
+ *   hold for in-mesh requests only, JWT claims at gateways only;
+ * - weights become probabilities; a mirror is reported beside the destinations.
+ *
+ * When no routing applies, an in-mesh request goes to any pod of its host (Kubernetes
+ * Service load balancing), and a request through a gateway is answered 404 by Istio.
+ */
+export class RouteSimulator {
+  /** Where `request` goes through `routings`, with the rule that matched and why. */
+  public static explain(request: SimulatedRequest, routings: ServiceRouting[]): RouteExplanation {
+    const req = prepare(request);
+    if (!Array.isArray(routings)) throw new Error(`RouteSimulator.explain: routings must be an array of ServiceRouting, got ${show(routings)}`);
+    const forHost = routings.filter(r => [r.host, ...(r.hosts ?? [])].some(h => sameHost(h, req.host)));
+    const routing = forHost.find(r => boundTo(r, req.gateway));
+    if (!routing) {
+      const trace = forHost.map(r => `${r.source ?? r.host}: not bound to gateway ${req.gateway} (bound to ${(r.gateways ?? [MESH_GATEWAY]).join(', ')})`);
+      if (req.gateway === MESH_GATEWAY) {
+        return {
+          host: request.host,
+          matched: false,
+          destinations: [{ host: req.host, probability: 1 }],
+          summary: `no routing for ${req.host} in the mesh: the request goes to any pod of ${req.host}`,
+          trace,
+        };
+      }
+      return {
+        host: request.host,
+        matched: false,
+        destinations: [],
+        summary: `no routing for ${req.host} at gateway ${req.gateway}: Istio answers 404`,
+        trace,
+      };
+    }
+    const trace: string[] = [];
+    for (let i = 0; i < routing.rules.length; i++) {
+      const rule = routing.rules[i];
+      const why = ruleMatches(rule, req);
+      trace.push(`${describeRule(rule, i)} (${describeMatches(rule)}): ${why.ok ? 'matches' : `no, ${why.reason}`}`);
+      if (!why.ok) continue;
+      const total = rule.destinations.reduce((s, d) => s + Math.max(0, d.weight), 0);
+      const destinations = rule.destinations
+        .filter(d => (total > 0 ? d.weight > 0 : true))
+        .map(d => withoutUndefined({
+          host: d.host ?? routing.host,
+          version: d.version,
+          probability: total > 0 ? d.weight / total : 1 / rule.destinations.length,
+        }));
+      const mirror = rule.mirror && rule.mirror.percent > 0
+        ? withoutUndefined({
+          host: rule.mirror.host ?? routing.host, version: rule.mirror.version || undefined, probability: rule.mirror.percent / 100,
+        })
+        : undefined;
+      const where = destinations.length === 0
+        ? 'no version (Istio answers itself: a redirect, a direct response or a delegation the model does not follow)'
+        : destinations.map(d => `${targetLabel(d.version, d.host, routing.host)} ${pct(d.probability)}`).join(', ');
+      const mirrored = mirror ? `; mirrored to ${targetLabel(mirror.version, mirror.host, routing.host)} ${pct(mirror.probability)}` : '';
+      return withoutUndefined({
+        host: request.host,
+        routingHost: routing.host,
+        source: routing.source,
+        matched: true,
+        ruleIndex: i,
+        ruleName: rule.name,
+        ruleMatches: describeMatches(rule),
+        destinations,
+        mirror,
+        summary: `${describeRule(rule, i)} matches (${describeMatches(rule)}): ${where}${mirrored}`,
+        trace,
+      });
+    }
+    return withoutUndefined({
+      host: request.host,
+      routingHost: routing.host,
+      source: routing.source,
+      matched: false,
+      destinations: [],
+      summary: `no rule of ${routing.source ?? routing.host} matches: Istio answers 404`,
+      trace,
+    });
+  }
+
+  /**
+   * Sends `requests` copies of `request` and counts where they go, choosing among weighted
+   * destinations with a seeded pseudo-random generator (the same seed gives the same counts).
+   *
+   * @param requests number of requests, 1 to 10,000,000
+   * @param seed seed of the generator
+   */
+  public static sample(request: SimulatedRequest, routings: ServiceRouting[], requests: number, seed?: number): SampleResult {
+    validateIntRange('RouteSimulator.sample', 'requests', requests, 1, 10_000_000);
+    const random = parkMiller(validateIntRange('RouteSimulator.sample', 'seed', seed ?? 1, 0, 2 ** 32 - 1));
+    const explanation = RouteSimulator.explain(request, routings);
+    const counts = explanation.destinations.map(() => 0);
+    let mirrored = 0;
+    for (let n = 0; n < requests; n++) {
+      const x = random();
+      let acc = 0;
+      for (let i = 0; i < counts.length; i++) {
+        acc += explanation.destinations[i].probability;
+        if (x < acc || i === counts.length - 1) {
+          counts[i]++;
+          break;
+        }
+      }
+      if (explanation.mirror && random() < explanation.mirror.probability) mirrored++;
+    }
+    return {
+      requests,
+      destinations: explanation.destinations.map((d, i) => withoutUndefined({
+        host: d.host, version: d.version, count: counts[i], share: counts[i] / requests,
+      })),
+      mirrored,
+      explanation,
+    };
+  }
+
+  private constructor() {}
+}
+
+function prepare(r: SimulatedRequest): Prepared {
+  const who = 'RouteSimulator';
+  if (!r || typeof r !== 'object') throw new Error(`${who}: request must be a SimulatedRequest, got ${show(r)}`);
+  const host = validateNonEmptyString(who, 'request.host', r.host).toLowerCase().replace(/:\d+$/, '');
+  const rawPath = r.path ?? '/';
+  if (typeof rawPath !== 'string' || !rawPath.startsWith('/')) throw new Error(`${who}: request.path must start with '/', got ${show(rawPath)}`);
+  const [path, queryString] = splitOnce(rawPath, '?');
+  const query = new Map<string, string>();
+  for (const pair of (queryString ?? '').split('&').filter(p => p !== '')) {
+    const [k, v] = splitOnce(pair, '=');
+    query.set(decode(k), decode(v ?? ''));
+  }
+  for (const [k, v] of Object.entries(r.queryParams ?? {})) query.set(k, String(v));
+  const headers = new Map<string, string>();
+  for (const [k, v] of Object.entries(r.headers ?? {})) headers.set(k.toLowerCase(), String(v));
+  const cookies = Object.entries(r.cookies ?? {}).map(([k, v]) => `${k}=${v}`);
+  if (cookies.length > 0) headers.set('cookie', [headers.get('cookie'), ...cookies].filter(c => c !== undefined).join('; '));
+  if (r.userAgent !== undefined) headers.set('user-agent', r.userAgent);
+  return {
+    host,
+    path,
+    method: (r.method ?? 'GET').toUpperCase(),
+    headers,
+    query,
+    gateway: r.gateway ?? MESH_GATEWAY,
+    sourceLabels: r.sourceLabels ?? {},
+    claims: r.jwtClaims ?? {},
+  };
+}
+
+function ruleMatches(rule: RouteRule, req: Prepared): { ok: boolean; reason: string } {
+  const gateways = rule.gateways ?? [];
+  if (gateways.length > 0 && !gateways.some(g => sameGateway(g, req.gateway))) {
+    return { ok: false, reason: `bound to gateway ${gateways.join(', ')}, not ${req.gateway}` };
+  }
+  const matches = rule.matches ?? [];
+  if (matches.length === 0) return { ok: true, reason: '' };
+  const reasons: string[] = [];
+  for (const m of matches) {
+    const failed = firstFailing(m, req);
+    if (!failed) return { ok: true, reason: '' };
+    reasons.push(failed);
+  }
+  return { ok: false, reason: reasons.join('; ') };
+}
+
+/** The first condition of `m` that does not hold, described; `undefined` when all hold. */
+function firstFailing(m: RequestMatch, req: Prepared): string | undefined {
+  for (const c of m.conditions) {
+    const value = valueOf(c, req);
+    // withoutHeaders inverts the match; for a value match Istio treats a missing header as ""
+    // (pilot route.go TranslateRouteMatch), so `regex: .*` does not hold for an absent header.
+    const holds = c.field === MatchField.WITHOUT_HEADER
+      ? !c.match.matches(c.match.type === StringMatchType.PRESENT ? value : value ?? '')
+      : c.match.matches(value);
+    if (!holds) return `${c.description} does not hold (${value === undefined ? 'absent' : `got ${JSON.stringify(value)}`})`;
+  }
+  return undefined;
+}
+
+function valueOf(c: MatchCondition, req: Prepared): string | undefined {
+  switch (c.field) {
+    case MatchField.HEADER:
+    case MatchField.WITHOUT_HEADER:
+      if (c.name!.startsWith(JWT_CLAIM_HEADER_PREFIX)) {
+        return req.gateway === MESH_GATEWAY ? undefined : req.claims[c.name!.slice(JWT_CLAIM_HEADER_PREFIX.length)];
+      }
+      return req.headers.get(c.name!);
+    case MatchField.URI: return req.path;
+    case MatchField.QUERY_PARAM: return req.query.get(c.name!);
+    case MatchField.METHOD: return req.method;
+    case MatchField.SOURCE_LABEL: return req.gateway === MESH_GATEWAY ? req.sourceLabels[c.name!] : undefined;
+  }
+  return undefined;
+}
+
+function boundTo(r: ServiceRouting, gateway: string): boolean {
+  const gateways = r.gateways && r.gateways.length > 0 ? r.gateways : [MESH_GATEWAY];
+  return gateways.some(g => sameGateway(g, gateway));
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+function pct(p: number): string {
+  return `${Math.round(p * 1000) / 10}%`;
+}
+
+/** The Park-Miller "minimal standard" generator: seeded, deterministic, numbers in [0, 1). */
+function parkMiller(seed: number): () => number {
+  const M = 2147483647;
+  let state = (seed % (M - 1)) + 1;
+  return () => {
+    state = (state * 16807) % M;
+    return (state - 1) / (M - 1);
+  };
+}

@@ -1,0 +1,280 @@
+import { indexObjects, RoutingInfo } from '../providers/istio/_object-index';
+import { withoutUndefined } from '../model/_util';
+import { describeMatches, describeSplit, fmt, targetLabel } from './_routing-text';
+import { ReadWarning } from '../providers/istio/reader';
+import { RouteDestination, RouteRule } from '../model/routing-model';
+
+/** A share of a route's traffic. */
+export interface TrafficShare {
+  /** The destination: a version (`v2`), `host/version` for another host, or `host (any pod)`. */
+  readonly target: string;
+
+  /** Percent of the route's traffic, 0 to 100. */
+  readonly percent: number;
+}
+
+/** How a cohort's routing changes. */
+export enum CohortChange {
+  /** The cohort's rule is new. */
+  ADDED = 'added',
+  /** The cohort's rule is gone: its requests now fall through to later rules. */
+  REMOVED = 'removed',
+  /** The cohort's destinations or mirror change. */
+  CHANGED = 'changed',
+  /** Same destinations and mirror. */
+  UNCHANGED = 'unchanged',
+}
+
+/** One cohort (a rule's matches) of a host, before and after. */
+export interface CohortDiff {
+  /** The matches, as `RequestMatch.toString()` joined by ` or ` (`every request` for a catch-all), with any gateways. */
+  readonly cohort: string;
+
+  /**
+   * The rule's name.
+   * @default - unnamed
+   */
+  readonly ruleName?: string;
+
+  /** Whether this is the default (catch-all) route. */
+  readonly isDefault: boolean;
+
+  /** How it changes. */
+  readonly change: CohortChange;
+
+  /** The destinations before; empty when the rule is added. */
+  readonly before: TrafficShare[];
+
+  /** The destinations after; empty when the rule is removed. */
+  readonly after: TrafficShare[];
+
+  /** Percent of the cohort's traffic that reaches another destination (half the sum of the absolute changes). */
+  readonly movedPercent: number;
+
+  /**
+   * The mirror before, e.g. `v2 10%`.
+   * @default - no mirror
+   */
+  readonly mirrorBefore?: string;
+
+  /**
+   * The mirror after.
+   * @default - no mirror
+   */
+  readonly mirrorAfter?: string;
+}
+
+/** How one host's routing changes. */
+export interface HostTrafficDiff {
+  /** The host (the VirtualService's first host). */
+  readonly host: string;
+
+  /** Percent of the default route's traffic that reaches another destination. */
+  readonly defaultMovedPercent: number;
+
+  /** Every cohort, in the new rule order, then removed ones. */
+  readonly cohorts: CohortDiff[];
+
+  /** One line, e.g. `reviews: default 80/20 v1/v2 -> 50/50 v1/v2 (30% of traffic moves); cohort header end-user exact "jason": v2 -> v2`. */
+  readonly summary: string;
+
+  /** A Mermaid flowchart of the new routing, changed edges labelled with their old share. */
+  readonly mermaid: string;
+}
+
+/** The traffic changes between two synth outputs. */
+export interface TrafficDiffResult {
+  /** One entry per host routed before or after. */
+  readonly hosts: HostTrafficDiff[];
+
+  /** What the reader could not model (see `IstioReader`). */
+  readonly warnings: ReadWarning[];
+}
+
+/**
+ * What changes for traffic between two synth outputs, per host: which cohorts (matched
+ * rules) change destination and how much of the default traffic moves. Works on any
+ * VirtualService (see `IstioReader`).
+ */
+export class TrafficDiff {
+  /** Compares the routing of `previous` and `next` (parsed Kubernetes objects). */
+  public static compare(previous: any[], next: any[]): TrafficDiffResult {
+    const before = indexObjects('TrafficDiff.compare: previous', previous);
+    const after = indexObjects('TrafficDiff.compare: next', next);
+    const keys = [...new Set([...after.routings.map(r => r.hostKey), ...before.routings.map(r => r.hostKey)])];
+    const hosts = keys.map(k => hostDiff(before.routings.find(r => r.hostKey === k), after.routings.find(r => r.hostKey === k)));
+    return {
+      hosts,
+      warnings: [...before.warnings.map(w => ({ ...w, source: `previous: ${w.source}` })), ...after.warnings.map(w => ({ ...w, source: `next: ${w.source}` }))],
+    };
+  }
+
+  /** The result as a table: host, cohort, before, after, change. */
+  public static toTable(result: TrafficDiffResult): string {
+    const rows = [['HOST', 'COHORT', 'BEFORE', 'AFTER', 'CHANGE']];
+    for (const h of result.hosts) {
+      for (const c of h.cohorts) {
+        const change = c.change === CohortChange.UNCHANGED ? 'unchanged'
+          : c.change === CohortChange.CHANGED ? `${fmt(c.movedPercent)}% of ${c.isDefault ? 'default traffic' : 'the cohort'} moves${mirrorNote(c)}`
+            : c.change;
+        rows.push([h.host, c.isDefault ? `default (${c.cohort})` : c.cohort, shareText(c.before, c.mirrorBefore), shareText(c.after, c.mirrorAfter), change]);
+      }
+    }
+    const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)));
+    const lines = rows.map(r => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
+    return [...lines, '', ...result.hosts.map(h => h.summary)].join('\n');
+  }
+
+  private constructor() {}
+}
+
+function mirrorNote(c: CohortDiff): string {
+  return c.mirrorBefore !== c.mirrorAfter ? `; mirror ${c.mirrorBefore ?? 'none'} -> ${c.mirrorAfter ?? 'none'}` : '';
+}
+
+function shareText(shares: TrafficShare[], mirror?: string): string {
+  if (shares.length === 0) return '-';
+  return shares.map(s => `${s.target} ${fmt(s.percent)}`).join(', ') + (mirror ? ` (mirror ${mirror})` : '');
+}
+
+interface Cohort {
+  readonly key: string;
+  readonly rule: RouteRule;
+  readonly index: number;
+  readonly isDefault: boolean;
+}
+
+function cohorts(r: RoutingInfo | undefined): Cohort[] {
+  if (!r) return [];
+  const rules = r.routing.rules;
+  let defaultIndex = -1;
+  rules.forEach((rule, i) => {
+    if ((rule.matches ?? []).length === 0 && (rule.gateways ?? []).length === 0) defaultIndex = i;
+  });
+  if (defaultIndex < 0) rules.forEach((rule, i) => { if ((rule.matches ?? []).length === 0) defaultIndex = i; });
+  const seen = new Map<string, number>();
+  return rules.map((rule, i) => {
+    const base = `${[...(rule.gateways ?? [])].sort().join(',')}#${(rule.matches ?? []).map(m => m.key).sort().join('|')}`;
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return { key: i === defaultIndex ? 'default' : `${base}#${n}`, rule, index: i, isDefault: i === defaultIndex };
+  });
+}
+
+function sharesOf(rule: RouteRule | undefined, host: string): TrafficShare[] {
+  if (!rule) return [];
+  const total = rule.destinations.reduce((s, d) => s + d.weight, 0);
+  return rule.destinations
+    .filter(d => total === 0 || d.weight > 0)
+    .map(d => ({ target: targetLabel(d.version, d.host, host), percent: total > 0 ? d.weight * 100 / total : 100 / rule.destinations.length }));
+}
+
+/** Half the sum of absolute changes: the share of traffic that reaches another destination. */
+function moved(a: TrafficShare[], b: TrafficShare[]): number {
+  const targets = new Set([...a.map(s => s.target), ...b.map(s => s.target)]);
+  let sum = 0;
+  for (const t of targets) {
+    const x = a.filter(s => s.target === t).reduce((s, v) => s + v.percent, 0);
+    const y = b.filter(s => s.target === t).reduce((s, v) => s + v.percent, 0);
+    sum += Math.abs(x - y);
+  }
+  return Math.round(sum / 2 * 10) / 10;
+}
+
+function mirrorOf(rule: RouteRule | undefined, host: string): string | undefined {
+  const m = rule?.mirror;
+  return m && m.percent > 0 ? `${targetLabel(m.version || undefined, m.host, host)} ${fmt(m.percent)}%` : undefined;
+}
+
+function hostDiff(before: RoutingInfo | undefined, after: RoutingInfo | undefined): HostTrafficDiff {
+  const host = (after ?? before)!.routing.host;
+  const old = cohorts(before);
+  const now = cohorts(after);
+  // Without a VirtualService, requests in the mesh go to any pod of the host.
+  const noRouting: RouteDestination[] = [{ weight: 100 }];
+  const diffs: CohortDiff[] = [];
+  const diffOf = (key: string, a: Cohort | undefined, b: Cohort | undefined): CohortDiff => {
+    const rule = (b ?? a)!.rule;
+    const isDefault = key === 'default';
+    const beforeShares = a ? sharesOf(a.rule, host) : isDefault && !before ? sharesOf({ destinations: noRouting }, host) : [];
+    const afterShares = b ? sharesOf(b.rule, host) : isDefault && !after ? sharesOf({ destinations: noRouting }, host) : [];
+    const mirrorBefore = mirrorOf(a?.rule, host);
+    const mirrorAfter = mirrorOf(b?.rule, host);
+    const movedPercent = moved(beforeShares, afterShares);
+    const change = !a && !isDefault ? CohortChange.ADDED : !b && !isDefault ? CohortChange.REMOVED
+      : movedPercent > 0 || mirrorBefore !== mirrorAfter || (a === undefined) !== (b === undefined) ? CohortChange.CHANGED : CohortChange.UNCHANGED;
+    return withoutUndefined({
+      cohort: describeMatches(rule),
+      ruleName: rule.name,
+      isDefault,
+      change,
+      before: beforeShares,
+      after: afterShares,
+      movedPercent: change === CohortChange.ADDED || change === CohortChange.REMOVED ? 0 : movedPercent,
+      mirrorBefore,
+      mirrorAfter,
+    });
+  };
+  for (const c of now) diffs.push(diffOf(c.key, old.find(o => o.key === c.key), c));
+  for (const o of old) if (!now.some(c => c.key === o.key)) diffs.push(diffOf(o.key, o, undefined));
+
+  const def = diffs.find(d => d.isDefault);
+  const parts: string[] = [];
+  if (def) {
+    const split = (shares: TrafficShare[]) => describeSplit(shares.map(s => ({ version: s.target, weight: s.percent })));
+    parts.push(`default ${split(def.before)} -> ${split(def.after)} (${fmt(def.movedPercent)}% of traffic moves)`);
+  } else {
+    parts.push('no default route');
+  }
+  for (const c of diffs.filter(d => !d.isDefault)) {
+    const split = (shares: TrafficShare[]) => (shares.length === 0 ? '(none)' : describeSplit(shares.map(s => ({ version: s.target, weight: s.percent }))));
+    parts.push(`cohort ${c.cohort}: ${split(c.before)} -> ${split(c.after)}${c.change === CohortChange.ADDED || c.change === CohortChange.REMOVED ? ` (${c.change})` : ''}`);
+  }
+  return {
+    host,
+    defaultMovedPercent: def?.movedPercent ?? 0,
+    cohorts: diffs,
+    summary: `${host}: ${parts.join('; ')}`,
+    mermaid: mermaid(host, after, diffs),
+  };
+}
+
+function mermaid(host: string, after: RoutingInfo | undefined, diffs: CohortDiff[]): string {
+  const lines = ['flowchart LR', `  req(["${esc(host)}"])`];
+  const targets = new Map<string, string>();
+  const node = (t: string) => {
+    if (!targets.has(t)) {
+      targets.set(t, `t${targets.size}`);
+      lines.push(`  t${targets.size - 1}[["${esc(t)}"]]`);
+    }
+    return targets.get(t)!;
+  };
+  let prev = 'req';
+  let edge = '';
+  const current = diffs.filter(d => d.change !== CohortChange.REMOVED);
+  current.forEach((c, i) => {
+    const id = `r${i}`;
+    lines.push(`  ${id}{"${esc(c.isDefault ? `default: ${c.cohort}` : c.cohort)}"}`);
+    lines.push(`  ${prev} -->${edge} ${id}`);
+    for (const s of c.after) {
+      const old = c.before.find(b => b.target === s.target)?.percent ?? (c.change === CohortChange.ADDED ? undefined : 0);
+      const label = old !== undefined && old !== s.percent ? `${fmt(s.percent)}% (was ${fmt(old)}%)` : `${fmt(s.percent)}%`;
+      lines.push(`  ${id} -->|"${esc(label)}"| ${node(s.target)}`);
+    }
+    for (const s of c.before.filter(b => !c.after.some(a => a.target === b.target))) {
+      lines.push(`  ${id} -.->|"0% (was ${fmt(s.percent)}%)"| ${node(s.target)}`);
+    }
+    if (c.mirrorAfter) {
+      const cut = c.mirrorAfter.lastIndexOf(' ');
+      lines.push(`  ${id} -.->|"mirror ${esc(c.mirrorAfter.slice(cut + 1))}"| ${node(c.mirrorAfter.slice(0, cut))}`);
+    }
+    prev = id;
+    edge = '|no match|';
+  });
+  if (!after) lines.push('  %% no VirtualService after the change: requests go to any pod of the host');
+  return lines.join('\n');
+}
+
+function esc(s: string): string {
+  return s.replace(/"/g, '#quot;');
+}

@@ -1,0 +1,379 @@
+import {
+  DeploymentInfo, deploymentsOf, destinationKey, hasDeploymentsFor, indexObjects, IstioIndex, RoutingInfo,
+} from '../providers/istio/_object-index';
+import { fmt, targetLabel } from './_routing-text';
+import { validateIntRange } from '../internal/validation';
+import { ReadWarning } from '../providers/istio/reader';
+import { Severity } from '../analyzer/routing-analyzer';
+import { RouteRule } from '../model/routing-model';
+
+/** What a finding is about. */
+export enum FindingKind {
+  /** A subset (or its DestinationRule) is removed while the previous routes still send it traffic or mirror to it. */
+  SUBSET_REMOVED_WHILE_ROUTED = 'subset-removed-while-routed',
+  /** Traffic goes to a version whose Deployment or subset is new in the same commit, with no sync waves ordering them first. */
+  ROUTED_TO_NEW_VERSION = 'routed-to-new-version',
+  /** A destination of a default route changes by more than the allowed step at once. */
+  WEIGHT_JUMP = 'weight-jump',
+  /** Traffic goes to a version that runs no pods: 0 replicas, or its Deployment is removed. */
+  ROUTED_TO_NO_REPLICAS = 'routed-to-no-replicas',
+  /** Traffic goes to a subset that no DestinationRule defines. */
+  ROUTED_TO_MISSING_SUBSET = 'routed-to-missing-subset',
+}
+
+/** One unsafe step between two synth outputs. */
+export interface TransitionFinding {
+  /** How bad it is. */
+  readonly severity: Severity;
+
+  /** What it is about. */
+  readonly kind: FindingKind;
+
+  /** The host whose traffic is at risk. */
+  readonly host: string;
+
+  /**
+   * The version concerned.
+   * @default - the finding is about a whole route
+   */
+  readonly version?: string;
+
+  /** What goes wrong and why. */
+  readonly message: string;
+
+  /** How to fix the commit. */
+  readonly fix: string;
+
+  /** A safe sequence of commits that reaches the same end state. */
+  readonly safeSequence: string[];
+}
+
+/** Options of `TransitionCheck.check`. */
+export interface TransitionCheckOptions {
+  /**
+   * The largest change, in percentage points, of any destination's weight in a default
+   * (catch-all) route from one commit to the next; larger jumps are reported as warnings.
+   * @default 50
+   */
+  readonly maxWeightStep?: number;
+}
+
+/** The result of `TransitionCheck.check`. */
+export interface TransitionReport {
+  /** Whether the step is safe: no finding has severity ERROR. */
+  readonly safe: boolean;
+
+  /** Every unsafe step found, errors first. */
+  readonly findings: TransitionFinding[];
+
+  /** What the reader could not model in either output (see `IstioReader`). */
+  readonly warnings: ReadWarning[];
+}
+
+interface Target {
+  readonly key: string;
+  readonly host: string;
+  readonly version: string;
+  /** The largest share of a rule's traffic sent to the version, in percent; 0 when only mirrored. */
+  readonly weight: number;
+  readonly mirrorPercent: number;
+  readonly routing: RoutingInfo;
+}
+
+/**
+ * Checks a GitOps step: given the objects of the previous synth output and of the new one,
+ * reports every step that can fail requests while the cluster moves from one to the other:
+ *
+ * - a subset, or its DestinationRule, removed while the previous VirtualService still sends
+ *   it traffic or mirrors to it (make before break: move traffic first, remove later);
+ * - traffic sent to a version whose Deployment or subset is new in the same commit, unless
+ *   Argo CD sync waves (`argocd.argoproj.io/sync-wave`) order the Deployment and the
+ *   DestinationRule before the VirtualService;
+ * - a default-route weight that changes by more than `maxWeightStep` points at once (a warning);
+ * - a routed version with 0 replicas, or whose Deployment is removed while routed;
+ * - a routed subset that no DestinationRule defines.
+ *
+ * Works on any VirtualService (see `IstioReader`). Traffic mirrored to a version fails
+ * only the copies, so those findings are warnings.
+ */
+export class TransitionCheck {
+  /**
+   * Checks the step from `previous` to `next` (parsed Kubernetes objects).
+   */
+  public static check(previous: any[], next: any[], options: TransitionCheckOptions = {}): TransitionReport {
+    const maxStep = validateIntRange('TransitionCheck.check', 'maxWeightStep', options.maxWeightStep ?? 50, 1, 100);
+    const before = indexObjects('TransitionCheck.check: previous', previous);
+    const after = indexObjects('TransitionCheck.check: next', next);
+    const findings: TransitionFinding[] = [];
+    const oldTargets = targets(before);
+    const newTargets = targets(after);
+
+    for (const t of oldTargets.values()) {
+      if (newTargets.has(id(t))) continue;
+      findings.push(...removedWhileRouted(t, before, after));
+    }
+    for (const t of newTargets.values()) {
+      findings.push(...routedInNext(t, before, after));
+    }
+    for (const r of after.routings) {
+      const old = before.routings.find(o => o.hostKey === r.hostKey);
+      if (old) findings.push(...weightJumps(old, r, maxStep));
+    }
+    findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === Severity.ERROR ? -1 : 1));
+    return {
+      safe: !findings.some(f => f.severity === Severity.ERROR),
+      findings,
+      warnings: [...before.warnings.map(w => ({ ...w, source: `previous: ${w.source}` })), ...after.warnings.map(w => ({ ...w, source: `next: ${w.source}` }))],
+    };
+  }
+
+  /** The report as readable text: a verdict line, then each finding with its fix and safe sequence. */
+  public static format(report: TransitionReport): string {
+    const errors = report.findings.filter(f => f.severity === Severity.ERROR).length;
+    const warnings = report.findings.length - errors;
+    const lines = [report.findings.length === 0
+      ? 'SAFE: no unsafe step found'
+      : `${report.safe ? 'SAFE with warnings' : 'UNSAFE'}: ${errors} error(s), ${warnings} warning(s)`];
+    for (const f of report.findings) {
+      lines.push('', `${f.severity.toUpperCase()} [${f.kind}] ${f.host}${f.version ? ` ${f.version}` : ''}`);
+      lines.push(`  ${f.message}`, `  fix: ${f.fix}`, '  safe sequence of commits:', ...f.safeSequence.map(s => `    ${s}`));
+    }
+    if (report.warnings.length > 0) {
+      lines.push('', 'not modelled:', ...report.warnings.map(w => `  ${w.source}: ${w.message}`));
+    }
+    return lines.join('\n');
+  }
+
+  private constructor() {}
+}
+
+function id(t: { key: string; version: string }): string {
+  return `${t.key}|${t.version}`;
+}
+
+/** Every (host, version) a set of routings sends traffic to (weight > 0) or mirrors to. */
+function targets(index: IstioIndex): Map<string, Target> {
+  const out = new Map<string, Target>();
+  const add = (routing: RoutingInfo, host: string | undefined, version: string | undefined, weight: number, mirror: number) => {
+    if (!version || (weight <= 0 && mirror <= 0)) return;
+    const key = destinationKey(routing, host);
+    const k = `${key}|${version}`;
+    const old = out.get(k);
+    out.set(k, {
+      key,
+      host: host ?? routing.routing.host,
+      version,
+      weight: Math.max(old?.weight ?? 0, weight),
+      mirrorPercent: Math.max(old?.mirrorPercent ?? 0, mirror),
+      routing: old?.routing ?? routing,
+    });
+  };
+  for (const r of index.routings) {
+    for (const rule of r.routing.rules) {
+      for (const d of rule.destinations) add(r, d.host, d.version, d.weight, 0);
+      if (rule.mirror) add(r, rule.mirror.host, rule.mirror.version, 0, rule.mirror.percent);
+    }
+  }
+  return out;
+}
+
+function sends(t: Target): string {
+  const parts = [];
+  if (t.weight > 0) parts.push(`sends it ${fmt(t.weight)}% of a rule's traffic`);
+  if (t.mirrorPercent > 0) parts.push(`mirrors ${fmt(t.mirrorPercent)}% of a rule's traffic to it`);
+  return parts.join(' and ');
+}
+
+function severityOf(t: Target): Severity {
+  // Mirrored copies are fire-and-forget: their failures never reach clients.
+  return t.weight > 0 ? Severity.ERROR : Severity.WARNING;
+}
+
+function names(deps: DeploymentInfo[]): string {
+  return deps.map(d => d.name).join(', ');
+}
+
+/** A version routed before and not now: its subset and pods must outlive the old routes. */
+function removedWhileRouted(t: Target, before: IstioIndex, after: IstioIndex): TransitionFinding[] {
+  const oldDr = before.destinationRules.get(t.key);
+  const newDr = after.destinationRules.get(t.key);
+  const oldDeps = deploymentsOf(before, t.key, t.version) ?? [];
+  const newDeps = deploymentsOf(after, t.key, t.version);
+  const vs = `VirtualService ${t.routing.key}`;
+  const stillRunning = newDeps !== undefined && newDeps.some(d => d.replicas > 0);
+  const depsGone = oldDeps.length > 0 && oldDeps.some(d => d.replicas > 0) && (newDeps === undefined || !stillRunning);
+  const sequence = [
+    `1) move all traffic${t.mirrorPercent > 0 ? ' and mirroring' : ''} off ${t.host} ${t.version} (weight 0), keeping its subset and Deployment`,
+    `2) once the new routes are live on every proxy, remove subset ${t.version}${oldDeps.length > 0 ? ` and scale down or remove ${names(oldDeps)}` : ''}`,
+  ];
+  if (oldDr?.subsets.has(t.version) && !newDr?.subsets.has(t.version)) {
+    const how = newDr ? `DestinationRule ${newDr.key} no longer lists it` : `DestinationRule ${oldDr.key} is deleted`;
+    const alsoPods = depsGone ? `, and its Deployment ${names(oldDeps)} ${newDeps && newDeps.length > 0 ? 'is scaled to 0' : 'is removed'}` : '';
+    return [{
+      severity: severityOf(t),
+      kind: FindingKind.SUBSET_REMOVED_WHILE_ROUTED,
+      host: t.host,
+      version: t.version,
+      message: `subset ${t.version} of ${t.host} is removed (${how})${alsoPods} in the same commit that moves traffic off it, while the previous ${vs} ${sends(t)}; `
+        + 'until every proxy has the new routes, those requests fail with 503',
+      fix: `keep subset ${t.version}${depsGone ? ` and ${names(oldDeps)}` : ''} in this commit; remove ${depsGone ? 'them' : 'it'} in a later commit`,
+      safeSequence: sequence,
+    }];
+  }
+  if (depsGone) {
+    return [{
+      severity: severityOf(t),
+      kind: FindingKind.ROUTED_TO_NO_REPLICAS,
+      host: t.host,
+      version: t.version,
+      message: `Deployment ${names(oldDeps)} of ${t.host} ${t.version} ${newDeps && newDeps.length > 0 ? 'is scaled to 0' : 'is removed'} in the same commit that moves traffic off it, `
+        + `while the previous ${vs} ${sends(t)}; until every proxy has the new routes, those requests fail with 503`,
+      fix: `keep ${names(oldDeps)} running in this commit; scale it down or remove it in a later commit`,
+      safeSequence: sequence,
+    }];
+  }
+  return [];
+}
+
+/** A version routed now: its subset must exist, and its pods must run and predate the route. */
+function routedInNext(t: Target, before: IstioIndex, after: IstioIndex): TransitionFinding[] {
+  const out: TransitionFinding[] = [];
+  const vs = `VirtualService ${t.routing.key}`;
+  const newDr = after.destinationRules.get(t.key);
+  const oldDr = before.destinationRules.get(t.key);
+  if (!newDr?.subsets.has(t.version)) {
+    const prev = before.destinationRules.get(t.key)?.subsets.has(t.version);
+    out.push({
+      severity: severityOf(t),
+      kind: prev ? FindingKind.SUBSET_REMOVED_WHILE_ROUTED : FindingKind.ROUTED_TO_MISSING_SUBSET,
+      host: t.host,
+      version: t.version,
+      message: `${vs} ${sends(t)} (subset ${t.version} of ${t.host}), but ${newDr ? `DestinationRule ${newDr.key} does not define it` : `no DestinationRule for ${t.host} exists`}`
+        + `${prev ? ' any more' : ''}; Istio answers those requests with 503`,
+      fix: prev ? `keep subset ${t.version} while a route uses it` : `add subset ${t.version} to the DestinationRule of ${t.host}, with its Deployment, before routing to it`,
+      safeSequence: [
+        `1) add subset ${t.version} to the DestinationRule of ${t.host} and deploy its pods, at weight 0`,
+        `2) send traffic to ${t.version}`,
+      ],
+    });
+    return out;
+  }
+  const newDeps = deploymentsOf(after, t.key, t.version) ?? [];
+  const known = hasDeploymentsFor(after, t.key);
+  if (known && newDeps.length === 0) {
+    out.push({
+      severity: severityOf(t),
+      kind: FindingKind.ROUTED_TO_NO_REPLICAS,
+      host: t.host,
+      version: t.version,
+      message: `${vs} ${sends(t)} (${t.host} ${t.version}), but no Deployment runs pods with the labels of subset ${t.version}; those requests fail with 503`,
+      fix: `deploy ${t.version} (or keep its Deployment) while a route sends it traffic`,
+      safeSequence: [`1) deploy ${t.host} ${t.version} at weight 0`, `2) send traffic to ${t.version} once its pods are ready`, '3) remove a version only after moving its traffic off in an earlier commit'],
+    });
+    return out;
+  }
+  if (newDeps.length > 0 && newDeps.every(d => d.replicas === 0)) {
+    out.push({
+      severity: severityOf(t),
+      kind: FindingKind.ROUTED_TO_NO_REPLICAS,
+      host: t.host,
+      version: t.version,
+      message: `${vs} ${sends(t)} (${t.host} ${t.version}), but ${names(newDeps)} has 0 replicas; those requests fail with 503`,
+      fix: `scale ${names(newDeps)} up before routing to it, or send ${t.version} no traffic`,
+      safeSequence: [`1) scale ${names(newDeps)} up (replicas > 0) at weight 0`, `2) once its pods are ready, send traffic to ${t.version}`],
+    });
+    return out;
+  }
+  const freshDeps = newDeps.filter(d => !before.deployments.some(o => o.key === d.key));
+  const newPods = newDeps.length > 0 && freshDeps.length === newDeps.length;
+  const newSubset = !oldDr?.subsets.has(t.version);
+  if (!newPods && !newSubset) return out;
+  const vsWave = t.routing.wave;
+  const ordered = newDr.wave < vsWave && freshDeps.every(d => d.wave < vsWave);
+  if (ordered) return out;
+  const what = [newPods ? `Deployment ${names(freshDeps)}` : '', newSubset ? `subset ${t.version}` : ''].filter(x => x).join(' and ');
+  out.push({
+    severity: severityOf(t),
+    kind: FindingKind.ROUTED_TO_NEW_VERSION,
+    host: t.host,
+    version: t.version,
+    message: `${what} of ${t.host} ${newPods && newSubset ? 'are' : 'is'} new in this commit and ${vs} already ${sends(t)}; `
+      + 'nothing orders the new objects before the route, and new pods need time to become ready, so those requests fail with 503 meanwhile',
+    fix: `deploy ${t.version} at weight 0 in one commit and route to it in the next; or give the Deployment and DestinationRule a lower `
+      + 'argocd.argoproj.io/sync-wave than the VirtualService (CanaryService and BlueGreenService: argoCdSyncWaves: true)',
+    safeSequence: [
+      `1) add ${t.host} ${t.version} (Deployment and subset) at weight 0`,
+      `2) once its pods are ready, move traffic to ${t.version} step by step`,
+      '3) remove the old version in a later commit, after its traffic is gone',
+    ],
+  });
+  return out;
+}
+
+function defaults(r: RoutingInfo): Map<string, RouteRule> {
+  const out = new Map<string, RouteRule>();
+  for (const rule of r.routing.rules) {
+    if ((rule.matches ?? []).length > 0) continue;
+    const k = [...(rule.gateways ?? [])].sort().join(',');
+    if (!out.has(k)) out.set(k, rule);
+  }
+  return out;
+}
+
+function shares(rule: RouteRule, ownHost: string): Map<string, number> {
+  const total = rule.destinations.reduce((s, d) => s + d.weight, 0) || 1;
+  const out = new Map<string, number>();
+  for (const d of rule.destinations) {
+    const label = targetLabel(d.version, d.host, ownHost);
+    out.set(label, (out.get(label) ?? 0) + d.weight * 100 / total);
+  }
+  return out;
+}
+
+/** A default route's weights that change by more than `maxStep` points, with intermediate steps. */
+function weightJumps(old: RoutingInfo, now: RoutingInfo, maxStep: number): TransitionFinding[] {
+  const out: TransitionFinding[] = [];
+  const before = defaults(old);
+  for (const [gw, rule] of defaults(now)) {
+    const prev = before.get(gw);
+    if (!prev) continue;
+    const host = now.routing.host;
+    const a = shares(prev, host);
+    const b = shares(rule, host);
+    const labels = [...new Set([...a.keys(), ...b.keys()])];
+    const deltas = labels.map(l => ({ l, from: a.get(l) ?? 0, to: b.get(l) ?? 0 }));
+    const max = Math.max(...deltas.map(d => Math.abs(d.to - d.from)));
+    if (max <= maxStep) continue;
+    const steps = Math.ceil(max / maxStep);
+    const sequence: string[] = [];
+    for (let s = 1; s <= steps; s++) {
+      const mid = intermediate(deltas, s / steps);
+      sequence.push(`${s}) default route ${labels.map(l => `${l} ${mid.get(l)}`).join(', ')}${s < steps ? '; watch error rates and latency before the next commit' : ''}`);
+    }
+    const where = gw ? ` at gateway ${gw}` : '';
+    out.push({
+      severity: Severity.WARNING,
+      kind: FindingKind.WEIGHT_JUMP,
+      host,
+      message: `the default route of ${host}${where} shifts ${deltas.filter(d => d.from !== d.to).map(d => `${d.l} ${fmt(d.from)}% -> ${fmt(d.to)}%`).join(', ')} `
+        + `in one commit, more than the allowed step of ${maxStep} points`,
+      fix: `shift the default route of ${host} by at most ${maxStep} points per commit`,
+      safeSequence: sequence,
+    });
+  }
+  return out;
+}
+
+/** Integer weights `fraction` of the way between `from` and `to`, adding up to 100. */
+function intermediate(deltas: Array<{ l: string; from: number; to: number }>, fraction: number): Map<string, number> {
+  const exact = deltas.map(d => d.from + (d.to - d.from) * fraction);
+  const ints = exact.map(Math.floor);
+  let left = 100 - ints.reduce((s, x) => s + x, 0);
+  const order = exact.map((x, i) => [x - Math.floor(x), i]).sort((p, q) => q[0] - p[0]);
+  for (const [, i] of order) {
+    if (left <= 0) break;
+    ints[i]++;
+    left--;
+  }
+  return new Map(deltas.map((d, i) => [d.l, ints[i]]));
+}

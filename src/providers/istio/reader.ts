@@ -1,0 +1,81 @@
+import { indexObjects } from './_object-index';
+import { loadManifests } from '../../internal/manifest-files';
+import { ServiceRouting } from '../../model/routing-model';
+
+/** Something the reader could not model exactly; the routing it read is conservative there. */
+export interface ReadWarning {
+  /** The object, e.g. `VirtualService default/reviews`. */
+  readonly source: string;
+
+  /**
+   * The host the object routes.
+   * @default - not known (e.g. a VirtualService without hosts)
+   */
+  readonly host?: string;
+
+  /** What was not modelled and how the reader treated it. */
+  readonly message: string;
+}
+
+/** The routing read from a set of Kubernetes objects. */
+export interface IstioReadResult {
+  /** One routing per VirtualService, in input order; its `host` is the VirtualService's first host. */
+  readonly routings: ServiceRouting[];
+
+  /** Fields the reader did not model (authority, redirect, tcp routes...) and how it treated them. */
+  readonly warnings: ReadWarning[];
+}
+
+/**
+ * Reads Istio VirtualServices and DestinationRules (networking.istio.io v1, v1beta1 and
+ * v1alpha3), Services and Deployments into the provider-neutral `ServiceRouting` model, so
+ * that the simulator, the transition check and the traffic diff work on any VirtualService,
+ * not only those this library renders.
+ *
+ * - HTTP matches become `RequestMatch`es (headers, `withoutHeaders`, uri, query parameters,
+ *   method, source labels, JWT claims); matches of one rule bound to different gateways
+ *   become consecutive rules with the same destinations, which keeps first-match semantics.
+ * - DestinationRule subsets become versions with their labels; the replicas of a version are
+ *   those of the Deployments whose pod labels include the Service selector and the subset's labels.
+ * - What the model cannot express (authority, scheme and port matches, redirects, direct
+ *   responses, delegation, fault injection, tcp and tls routes) is reported as a warning
+ *   and modelled conservatively: an unmodelled match condition is treated as satisfied, a
+ *   rule that redirects or answers directly sends its requests to no version.
+ *
+ * Other kinds of objects are ignored.
+ */
+export class IstioReader {
+  /**
+   * Reads parsed Kubernetes objects (plain JSON, as parsed from YAML).
+   *
+   * @param objects the objects; each must have `apiVersion` and `kind`
+   */
+  public static read(objects: any[]): IstioReadResult {
+    const index = indexObjects('IstioReader.read', objects);
+    return {
+      routings: index.routings.map(r => r.routing),
+      warnings: index.warnings.map(w => ({ ...w })),
+    };
+  }
+
+  /**
+   * Loads the Kubernetes objects of YAML files and directories (searched recursively for
+   * `*.yaml` and `*.yml`, in name order). `kind: List` objects are flattened.
+   *
+   * Throws, naming the file and document, when a file cannot be read, is not valid YAML or
+   * holds a document that is not a Kubernetes object.
+   */
+  public static loadFiles(paths: string[]): any[] {
+    if (!Array.isArray(paths) || paths.length === 0) {
+      throw new Error(`IstioReader.loadFiles: paths must list at least one file or directory, got ${JSON.stringify(paths)}`);
+    }
+    return loadManifests(paths);
+  }
+
+  /** Reads the objects of YAML files and directories; see `loadFiles` and `read`. */
+  public static readFiles(paths: string[]): IstioReadResult {
+    return IstioReader.read(IstioReader.loadFiles(paths));
+  }
+
+  private constructor() {}
+}

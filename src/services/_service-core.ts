@@ -1,0 +1,381 @@
+// The rendering shared by every service construct (internal, not exported from index.ts).
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { MESH_GATEWAY } from '../model/_util';
+import { OWNED } from '../internal/owned';
+import { renderTrafficPolicy, validateTrafficPolicy } from '../providers/istio/_traffic-policy';
+import { fail, isDns1123Label, isHttpToken, owner, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from '../internal/validation';
+import { DestinationRule, VirtualService } from '../providers/istio/imports/networking.istio.io';
+import { renderDestinationRuleSpec, renderVirtualServiceSpec } from '../providers/istio/renderer';
+import { MatchField } from '../model/request-match';
+import { RoutedServiceOptions, ServiceProtocol, VersionSpec } from './routed-service';
+import { RoutingAnalyzer } from '../analyzer/routing-analyzer';
+import { RouteRule, ServiceRouting, ServiceVersion } from '../model/routing-model';
+
+const PORT_NAMES: Record<ServiceProtocol, string> = {
+  [ServiceProtocol.HTTP]: 'http',
+  [ServiceProtocol.HTTP2]: 'http2',
+  [ServiceProtocol.GRPC]: 'grpc',
+};
+
+/**
+ * Our VirtualService and DestinationRule give RoutingAnalyzer their JSON straight from the
+ * routing model (`_analysisJson`), unless a JSON patch was added: then it resolves them.
+ */
+function modelled<T extends new (...args: any[]) => ApiObject>(Base: T) {
+  return class extends Base {
+    private patched = false;
+    public model: () => any = () => undefined;
+    public addJsonPatch(...ops: JsonPatch[]): void {
+      this.patched = true;
+      super.addJsonPatch(...ops);
+    }
+    /** @internal */
+    public _analysisJson(): any {
+      if (this.patched) return undefined;
+      return { apiVersion: this.apiVersion, kind: this.kind, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
+    }
+  };
+}
+/**
+ * Our VirtualService specs are rendered in Istio's wire format already: the generated class'
+ * key mapping (a no-op for them; it renames only the deprecated mirrorPercent, which we never
+ * emit) is skipped, which saves about 4% of synth.
+ */
+class ModelledVirtualService extends modelled(VirtualService) {
+  public toJson(): any {
+    return ApiObject.prototype.toJson.call(this);
+  }
+}
+const ModelledDestinationRule = modelled(DestinationRule);
+
+const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+
+/**
+ * The shared rendering of every service construct (internal, not exported from index.ts):
+ * one Deployment per version, one Service, one DestinationRule with a subset per version
+ * and one VirtualService rendered from the routing model. Children are created in the
+ * owner's scope, so construct paths are `<owner>/Deployment-<version>`, `<owner>/Service`,
+ * `<owner>/DestinationRule` and `<owner>/VirtualService`.
+ */
+export class ServiceCore {
+  public readonly who: string;
+  public readonly name: string;
+  public readonly service: kplus.Service;
+  public readonly destinationRule: ApiObject;
+  public readonly virtualService: ApiObject;
+  public readonly deployments = new Map<string, kplus.Deployment>();
+
+  private readonly versionList: ServiceVersion[];
+  private readonly gateways: string[];
+  private readonly hosts: string[];
+  private readonly untrustedHeaders: string[];
+  private readonly matchedRules: RouteRule[] = [];
+  private readonly ruleSources: string[] = [];
+  private defaultRule?: RouteRule;
+  private reserved?: { names: Set<string>; owner: string };
+
+  public constructor(ownerScope: Construct, kind: string, props: RoutedServiceOptions, versions: VersionSpec[]) {
+    this.who = owner(kind, ownerScope.node.id);
+    const who = this.who;
+    this.name = serviceNameFor(who, ownerScope.node.id, props.serviceName);
+    const port = validateIntRange(who, 'port', props.port, 1, 65535);
+    const protocol = props.protocol ?? ServiceProtocol.HTTP;
+    if (PORT_NAMES[protocol] === undefined) {
+      fail(who, `protocol must be one of ${Object.values(ServiceProtocol).join(', ')}, got ${show(protocol)}`);
+    }
+    this.gateways = validateGateways(who, props.gateways ?? [], props.includeMesh ?? true);
+    this.hosts = (props.hosts ?? []).map((h, i) => validateNonEmptyString(who, `hosts[${i}]`, h));
+    validateUnique(who, 'hosts', [this.name, ...this.hosts], h => h);
+    if (props.trafficPolicy) validateTrafficPolicy(who, props.trafficPolicy);
+    this.untrustedHeaders = (props.untrustedHeaders ?? []).map((h, i) => {
+      if (!isHttpToken(h)) fail(who, `untrustedHeaders[${i}] must be an HTTP header name, got ${show(h)}`);
+      return h.toLowerCase();
+    });
+    if (this.untrustedHeaders.length > 0 && this.gatewaysBesidesMesh.length === 0) {
+      fail(who, 'untrustedHeaders are removed at the service\'s gateways, but it is bound to none; set gateways, or remove untrustedHeaders');
+    }
+
+    validateUnique(who, 'version', versions, v => v.version);
+    const containerPorts = new Set<number>();
+    this.versionList = versions.map(spec => {
+      const replicas = spec.replicas ?? 1;
+      validateDns1123Label(who, 'version', spec.version);
+      validateNonEmptyString(who, `image of version ${spec.version}`, spec.image);
+      validateIntRange(who, `replicas of version ${spec.version}`, replicas, 0, 1_000_000);
+      const containerPort = validateIntRange(who, `containerPort of version ${spec.version}`, spec.containerPort ?? port, 1, 65535);
+      containerPorts.add(containerPort);
+      if (`${this.name}-${spec.version}`.length > 63) {
+        fail(who, `the Deployment name "${this.name}-${spec.version}" must be at most 63 characters; shorten serviceName or version`);
+      }
+      return { version: spec.version, replicas, labels: { version: spec.version } };
+    });
+    if (containerPorts.size > 1) {
+      fail(who, `every version must use the same containerPort (the Service has one targetPort), got ${[...containerPorts].join(' and ')}`);
+    }
+    const targetPort = containerPorts.size === 1 ? [...containerPorts][0] : port;
+
+    for (const spec of versions) {
+      this.deployments.set(spec.version, this.renderDeployment(ownerScope, spec, targetPort));
+    }
+
+    this.service = new kplus.Service(ownerScope, 'Service', {
+      metadata: { name: this.name, labels: { app: this.name, service: this.name } },
+      ports: [{ name: PORT_NAMES[protocol], port, targetPort }],
+    });
+    this.service.selectLabel('app', this.name);
+
+    const trafficPolicy = renderTrafficPolicy(who, props.trafficPolicy);
+    const routing = this.versionList;
+    const drSpec = renderDestinationRuleSpec({ host: this.name, versions: routing, rules: [] }, trafficPolicy);
+    const dr = new ModelledDestinationRule(ownerScope, 'DestinationRule', { metadata: { name: this.name }, spec: drSpec });
+    dr.model = () => drSpec;
+    const vsSpec = () => renderVirtualServiceSpec(this.routing());
+    const vs = new ModelledVirtualService(ownerScope, 'VirtualService', { metadata: { name: this.name }, spec: Lazy.any({ produce: vsSpec }) as any });
+    vs.model = vsSpec;
+    this.destinationRule = dr;
+    this.virtualService = vs;
+
+    // Istio's webhook and analyzer rules over everything in the chart, at synth.
+    for (const o of [...this.deployments.values(), this.service, dr, vs]) OWNED.add(o);
+    RoutingAnalyzer.register(ownerScope);
+
+    // Make before break: pods and subsets come before the routes that use them.
+    // Output order: Deployments, Service, DestinationRule, VirtualService. The children are
+    // created in that order, which is cdk8s' output order; the one dependency that routing
+    // safety needs is also declared, so the VirtualService follows its DestinationRule even
+    // if construction order changes.
+    this.virtualService.addDependency(this.destinationRule);
+
+    if (props.argoCdSyncWaves) {
+      const wave = (o: ApiObject, n: number, pruneLast: boolean) => {
+        o.metadata.addAnnotation(ARGO_SYNC_WAVE, String(n));
+        if (pruneLast) o.metadata.addAnnotation(ARGO_SYNC_OPTIONS, 'PruneLast=true');
+      };
+      for (const d of this.deployments.values()) wave(ApiObject.of(d), 0, true);
+      wave(ApiObject.of(this.service), 0, false);
+      wave(this.destinationRule, 1, true);
+      wave(this.virtualService, 2, false);
+    }
+  }
+
+  public get versionNames(): string[] {
+    return this.versionList.map(v => v.version);
+  }
+
+  public replicas(version: string): number | undefined {
+    return this.versionList.find(v => v.version === version)?.replicas;
+  }
+
+  /** Whether the service is bound to a gateway other than `mesh`. */
+  public get gatewaysBesidesMesh(): string[] {
+    return this.gateways.filter(g => g !== MESH_GATEWAY);
+  }
+
+  /** Sets the catch-all rule, rendered last. */
+  public setDefaultRule(rule: RouteRule): void {
+    this.validateRule(rule, 'the default route', this.who);
+    this.defaultRule = rule;
+  }
+
+  public addRoute(rule: RouteRule, source: string): void {
+    if (!rule || (rule.matches ?? []).length === 0) {
+      fail(source, `a route added to ${this.who} must have at least one match; the service's own rule is the only catch-all`);
+    }
+    const boundTo = this.gateways.length > 0 ? this.gateways : [MESH_GATEWAY];
+    (rule.gateways ?? []).forEach(g => {
+      if (!boundTo.includes(g)) {
+        fail(source, `gateways lists ${show(g)}, but ${this.who} is bound to ${boundTo.join(', ')} only; add it to the service's gateways, or remove it from the route`);
+      }
+    });
+    const untrusted = this.untrustedHeadersIn(rule);
+    if (untrusted.length > 0) {
+      const publicGateways = (rule.gateways ?? []).filter(g => g !== MESH_GATEWAY);
+      if (publicGateways.length > 0) {
+        fail(source, `it matches untrusted header ${show(untrusted[0])} at gateway ${show(publicGateways[0])}, where clients can set it; bind the route to 'mesh' only, or use a JWT claim`);
+      }
+      // Untrusted headers are removed at the gateways: the route serves in-mesh traffic only.
+      if (!rule.gateways) rule = { ...rule, gateways: [MESH_GATEWAY] };
+    }
+    this.validateRule(rule, 'the route', source);
+    if (this.reserved) {
+      const clash = headerNames(rule).find(n => this.reserved!.names.has(n));
+      if (clash) {
+        fail(source, `it matches header ${show(clash)}, which ${this.reserved.owner} uses; a request carrying it would reach one of the two routes only; use another header`);
+      }
+    }
+    // Istio's unreachable-rule analysis (IST0131): a match equal to an earlier one never selects this route.
+    const seen = new Set<string>();
+    for (const m of rule.matches!) {
+      if (seen.has(m.key)) fail(source, `it lists the match (${m}) twice; remove one`);
+      seen.add(m.key);
+      const earlier = this.matchedRules.findIndex(r => sameGateways(r, rule) && (r.matches ?? []).some(o => o.key === m.key));
+      if (earlier >= 0) {
+        fail(source, `its match (${m}) is the same as one of ${this.ruleSources[earlier]}, which comes first, so it could never select this route; change the match or remove it`);
+      }
+    }
+    if (rule.name !== undefined && this.matchedRules.some(r => r.name === rule.name)) {
+      fail(source, `route name ${show(rule.name)} is already used on ${this.who}; route names must be unique per service`);
+    }
+    this.matchedRules.push(rule);
+    this.ruleSources.push(source);
+  }
+
+  /** The routing model. */
+  public routing(): ServiceRouting {
+    const defaults: RouteRule[] = [];
+    if (this.defaultRule) {
+      if (this.untrustedHeaders.length > 0) {
+        // Gateway traffic: the same split, with the untrusted headers removed before forwarding.
+        defaults.push({ ...this.defaultRule, name: 'gateway-default', gateways: this.gatewaysBesidesMesh, removeRequestHeaders: [...this.untrustedHeaders] });
+      }
+      defaults.push(this.defaultRule);
+    }
+    return {
+      host: this.name,
+      hosts: [...this.hosts],
+      gateways: [...this.gateways],
+      versions: this.versionList.map(v => ({ ...v, labels: { ...v.labels } })),
+      rules: [...this.matchedRules, ...defaults],
+      source: this.virtualService.node.path,
+    };
+  }
+
+  /**
+   * Adds a VirtualService `<service>-preview` for `previewHost` at the service's gateways,
+   * sending all its traffic to `version`.
+   */
+  public addPreviewHost(ownerScope: Construct, previewHost: string, version: string): ApiObject {
+    const gateways = this.gatewaysBesidesMesh;
+    if (gateways.length === 0) {
+      fail(this.who, `previewHost ${show(previewHost)} is served at the service's gateways, but it is bound to none; set gateways`);
+    }
+    if (previewHost === this.name || this.hosts.includes(previewHost)) {
+      fail(this.who, `previewHost must differ from the service's hosts (${[this.name, ...this.hosts].join(', ')}), got ${show(previewHost)}`);
+    }
+    const rule: RouteRule = { name: 'preview', destinations: [{ host: this.name, version, weight: 100 }] };
+    this.validateRule(rule, 'the preview host route', this.who);
+    const spec = renderVirtualServiceSpec({ host: previewHost, gateways, versions: [], rules: [rule] });
+    const preview = new ModelledVirtualService(ownerScope, 'PreviewVirtualService', { metadata: { name: `${this.name}-preview` }, spec });
+    preview.model = () => spec;
+    OWNED.add(preview);
+    preview.addDependency(this.destinationRule);
+    return preview;
+  }
+
+  /** Adds a rule whose header names no later route may match (BlueGreenService's preview). */
+  public addReservedRoute(rule: RouteRule, source: string): void {
+    this.addRoute(rule, source);
+    this.reserved = { names: new Set(headerNames(rule)), owner: `the preview route of ${this.who}` };
+  }
+
+  private untrustedHeadersIn(rule: RouteRule): string[] {
+    const names = new Set(headerNames(rule));
+    return this.untrustedHeaders.filter(h => names.has(h));
+  }
+
+  private validateRule(rule: RouteRule, what: string, who: string): void {
+    const versions = this.versionNames;
+    const known = (v: string | undefined) => v !== undefined && versions.includes(v);
+    if (rule.destinations.length === 0) fail(who, `${what} must have at least one destination, got none`);
+    let total = 0;
+    for (const d of rule.destinations) {
+      validateIntRange(who, `weight of version ${show(d.version)}`, d.weight, 0, 100);
+      total += d.weight;
+      if (!known(d.version)) {
+        fail(who, `${what} sends traffic to version ${show(d.version)}, which ${this.who} does not run (versions: ${versions.join(', ')}); add the version to the service, or remove the route`);
+      }
+      if (d.weight > 0 && this.replicas(d.version as string) === 0) {
+        fail(who, `${what} sends ${d.weight}% of its traffic to version ${show(d.version)}, which has 0 replicas; scale it up first, or send it no traffic`);
+      }
+    }
+    validateUnique(who, `versions of ${what}`, rule.destinations, d => d.version ?? '');
+    if (total !== 100) {
+      fail(who, `the weights of ${what} must add up to 100, got ${total} (${rule.destinations.map(d => `${d.version}=${d.weight}`).join(', ')})`);
+    }
+    if (rule.mirror) {
+      const m = rule.mirror;
+      validateNumberRange(who, 'mirror percent', m.percent, 0, 100);
+      if (!known(m.version)) {
+        fail(who, `${what} mirrors to version ${show(m.version)}, which ${this.who} does not run (versions: ${versions.join(', ')})`);
+      }
+      if (this.replicas(m.version) === 0) {
+        fail(who, `${what} mirrors to version ${show(m.version)}, which has 0 replicas; scale it up first, or remove the mirror`);
+      }
+      const live = rule.destinations.find(d => d.version === m.version && d.weight > 0);
+      if (live) {
+        fail(who, `${what} mirrors to version ${show(m.version)}, which already receives ${live.weight}% of the same traffic; mirror to a version that gets no live traffic, or remove the mirror`);
+      }
+    }
+    // Istio's webhook (ValidateVirtualService, since 1.24) accepts JWT-claim matches only in a
+    // VirtualService bound to gateways and not to 'mesh'.
+    if ((rule.matches ?? []).some(m => m.requiresGateway) && (this.gatewaysBesidesMesh.length === 0 || this.gateways.includes(MESH_GATEWAY))) {
+      fail(who, `${what} matches a JWT claim, which Istio accepts only in a VirtualService bound to gateways and not to mesh; `
+        + `set gateways and includeMesh: false on ${this.who}`);
+    }
+  }
+
+  private renderDeployment(scope: Construct, spec: VersionSpec, containerPort: number): kplus.Deployment {
+    const labels = {
+      'app': this.name,
+      'version': spec.version,
+      'app.kubernetes.io/name': this.name,
+      'app.kubernetes.io/version': spec.version,
+    };
+    const deployment = new kplus.Deployment(scope, `Deployment-${spec.version}`, {
+      metadata: { name: `${this.name}-${spec.version}`, labels },
+      podMetadata: { labels },
+      replicas: spec.replicas ?? 1,
+      select: false,
+      minReady: spec.minReady,
+      strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: spec.maxSurge, maxUnavailable: spec.maxUnavailable }),
+      containers: [{
+        name: this.name,
+        image: spec.image,
+        portNumber: containerPort,
+        envVariables: spec.envVariables,
+        command: spec.command,
+        args: spec.args,
+        resources: spec.resources,
+        readiness: spec.readiness,
+        liveness: spec.liveness,
+        startup: spec.startup,
+        securityContext: spec.securityContext,
+      }],
+    });
+    deployment.select(kplus.LabelSelector.of({ labels: { app: this.name, version: spec.version } }));
+    return deployment;
+  }
+}
+
+function serviceNameFor(who: string, id: string, serviceName?: string): string {
+  if (serviceName !== undefined) return validateDns1123Label(who, 'serviceName', serviceName);
+  const derived = id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  if (!isDns1123Label(derived)) {
+    fail(who, `serviceName is not set and the id ${show(id)} does not give a DNS-1123 label (got ${show(derived)}); set serviceName`);
+  }
+  return derived;
+}
+
+function validateGateways(who: string, gateways: string[], includeMesh: boolean): string[] {
+  gateways.forEach((g, i) => {
+    if (typeof g !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(g)) {
+      fail(who, `gateways[${i}] must be a gateway name, '<namespace>/<name>' or '${MESH_GATEWAY}', got ${show(g)}`);
+    }
+  });
+  validateUnique(who, 'gateways', gateways, g => g);
+  if (gateways.length === 0) return [];
+  return includeMesh && !gateways.includes(MESH_GATEWAY) ? [...gateways, MESH_GATEWAY] : [...gateways];
+}
+
+function headerNames(rule: RouteRule): string[] {
+  return (rule.matches ?? []).flatMap(m => m.conditions)
+    .filter(c => c.field === MatchField.HEADER || c.field === MatchField.WITHOUT_HEADER)
+    .map(c => c.name as string);
+}
+
+function sameGateways(a: RouteRule, b: RouteRule): boolean {
+  return [...(a.gateways ?? [])].sort().join(',') === [...(b.gateways ?? [])].sort().join(',');
+}

@@ -1,0 +1,166 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ServiceCore } from './_service-core';
+import { fail, show, validateNonEmptyString, validateNumberRange } from '../internal/validation';
+import { RequestMatch } from '../model/request-match';
+import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
+import { RouteRule, ServiceRouting } from '../model/routing-model';
+
+/** The two environments of a `BlueGreenService`. */
+export enum Color {
+  /** The blue environment. */
+  BLUE = 'blue',
+  /** The green environment. */
+  GREEN = 'green',
+}
+
+/** Props of a `BlueGreenService`. */
+export interface BlueGreenServiceProps extends RoutedServiceOptions {
+  /** The blue environment's version. */
+  readonly blue: VersionSpec;
+
+  /** The green environment's version. */
+  readonly green: VersionSpec;
+
+  /**
+   * The colour that receives all production traffic. Flip it to switch; flip it back to
+   * roll back. The active colour must have at least one replica.
+   */
+  readonly active: Color;
+
+  /**
+   * Requests that satisfy this match reach the idle colour, so it can be tested without
+   * touching production traffic (e.g. header `x-preview: true`). No `HeaderMatchRoute` on
+   * the service may match the same headers.
+   * @default - no preview route
+   */
+  readonly previewMatch?: RequestMatch;
+
+  /**
+   * A separate host, served at the service's `gateways`, whose traffic all goes to the idle
+   * colour (a VirtualService `<service>-preview`), e.g. `preview.api.example.com`.
+   * @default - no preview host
+   */
+  readonly previewHost?: string;
+
+  /**
+   * Percent of production traffic copied to the idle colour (responses discarded), from 0
+   * to 100: a rehearsal before the switch.
+   * @default - no mirroring
+   * @see https://istio.io/latest/docs/tasks/traffic-management/mirroring/
+   */
+  readonly mirrorPercent?: number;
+}
+
+/**
+ * Two full environments (blue and green) of one app behind one host. All production
+ * traffic goes to the `active` colour; the idle one can be previewed by a match or a preview
+ * host, can receive mirrored traffic, and can be scaled to 0 after a release.
+ *
+ * Renders the same Deployments, Service and DestinationRule as `CanaryService` (one
+ * Deployment per version, one subset per version) and a VirtualService sending 100% of the
+ * default traffic to the active colour's subset.
+ *
+ * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/
+ */
+export class BlueGreenService extends Construct implements IRoutedService {
+  /** The service name and Istio host. */
+  public readonly serviceName: string;
+  /** The rendered Kubernetes Service. */
+  public readonly service: kplus.Service;
+  /** The rendered DestinationRule (networking.istio.io/v1). */
+  public readonly destinationRule: ApiObject;
+  /** The rendered VirtualService (networking.istio.io/v1). */
+  public readonly virtualService: ApiObject;
+  /**
+   * The preview host's VirtualService.
+   * @default - none when there is no previewHost
+   */
+  public readonly previewVirtualService?: ApiObject;
+  /** The blue version's Deployment. */
+  public readonly blueDeployment: kplus.Deployment;
+  /** The green version's Deployment. */
+  public readonly greenDeployment: kplus.Deployment;
+  /** The colour that receives production traffic. */
+  public readonly active: Color;
+  /** The version that receives production traffic. */
+  public readonly activeVersion: string;
+  /** The version of the idle colour. */
+  public readonly idleVersion: string;
+
+  private readonly core: ServiceCore;
+
+  public constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
+    super(scope, id);
+    const who = `BlueGreenService '${id}'`;
+    for (const color of ['blue', 'green'] as const) {
+      if (!props[color] || typeof props[color] !== 'object') fail(who, `${color} must be a VersionSpec, got ${show(props[color])}`);
+    }
+    if (!Object.values(Color).includes(props.active)) {
+      fail(who, `active must be Color.BLUE or Color.GREEN, got ${show(props.active)}`);
+    }
+    if (props.blue?.version !== undefined && props.blue.version === props.green?.version) {
+      fail(who, `blue and green must run different versions, got ${show(props.blue.version)} for both; give the new release its own version`);
+    }
+    this.active = props.active;
+    const [active, idle] = props.active === Color.BLUE ? [props.blue, props.green] : [props.green, props.blue];
+    const idleColor = props.active === Color.BLUE ? Color.GREEN : Color.BLUE;
+    if ((active.replicas ?? 1) === 0) {
+      fail(who, `active is ${props.active} but ${props.active} version ${show(active.version)} has 0 replicas; scale ${props.active} up before switching to it`);
+    }
+
+    this.core = new ServiceCore(this, 'BlueGreenService', props, [props.blue, props.green]);
+    this.serviceName = this.core.name;
+    this.activeVersion = active.version;
+    this.idleVersion = idle.version;
+    const idleScaledDown = (idle.replicas ?? 1) === 0;
+
+    if (props.mirrorPercent !== undefined) {
+      validateNumberRange(who, 'mirrorPercent', props.mirrorPercent, 0, 100);
+      if (idleScaledDown) {
+        fail(who, `mirrorPercent mirrors to the idle ${idleColor} version ${show(idle.version)}, which has 0 replicas; scale ${idleColor} up, or remove mirrorPercent`);
+      }
+    }
+    if (props.previewMatch !== undefined) {
+      if (!(props.previewMatch instanceof RequestMatch)) fail(who, `previewMatch must be a RequestMatch, got ${show(props.previewMatch)}`);
+      if (idleScaledDown) {
+        fail(who, `previewMatch routes to the idle ${idleColor} version ${show(idle.version)}, which has 0 replicas; scale ${idleColor} up, or remove previewMatch`);
+      }
+      this.core.addReservedRoute({ name: 'preview', matches: [props.previewMatch], destinations: [{ version: idle.version, weight: 100 }] }, who);
+    }
+    if (props.previewHost !== undefined) {
+      validateNonEmptyString(who, 'previewHost', props.previewHost);
+      if (idleScaledDown) {
+        fail(who, `previewHost routes to the idle ${idleColor} version ${show(idle.version)}, which has 0 replicas; scale ${idleColor} up, or remove previewHost`);
+      }
+      this.previewVirtualService = this.core.addPreviewHost(this, props.previewHost, idle.version);
+    }
+
+    this.core.setDefaultRule({
+      destinations: [{ version: active.version, weight: 100 }],
+      mirror: props.mirrorPercent !== undefined ? { version: idle.version, percent: props.mirrorPercent } : undefined,
+    });
+
+    this.service = this.core.service;
+    this.destinationRule = this.core.destinationRule;
+    this.virtualService = this.core.virtualService;
+    this.blueDeployment = this.core.deployments.get(props.blue.version)!;
+    this.greenDeployment = this.core.deployments.get(props.green.version)!;
+  }
+
+  /** The names of the versions the service runs (blue, then green). */
+  public get versions(): string[] {
+    return this.core.versionNames;
+  }
+
+  /** The routing model: versions and ordered rules (a copy). */
+  public get routing(): ServiceRouting {
+    return this.core.routing();
+  }
+
+  /** Adds a matched rule before the default route; see `IRoutedService.addRoute`. */
+  public addRoute(rule: RouteRule, source: string): void {
+    this.core.addRoute(rule, source);
+  }
+}

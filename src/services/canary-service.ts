@@ -1,0 +1,139 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { split } from '../model/_util';
+import { ServiceCore } from './_service-core';
+import { fail, validateIntRange, validateNumberRange } from '../internal/validation';
+import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
+import { RouteRule, ServiceRouting } from '../model/routing-model';
+
+/** Props of a `CanaryService`. */
+export interface CanaryServiceProps extends RoutedServiceOptions {
+  /** The version that serves production traffic. */
+  readonly stable: VersionSpec;
+
+  /**
+   * The new version being released. Deploy it at `canaryWeight` 0 first: its pods and
+   * subset then exist before any route sends it traffic.
+   * @default - no canary: all traffic goes to `stable`
+   */
+  readonly canary?: VersionSpec;
+
+  /**
+   * Further versions that run beside stable and canary and get traffic only from matched
+   * routes (`HeaderMatchRoute`), e.g. Bookinfo's v3 for an A/B/n test. Each gets a
+   * Deployment and a subset.
+   * @default - none
+   */
+  readonly extraVersions?: VersionSpec[];
+
+  /**
+   * Percent of the default traffic sent to the canary, an integer from 0 to 100; the
+   * stable version gets the rest. Raise it one step per commit (e.g. 5, 10, 20, 50, 100);
+   * set it back to 0 to abort.
+   * @default 0
+   */
+  readonly canaryWeight?: number;
+
+  /**
+   * Percent of the default traffic copied to the canary (responses discarded), from 0 to
+   * 100, while the canary gets no live traffic (`canaryWeight` 0).
+   * @default - no mirroring
+   * @see https://istio.io/latest/docs/tasks/traffic-management/mirroring/
+   */
+  readonly mirrorPercent?: number;
+}
+
+/**
+ * A stable version and an optional canary version of one app behind one host, with a
+ * weighted split between them.
+ *
+ * Synthesizes one Deployment per version (`<service>-<version>`, pods labelled `app` and
+ * `version`), one Service selecting `app=<service>`, one DestinationRule with a subset per
+ * version and one VirtualService sending `100 - canaryWeight` percent to the stable subset
+ * and `canaryWeight` percent to the canary subset. `HeaderMatchRoute`s add matched rules
+ * before that default split.
+ *
+ * @see https://istio.io/latest/docs/tasks/traffic-management/traffic-shifting/
+ */
+export class CanaryService extends Construct implements IRoutedService {
+  /** The service name and Istio host. */
+  public readonly serviceName: string;
+  /** The rendered Kubernetes Service. */
+  public readonly service: kplus.Service;
+  /** The rendered DestinationRule (networking.istio.io/v1), for `addJsonPatch`. */
+  public readonly destinationRule: ApiObject;
+  /** The rendered VirtualService (networking.istio.io/v1), for `addJsonPatch`. */
+  public readonly virtualService: ApiObject;
+  /** The stable version's Deployment. */
+  public readonly stableDeployment: kplus.Deployment;
+  /**
+   * The canary version's Deployment.
+   * @default - none when there is no canary
+   */
+  public readonly canaryDeployment?: kplus.Deployment;
+  /** Percent of the default traffic that goes to the canary. */
+  public readonly canaryWeight: number;
+
+  private readonly core: ServiceCore;
+
+  public constructor(scope: Construct, id: string, props: CanaryServiceProps) {
+    super(scope, id);
+    if (!props.stable || typeof props.stable !== 'object') fail(`CanaryService '${id}'`, `stable must be a VersionSpec, got ${JSON.stringify(props.stable)}`);
+    const versions = [props.stable, ...(props.canary ? [props.canary] : []), ...(props.extraVersions ?? [])];
+    this.core = new ServiceCore(this, 'CanaryService', props, versions);
+    const who = this.core.who;
+    this.serviceName = this.core.name;
+
+    this.canaryWeight = validateIntRange(who, 'canaryWeight', props.canaryWeight ?? 0, 0, 100);
+    if (this.canaryWeight > 0 && !props.canary) {
+      fail(who, `canaryWeight is ${this.canaryWeight} but there is no canary; add a canary version or set canaryWeight to 0`);
+    }
+    if (props.mirrorPercent !== undefined) {
+      validateNumberRange(who, 'mirrorPercent', props.mirrorPercent, 0, 100);
+      if (!props.canary) fail(who, `mirrorPercent is ${props.mirrorPercent} but there is no canary to mirror to; add a canary version or remove mirrorPercent`);
+    }
+
+    const rule: RouteRule = {
+      destinations: props.canary
+        ? split(props.stable.version, props.canary.version, this.canaryWeight)
+        : [{ version: props.stable.version, weight: 100 }],
+      mirror: props.canary && props.mirrorPercent !== undefined ? { version: props.canary.version, percent: props.mirrorPercent } : undefined,
+    };
+    if (props.canary && this.canaryWeight > 0 && (props.canary.replicas ?? 1) === 0) {
+      fail(who, `canaryWeight is ${this.canaryWeight} but canary version ${JSON.stringify(props.canary.version)} has 0 replicas; scale the canary up first, or set canaryWeight to 0`);
+    }
+    if (rule.mirror && this.canaryWeight > 0) {
+      fail(who, `mirrorPercent mirrors to canary ${JSON.stringify(props.canary!.version)}, which already receives ${this.canaryWeight}% of live traffic; set canaryWeight to 0 while mirroring, or remove mirrorPercent`);
+    }
+    this.core.setDefaultRule(rule);
+
+    this.service = this.core.service;
+    this.destinationRule = this.core.destinationRule;
+    this.virtualService = this.core.virtualService;
+    this.stableDeployment = this.core.deployments.get(props.stable.version)!;
+    this.canaryDeployment = props.canary ? this.core.deployments.get(props.canary.version) : undefined;
+  }
+
+  /** The Deployment of one version. */
+  public deploymentOf(version: string): kplus.Deployment {
+    const d = this.core.deployments.get(version);
+    if (!d) fail(this.core.who, `has no version ${JSON.stringify(version)} (versions: ${this.versions.join(', ')})`);
+    return d;
+  }
+
+  /** The names of the versions the service runs (stable first). */
+  public get versions(): string[] {
+    return this.core.versionNames;
+  }
+
+  /** The routing model: versions and ordered rules (a copy). */
+  public get routing(): ServiceRouting {
+    return this.core.routing();
+  }
+
+  /** Adds a matched rule before the default split; see `IRoutedService.addRoute`. */
+  public addRoute(rule: RouteRule, source: string): void {
+    this.core.addRoute(rule, source);
+  }
+}

@@ -1,0 +1,86 @@
+import { CohortChange, TrafficDiff } from '../../src';
+import { constructs, reviewsBase, virtualService } from '../util/bookinfo';
+
+const dest = (subset: string, weight?: number) => ({ destination: { host: 'reviews', subset }, ...(weight === undefined ? {} : { weight }) });
+const jason = { name: 'jason', match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [dest('v2')] };
+
+describe('TrafficDiff', () => {
+  test('reports the share of default traffic that moves and each cohort\'s destinations', () => {
+    // GIVEN
+    const before = [...reviewsBase(), virtualService([jason, { route: [dest('v1', 80), dest('v2', 20)] }])];
+    const after = [...reviewsBase(), virtualService([jason, { route: [dest('v1', 50), dest('v2', 50)] }])];
+    // WHEN
+    const diff = TrafficDiff.compare(before, after);
+    // THEN
+    expect(diff.hosts).toHaveLength(1);
+    const h = diff.hosts[0];
+    expect(h.summary).toBe('reviews: default 80/20 v1/v2 -> 50/50 v1/v2 (30% of traffic moves); cohort header end-user exact "jason": v2 -> v2');
+    expect(h.defaultMovedPercent).toBe(30);
+    expect(h.cohorts).toEqual([
+      {
+        cohort: 'header end-user exact "jason"',
+        ruleName: 'jason',
+        isDefault: false,
+        change: CohortChange.UNCHANGED,
+        before: [{ target: 'v2', percent: 100 }],
+        after: [{ target: 'v2', percent: 100 }],
+        movedPercent: 0,
+      },
+      {
+        cohort: 'every request',
+        isDefault: true,
+        change: CohortChange.CHANGED,
+        before: [{ target: 'v1', percent: 80 }, { target: 'v2', percent: 20 }],
+        after: [{ target: 'v1', percent: 50 }, { target: 'v2', percent: 50 }],
+        movedPercent: 30,
+      },
+    ]);
+    // AND: a readable table, JSON and a Mermaid flowchart
+    expect(TrafficDiff.toTable(diff).split('\n')).toEqual([
+      'HOST     COHORT                         BEFORE        AFTER         CHANGE',
+      'reviews  header end-user exact "jason"  v2 100        v2 100        unchanged',
+      'reviews  default (every request)        v1 80, v2 20  v1 50, v2 50  30% of default traffic moves',
+      '',
+      h.summary,
+    ]);
+    expect(JSON.parse(JSON.stringify(diff))).toEqual(diff);
+    expect(h.mermaid.split('\n')).toEqual([
+      'flowchart LR',
+      '  req(["reviews"])',
+      '  r0{"header end-user exact #quot;jason#quot;"}',
+      '  req --> r0',
+      '  t0[["v2"]]',
+      '  r0 -->|"100%"| t0',
+      '  r1{"default: every request"}',
+      '  r0 -->|no match| r1',
+      '  t1[["v1"]]',
+      '  r1 -->|"50% (was 80%)"| t1',
+      '  r1 -->|"50% (was 20%)"| t0',
+    ]);
+  });
+
+  test('reports added and removed cohorts and mirror changes, on our constructs\' output', () => {
+    // GIVEN: jason's route added, default 100% v1 both times
+    const diff = TrafficDiff.compare(constructs('80-20', { canaryWeight: 0 }), constructs('jason-v2', { mirrorPercent: 5 }));
+    // THEN
+    const h = diff.hosts[0];
+    expect(h.cohorts.map(c => [c.cohort, c.change, c.movedPercent, c.mirrorBefore, c.mirrorAfter])).toEqual([
+      ['header end-user exact "jason"', CohortChange.ADDED, 0, undefined, undefined],
+      ['every request', CohortChange.CHANGED, 0, undefined, 'v2 5%'],
+    ]);
+    expect(h.summary).toBe('reviews: default v1 -> v1 (0% of traffic moves); cohort header end-user exact "jason": (none) -> v2 (added)');
+    expect(h.mermaid).toContain('r1 -.->|"mirror 5%"| t0');
+    const back = TrafficDiff.compare(constructs('jason-v2'), constructs('80-20', { canaryWeight: 0 })).hosts[0];
+    expect(back.cohorts.map(c => [c.cohort, c.change])).toEqual([['every request', CohortChange.UNCHANGED], ['header end-user exact "jason"', CohortChange.REMOVED]]);
+  });
+
+  test('a new or removed VirtualService moves traffic from or to any pod of the host', () => {
+    const base = reviewsBase();
+    const routed = [...base, virtualService([{ route: [dest('v1')] }])];
+    expect(TrafficDiff.compare(base, routed).hosts[0].summary).toBe('reviews: default reviews (any pod) -> v1 (100% of traffic moves)');
+    const removed = TrafficDiff.compare(routed, base).hosts[0];
+    expect(removed.summary).toBe('reviews: default v1 -> reviews (any pod) (100% of traffic moves)');
+    expect(removed.mermaid).toContain('%% no VirtualService after the change');
+    expect(TrafficDiff.compare(base, base).hosts).toEqual([]);
+  });
+});

@@ -1,0 +1,192 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Yaml } from 'cdk8s';
+import { StringMatchType, IstioReader } from '../../../src';
+import { constructs, JASON_V2, reviewsBase, reviewsDeployment, virtualService } from '../../util/bookinfo';
+
+const dest = (subset: string, weight?: number) => ({ destination: { host: 'reviews', subset }, ...(weight === undefined ? {} : { weight }) });
+
+function readOne(http: any[], extra: any = {}) {
+  const result = IstioReader.read([...reviewsBase(), virtualService(http, extra)]);
+  expect(result.routings).toHaveLength(1);
+  return { routing: result.routings[0], warnings: result.warnings.map(w => w.message) };
+}
+
+describe('IstioReader', () => {
+  test('reads Bookinfo\'s jason route, subsets and replicas', () => {
+    // GIVEN
+    const objects = [...reviewsBase(['v1', 'v2']), JASON_V2];
+    objects[3] = reviewsDeployment('v2', 3);
+    // WHEN
+    const { routings, warnings } = IstioReader.read(objects);
+    // THEN
+    expect(warnings).toEqual([]);
+    expect(routings).toHaveLength(1);
+    const r = routings[0];
+    expect(r.host).toBe('reviews');
+    expect(r.source).toBe('VirtualService default/reviews');
+    expect(r.versions).toEqual([
+      { version: 'v1', labels: { version: 'v1' }, replicas: 1 },
+      { version: 'v2', labels: { version: 'v2' }, replicas: 3 },
+    ]);
+    expect(r.rules.map(x => x.matches?.map(m => m.toString()))).toEqual([['header end-user exact "jason"'], undefined]);
+    expect(r.rules.map(x => x.destinations)).toEqual([[{ version: 'v2', weight: 100 }], [{ version: 'v1', weight: 100 }]]);
+  });
+
+  test('reads what our constructs render into the routing they were built from', () => {
+    // GIVEN
+    const objects = constructs('jason-v2', { canaryWeight: 20 });
+    // WHEN
+    const r = IstioReader.read(objects).routings[0];
+    // THEN
+    expect(r.rules.map(x => [x.name, x.matches?.map(m => m.toString()), x.destinations])).toEqual([
+      ['jason', ['header end-user exact "jason"'], [{ version: 'v2', weight: 100 }]],
+      [undefined, undefined, [{ version: 'v1', weight: 80 }, { version: 'v2', weight: 20 }]],
+    ]);
+    expect(r.versions.map(v => [v.version, v.replicas])).toEqual([['v1', 1], ['v2', 1]]);
+  });
+
+  test('reads every match kind with the RequestMatch factories', () => {
+    // WHEN
+    const { routing, warnings } = readOne([{
+      match: [{
+        headers: { 'X-Group': { exact: 'qa' }, 'x-region': { prefix: 'eu-' }, 'x-build': { regex: '^[0-9]+$' }, 'x-debug': {}, '@request.auth.claims.groups': { exact: 'beta' } },
+        withoutHeaders: { 'x-legacy': {}, 'x-tier': { exact: 'free' } },
+        uri: { prefix: '/api' },
+        queryParams: { variant: { exact: 'b' } },
+        method: { exact: 'POST' },
+        sourceLabels: { app: 'productpage' },
+      }],
+      route: [dest('v2')],
+    }, { route: [dest('v1')] }]);
+    // THEN
+    expect(warnings).toEqual([]);
+    expect(routing.rules[0].matches![0].toString()).toBe([
+      'header x-group exact "qa"', 'header x-region prefix "eu-"', 'header x-build regex "^[0-9]+$"', 'header x-debug present',
+      'JWT claim groups exact "beta"', 'header x-legacy absent', 'header x-tier not exact "free"', 'uri prefix "/api"',
+      'query variant exact "b"', 'method POST', 'source label app=productpage',
+    ].join(' and '));
+  });
+
+  test('models ignoreUriCase and empty values as RE2 regexes', () => {
+    const { routing } = readOne([{ match: [{ uri: { exact: '/Login' }, ignoreUriCase: true, headers: { 'x-empty': { exact: '' } } }], route: [dest('v2')] }]);
+    const conditions = routing.rules[0].matches![0].conditions;
+    expect(conditions.map(c => [c.match.type, c.match.value])).toEqual([[StringMatchType.REGEX, '^$'], [StringMatchType.REGEX, '(?i)^/Login$']]);
+    expect(conditions[1].match.matches('/LOGIN')).toBe(true);
+  });
+
+  test('splits a rule whose matches have different gateways into consecutive rules', () => {
+    // GIVEN: match 1 and 2 at the public gateway, match 3 in the mesh
+    const { routing } = readOne([{
+      name: 'beta',
+      match: [
+        { headers: { 'x-beta': { exact: '1' } }, gateways: ['istio-system/public'] },
+        { uri: { prefix: '/beta' }, gateways: ['istio-system/public'] },
+        { headers: { 'x-beta': { exact: '2' } }, gateways: ['mesh'] },
+      ],
+      route: [dest('v2')],
+    }, { route: [dest('v1')] }], { gateways: ['istio-system/public', 'mesh'] });
+    // THEN
+    expect(routing.gateways).toEqual(['istio-system/public', 'mesh']);
+    expect(routing.rules.map(r => [r.name, r.gateways, r.matches?.map(m => m.toString()), r.destinations[0].version])).toEqual([
+      ['beta', ['istio-system/public'], ['header x-beta exact "1"', 'uri prefix "/beta"'], 'v2'],
+      ['beta', ['mesh'], ['header x-beta exact "2"'], 'v2'],
+      [undefined, undefined, undefined, 'v1'],
+    ]);
+  });
+
+  test('reads mirrors, removed headers and destinations on other hosts', () => {
+    const { routing } = readOne([{
+      route: [dest('v1', 90), { destination: { host: 'ratings', subset: 'v1' }, weight: 10 }],
+      mirror: { host: 'reviews', subset: 'v3' },
+      mirrorPercentage: { value: 12.5 },
+      headers: { request: { remove: ['X-Beta'] } },
+    }]);
+    expect(routing.rules[0]).toEqual({
+      destinations: [{ version: 'v1', weight: 90 }, { host: 'ratings', version: 'v1', weight: 10 }],
+      mirror: { version: 'v3', percent: 12.5 },
+      removeRequestHeaders: ['x-beta'],
+    });
+  });
+
+  test.each(['networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'])('reads %s objects', (apiVersion) => {
+    const objects = [...reviewsBase(), JASON_V2].map(o => (o.apiVersion.startsWith('networking') ? { ...o, apiVersion } : o));
+    const { routings } = IstioReader.read(objects);
+    expect(routings[0].rules).toHaveLength(2);
+    expect(routings[0].versions).toHaveLength(3);
+  });
+
+  test('does not crash on unsupported fields: records warnings and models them conservatively', () => {
+    // WHEN
+    const { routing, warnings } = readOne([
+      { match: [{ authority: { exact: 'reviews.example.com' }, headers: { 'x-a': { exact: '1' } } }], route: [dest('v2')] },
+      { match: [{ port: 9080 }], redirect: { uri: '/v1' } },
+      { match: [{ scheme: { exact: 'http' } }], directResponse: { status: 503 } },
+      { delegate: { name: 'other' } },
+      { route: [dest('v1', 30), dest('v2', 30)], fault: { abort: { httpStatus: 500, percentage: { value: 1 } } } },
+    ], { tcp: [{ route: [dest('v1')] }] });
+    // THEN: an unmodelled condition is treated as satisfied; redirects reach no version
+    expect(routing.rules[0].matches!.map(m => m.toString())).toEqual(['header x-a exact "1"']);
+    expect(routing.rules[1]).toEqual({ destinations: [] });
+    expect(routing.rules[2]).toEqual({ destinations: [] });
+    expect(routing.rules[4].destinations).toEqual([{ version: 'v1', weight: 50 }, { version: 'v2', weight: 50 }]);
+    expect(warnings).toEqual(expect.arrayContaining([
+      'has tcp routes; they are not modelled (HTTP routes only)',
+      'http[0].match[0]: authority matches are not modelled; treated as satisfied by every request',
+      'http[1]: redirect is not modelled; the rule\'s requests reach no version',
+      'http[1].match[0]: port matches are not modelled; treated as satisfied by every request',
+      'http[2]: directResponse is not modelled; the rule\'s requests reach no version',
+      'http[3]: delegate is not modelled; the rule\'s requests reach no version',
+      'http[4]: fault injection is not simulated; requests are modelled as reaching their destination',
+      'http[4]: weights add up to 60, not 100; modelled as shares of 60',
+    ]));
+  });
+
+  test('warns about routes to subsets no DestinationRule defines, and about duplicate hosts', () => {
+    const { warnings } = IstioReader.read([...reviewsBase(['v1']), JASON_V2, { ...JASON_V2, metadata: { name: 'reviews-2' } }]);
+    expect(warnings.map(w => `${w.source}: ${w.message}`)).toEqual([
+      'VirtualService default/reviews: sends traffic to subset "v2" of reviews, which no DestinationRule defines; Istio answers such requests with 503',
+      'VirtualService default/reviews-2: sends traffic to subset "v2" of reviews, which no DestinationRule defines; Istio answers such requests with 503',
+      'VirtualService default/reviews-2: routes host reviews, as VirtualService default/reviews does; Istio merges them only at gateways, so the simulator uses the first',
+    ]);
+  });
+
+  test('rejects objects that are not Kubernetes objects, naming the index and value', () => {
+    expect(() => IstioReader.read([JASON_V2, { foo: 'bar' }])).toThrow('IstioReader.read: objects[1] must be a Kubernetes object (with apiVersion and kind), got {"foo":"bar"}');
+    expect(() => IstioReader.read('x' as any)).toThrow('IstioReader.read: objects must be an array of Kubernetes objects, got "x"');
+  });
+
+  describe('files', () => {
+    let dir: string;
+    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-reader-')); });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    test('reads directories recursively, YAML files only, multi-document and List objects', () => {
+      // GIVEN
+      fs.mkdirSync(path.join(dir, 'istio'));
+      Yaml.save(path.join(dir, 'base.yaml'), reviewsBase());
+      Yaml.save(path.join(dir, 'istio', 'vs.yml'), [{ apiVersion: 'v1', kind: 'List', items: [JASON_V2] }]);
+      fs.writeFileSync(path.join(dir, 'README.md'), '# not yaml');
+      // WHEN
+      const result = IstioReader.readFiles([dir]);
+      // THEN
+      expect(result.routings.map(r => r.host)).toEqual(['reviews']);
+      expect(IstioReader.loadFiles([dir]).map(o => o.kind)).toEqual(['Service', 'DestinationRule', 'Deployment', 'Deployment', 'Deployment', 'VirtualService']);
+    });
+
+    test('names the file and the problem for unreadable, invalid and non-Kubernetes YAML', () => {
+      const bad = path.join(dir, 'bad.yaml');
+      fs.writeFileSync(bad, 'a: [1, 2\nb: : :\n');
+      const notK8s = path.join(dir, 'not-k8s.yaml');
+      fs.writeFileSync(notK8s, 'apiVersion: v1\nkind: Service\nmetadata: { name: a }\n---\nfoo: bar\n');
+      expect(() => IstioReader.loadFiles([path.join(dir, 'missing.yaml')])).toThrow(`cannot read "${path.join(dir, 'missing.yaml')}": no such file or directory`);
+      expect(() => IstioReader.loadFiles([bad])).toThrow(new RegExp(`^${bad}: document 1 is not valid YAML: `));
+      expect(() => IstioReader.loadFiles([notK8s])).toThrow(`${notK8s}: document 2 is not a Kubernetes object (an object with apiVersion and kind), got {"foo":"bar"}`);
+      expect(() => IstioReader.loadFiles([])).toThrow('IstioReader.loadFiles: paths must list at least one file or directory, got []');
+      fs.rmSync(bad);
+      fs.rmSync(notK8s);
+      expect(() => IstioReader.loadFiles([dir])).toThrow(`"${dir}" is a directory without *.yaml or *.yml files`);
+    });
+  });
+});
