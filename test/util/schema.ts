@@ -1,6 +1,7 @@
 // Schema validation for every object the tests synthesize:
-// - VirtualService and DestinationRule against Istio 1.30.3's CRD openAPIV3Schema (vendored
-//   in crds/), with unknown fields rejected as the API server's strict field validation does;
+// - custom resources against the openAPIV3Schema of the CRDs vendored in crds/ (every *.yaml
+//   there; files named *experimental* only when asked), with unknown fields rejected as the API
+//   server's strict field validation does;
 // - Deployment and Service against the Kubernetes OpenAPI schemas (kubernetes-models), in a
 //   child process because that package is an ES module.
 import { execFileSync } from 'child_process';
@@ -9,7 +10,7 @@ import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
 
-const CRD_FILE = path.join(__dirname, '..', '..', 'crds', 'istio-networking-1.30.3.yaml');
+const CRD_DIR = path.join(__dirname, '..', '..', 'crds');
 
 /** Adds `additionalProperties: false` wherever the schema lists properties and does not preserve unknown fields. */
 function strict(schema: any): any {
@@ -23,15 +24,25 @@ function strict(schema: any): any {
   return out;
 }
 
-let istioValidators: Map<string, ValidateFunction> | undefined;
+/** Which vendored CRD files to validate against: the standard ones, or with the experimental ones instead. */
+export type CrdChannel = 'standard' | 'experimental';
 
-function istio(): Map<string, ValidateFunction> {
-  if (istioValidators) return istioValidators;
+const validatorsByChannel = new Map<CrdChannel, Map<string, ValidateFunction>>();
+
+/** Validators by `<group>/<version>/<kind>` for every CRD vendored in crds/. */
+function crdValidators(channel: CrdChannel): Map<string, ValidateFunction> {
+  const cached = validatorsByChannel.get(channel);
+  if (cached) return cached;
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  istioValidators = new Map();
-  for (const doc of YAML.parseAllDocuments(fs.readFileSync(CRD_FILE, 'utf8'))) {
+  const validators = new Map<string, ValidateFunction>();
+  validatorsByChannel.set(channel, validators);
+  // Experimental files come last so that, when asked for, they replace the standard kinds.
+  const files = fs.readdirSync(CRD_DIR).filter(f => /\.ya?ml$/.test(f))
+    .filter(f => channel === 'experimental' || !f.includes('experimental'))
+    .sort((a, b) => Number(a.includes('experimental')) - Number(b.includes('experimental')) || a.localeCompare(b));
+  for (const doc of files.flatMap(f => YAML.parseAllDocuments(fs.readFileSync(path.join(CRD_DIR, f), 'utf8')))) {
     const crd = doc.toJSON();
-    if (!crd) continue;
+    if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
     for (const version of crd.spec.versions) {
       const key = `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`;
       const schema = strict(version.schema.openAPIV3Schema);
@@ -53,25 +64,30 @@ function istio(): Map<string, ValidateFunction> {
         ...schema.properties,
       };
       schema.required = ['apiVersion', 'kind', 'metadata', 'spec', ...(schema.required ?? [])];
-      istioValidators.set(key, ajv.compile(schema));
+      validators.set(key, ajv.compile(schema));
     }
   }
-  return istioValidators;
+  return validators;
+}
+
+/** Whether objects of this apiVersion are custom resources (not built-in Kubernetes kinds). */
+function isCustomResource(apiVersion: unknown): boolean {
+  return typeof apiVersion === 'string' && apiVersion.includes('/') && apiVersion.split('/')[0].includes('.') && !apiVersion.startsWith('networking.k8s.io/');
 }
 
 /**
  * Throws unless every object is valid against its real schema. An object of a kind we have
  * no schema for fails too, so nothing is skipped silently.
  */
-export function validateManifests(manifests: any[]): void {
+export function validateManifests(manifests: any[], channel: CrdChannel = 'standard'): void {
   const errors: string[] = [];
   const k8s: any[] = [];
   for (const m of manifests) {
     const id = `${m.kind} ${m.metadata?.name}`;
-    if (typeof m.apiVersion === 'string' && m.apiVersion.startsWith('networking.istio.io/')) {
-      const validate = istio().get(`${m.apiVersion}/${m.kind}`);
+    if (isCustomResource(m.apiVersion)) {
+      const validate = crdValidators(channel).get(`${m.apiVersion}/${m.kind}`);
       if (!validate) {
-        errors.push(`${id}: no Istio schema for ${m.apiVersion} ${m.kind}`);
+        errors.push(`${id}: no vendored CRD in crds/ for ${m.apiVersion} ${m.kind}`);
       } else if (!validate(m)) {
         errors.push(`${id}: ${JSON.stringify(validate.errors, undefined, 1)}`);
       }
