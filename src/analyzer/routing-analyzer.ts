@@ -1,10 +1,10 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { MESH_GATEWAY } from '../model/_util';
 import { OWNED } from '../internal/owned';
 import { MAX_REGEX_LENGTH, regexError } from '../internal/regex';
 import { isDns1123Label, isHttpToken } from '../internal/validation';
+import { MESH_GATEWAY } from '../model/_util';
 
 /** How serious a finding is (of `RoutingAnalyzer` and `TransitionCheck`). */
 export enum Severity {

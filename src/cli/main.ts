@@ -5,10 +5,10 @@
 //   cdk8s-canary diff <old> <new>      which cohorts and how much traffic move?
 //
 // Exit codes: 0 success, 1 unsafe step found by `check`, 2 usage or read error.
-import { IstioReader } from '../providers/istio/reader';
 import { RouteSimulator, SimulatedRequest } from '../gitops/route-simulator';
 import { TrafficDiff } from '../gitops/traffic-diff';
 import { TransitionCheck } from '../gitops/transition-check';
+import { IstioReader } from '../providers/istio/reader';
 
 /** Where the command writes. */
 export interface CliIo {

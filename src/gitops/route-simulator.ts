@@ -1,9 +1,9 @@
-import { sameGateway, sameHost } from '../providers/istio/_object-index';
-import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, withoutUndefined } from '../model/_util';
 import { describeMatches, describeRule, targetLabel } from './_routing-text';
 import { show, validateIntRange, validateNonEmptyString } from '../internal/validation';
+import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, withoutUndefined } from '../model/_util';
 import { MatchCondition, MatchField, RequestMatch, StringMatchType } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
+import { sameGateway, sameHost } from '../providers/istio/_object-index';
 
 /** A request to route, as a client or a sidecar sends it. */
 export interface SimulatedRequest {

@@ -1,8 +1,8 @@
-import { indexObjects, RoutingInfo } from '../providers/istio/_object-index';
-import { withoutUndefined } from '../model/_util';
 import { describeMatches, describeSplit, fmt, targetLabel } from './_routing-text';
-import { ReadWarning } from '../providers/istio/reader';
+import { withoutUndefined } from '../model/_util';
 import { RouteDestination, RouteRule } from '../model/routing-model';
+import { indexObjects, RoutingInfo } from '../providers/istio/_object-index';
+import { ReadWarning } from '../providers/istio/reader';
 
 /** A share of a route's traffic. */
 export interface TrafficShare {

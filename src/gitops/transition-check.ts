@@ -1,11 +1,11 @@
+import { fmt, targetLabel } from './_routing-text';
+import { Severity } from '../analyzer/routing-analyzer';
+import { validateIntRange } from '../internal/validation';
+import { RouteRule } from '../model/routing-model';
 import {
   DeploymentInfo, deploymentsOf, destinationKey, hasDeploymentsFor, indexObjects, IstioIndex, RoutingInfo,
 } from '../providers/istio/_object-index';
-import { fmt, targetLabel } from './_routing-text';
-import { validateIntRange } from '../internal/validation';
 import { ReadWarning } from '../providers/istio/reader';
-import { Severity } from '../analyzer/routing-analyzer';
-import { RouteRule } from '../model/routing-model';
 
 /** What a finding is about. */
 export enum FindingKind {

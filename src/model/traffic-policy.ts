@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
-import { istioDuration } from '../providers/istio/_traffic-policy';
 import { fail, show, validateNonEmptyString } from '../internal/validation';
+import { istioDuration } from '../providers/istio/_traffic-policy';
 
 /** Istio's simple load-balancing algorithms. */
 export enum LoadBalancerAlgorithm {

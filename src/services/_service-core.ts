@@ -2,16 +2,16 @@
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { MESH_GATEWAY } from '../model/_util';
-import { OWNED } from '../internal/owned';
-import { renderTrafficPolicy, validateTrafficPolicy } from '../providers/istio/_traffic-policy';
-import { fail, isDns1123Label, isHttpToken, owner, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from '../internal/validation';
-import { DestinationRule, VirtualService } from '../providers/istio/imports/networking.istio.io';
-import { renderDestinationRuleSpec, renderVirtualServiceSpec } from '../providers/istio/renderer';
-import { MatchField } from '../model/request-match';
 import { RoutedServiceOptions, ServiceProtocol, VersionSpec } from './routed-service';
 import { RoutingAnalyzer } from '../analyzer/routing-analyzer';
+import { OWNED } from '../internal/owned';
+import { fail, isDns1123Label, isHttpToken, owner, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from '../internal/validation';
+import { MESH_GATEWAY } from '../model/_util';
+import { MatchField } from '../model/request-match';
 import { RouteRule, ServiceRouting, ServiceVersion } from '../model/routing-model';
+import { renderTrafficPolicy, validateTrafficPolicy } from '../providers/istio/_traffic-policy';
+import { DestinationRule, VirtualService } from '../providers/istio/imports/networking.istio.io';
+import { renderDestinationRuleSpec, renderVirtualServiceSpec } from '../providers/istio/renderer';
 
 const PORT_NAMES: Record<ServiceProtocol, string> = {
   [ServiceProtocol.HTTP]: 'http',

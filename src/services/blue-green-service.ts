@@ -2,9 +2,9 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceCore } from './_service-core';
+import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
 import { fail, show, validateNonEmptyString, validateNumberRange } from '../internal/validation';
 import { RequestMatch } from '../model/request-match';
-import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 
 /** The two environments of a `BlueGreenService`. */

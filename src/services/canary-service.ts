@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { split } from '../model/_util';
 import { ServiceCore } from './_service-core';
-import { fail, validateIntRange, validateNumberRange } from '../internal/validation';
 import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
+import { fail, validateIntRange, validateNumberRange } from '../internal/validation';
+import { split } from '../model/_util';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 
 /** Props of a `CanaryService`. */

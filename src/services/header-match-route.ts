@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
+import { IRoutedService } from './routed-service';
 import { fail, owner, show, validateDns1123Label } from '../internal/validation';
 import { RequestMatch } from '../model/request-match';
-import { IRoutedService } from './routed-service';
 import { RouteDestination, RouteRule } from '../model/routing-model';
 
 /** Props of a `HeaderMatchRoute`. */

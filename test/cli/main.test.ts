@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
-import { JASON_V2, REVIEWS_80_20, reviewsBase } from '../util/bookinfo';
 import { main } from '../../src/cli/main';
+import { JASON_V2, REVIEWS_80_20, reviewsBase } from '../util/bookinfo';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'bookinfo-reviews', 'dist');
 const stage = (name: string) => path.join(EXAMPLE, `${name}.k8s.yaml`);

@@ -1,8 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
-import { reviewsBase, reviewsDeployment, virtualService } from '../util/bookinfo';
 import * as bookinfo from '../../examples/bookinfo-reviews/main';
 import { stageChart } from '../../examples/stages';
 import { CanaryServiceProps, FindingKind, Severity, TransitionCheck } from '../../src';
+import { reviewsBase, reviewsDeployment, virtualService } from '../util/bookinfo';
 
 const dest = (subset: string, weight?: number) => ({ destination: { host: 'reviews', subset }, ...(weight === undefined ? {} : { weight }) });
 

@@ -1,9 +1,9 @@
 // Reading Istio and Kubernetes objects into the routing model, with what the transition
 // check needs besides (object identities, Argo CD sync waves, Deployments per version).
 // Internal: the public entry point is IstioReader.
-import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, withoutUndefined } from '../../model/_util';
 import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
+import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, withoutUndefined } from '../../model/_util';
 import { RequestMatch, StringMatch } from '../../model/request-match';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
 

@@ -1,7 +1,7 @@
 // Validation and Istio rendering of TrafficPolicy (internal).
 import { Duration } from 'cdk8s';
-import { fail, validateIntRange } from '../../internal/validation';
 import { DestinationRuleSpecTrafficPolicy } from './imports/networking.istio.io';
+import { fail, validateIntRange } from '../../internal/validation';
 import { TrafficPolicy } from '../../model/traffic-policy';
 
 const MAX_UINT32 = 4294967295;

@@ -1,7 +1,6 @@
 // The Istio renderer: ServiceRouting (the provider-neutral model) -> VirtualService and
 // DestinationRule specs (networking.istio.io/v1). Internal: the public API exposes the
 // rendered objects as ApiObjects, never the generated types.
-import { MESH_GATEWAY, versionLabels } from '../../model/_util';
 import {
   DestinationRuleSpec,
   DestinationRuleSpecTrafficPolicy,
@@ -10,6 +9,7 @@ import {
   VirtualServiceSpecHttpMatch,
   VirtualServiceSpecHttpMatchHeaders,
 } from './imports/networking.istio.io';
+import { MESH_GATEWAY, versionLabels } from '../../model/_util';
 import { MatchCondition, MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
 import { RouteDestination, RouteRule, ServiceRouting } from '../../model/routing-model';
 

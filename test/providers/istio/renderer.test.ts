@@ -1,9 +1,9 @@
 import { Duration } from 'cdk8s';
 import { ClientOs, LoadBalancer, RequestMatch, ServiceRouting, StringMatch } from '../../../src';
-import { validateManifests } from '../../util';
 import { renderTrafficPolicy } from '../../../src/providers/istio/_traffic-policy';
 import { toJson_DestinationRuleSpec, toJson_VirtualServiceSpec } from '../../../src/providers/istio/imports/networking.istio.io';
 import { renderDestinationRuleSpec, renderVirtualServiceSpec, stringMatch } from '../../../src/providers/istio/renderer';
+import { validateManifests } from '../../util';
 
 /** An object as the DestinationRule and VirtualService constructs emit it: the spec through the generated toJson. */
 function manifest(kind: 'VirtualService' | 'DestinationRule', name: string, spec: any): any {
