@@ -62,6 +62,21 @@ export function validateDns1123Label(who: string, prop: string, value: unknown, 
   return value;
 }
 
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A DNS-1035 label (RFC 1035): what Kubernetes allows for Service names (a letter first). */
+export function isDns1035Label(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 63 && DNS1035_LABEL.test(value);
+}
+
+/** The rule a DNS-1035 label follows, for messages. */
+export const DNS1035_RULE = 'a DNS-1035 label (at most 63 characters of a-z, 0-9 and \'-\', starting with a letter and ending with a letter or digit)';
+
+export function validateDns1035Label(who: string, prop: string, value: unknown): string {
+  if (!isDns1035Label(value)) fail(who, `${prop} must be ${DNS1035_RULE}, got ${show(value)}`);
+  return value;
+}
+
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** A Kubernetes label value: at most 63 characters, alphanumeric at both ends, '-', '_' and '.' inside. */

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { RoutedServiceOptions, ServiceProtocol, VersionSpec } from './routed-service';
 import { RoutingAnalyzer } from '../analyzer/routing-analyzer';
 import { OWNED } from '../internal/owned';
-import { fail, isDns1123Label, isHttpToken, owner, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from '../internal/validation';
+import { DNS1035_RULE, fail, isDns1035Label, isHttpToken, owner, show, validateDns1035Label, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from '../internal/validation';
 import { MESH_GATEWAY } from '../model/_util';
 import { MatchField } from '../model/request-match';
 import { RouteRule, ServiceRouting, ServiceVersion } from '../model/routing-model';
@@ -351,10 +351,11 @@ export class ServiceCore {
 }
 
 function serviceNameFor(who: string, id: string, serviceName?: string): string {
-  if (serviceName !== undefined) return validateDns1123Label(who, 'serviceName', serviceName);
+  // A Kubernetes Service name is a DNS-1035 label: it starts with a letter.
+  if (serviceName !== undefined) return validateDns1035Label(who, 'serviceName', serviceName);
   const derived = id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
-  if (!isDns1123Label(derived)) {
-    fail(who, `serviceName is not set and the id ${show(id)} does not give a DNS-1123 label (got ${show(derived)}); set serviceName`);
+  if (!isDns1035Label(derived)) {
+    fail(who, `serviceName is not set and the id ${show(id)} does not give ${DNS1035_RULE} (got ${show(derived)}); set serviceName`);
   }
   return derived;
 }

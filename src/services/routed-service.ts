@@ -113,7 +113,7 @@ export enum ServiceProtocol {
 export interface RoutedServiceOptions {
   /**
    * The Kubernetes Service name, also the Istio host, the `app` label and the prefix of
-   * every object name. A DNS-1123 label.
+   * every object name. A DNS-1035 label (a Kubernetes Service name: it starts with a letter).
    * @default - the construct id, lower-cased, with other characters than a-z, 0-9 and '-' replaced by '-'
    */
   readonly serviceName?: string;

@@ -264,8 +264,37 @@ describe('rejects bad input with the factory or construct, prop, value and what 
     expect(() => reviews(trafficPolicy)).toThrow(`${WHO}: ${message}`);
   });
 
-  test('fails on a sub-millisecond duration (cdk8s refuses to convert it)', () => {
-    expect(() => reviews({ connectionPool: { connectTimeout: Duration.millis(0.5) } })).toThrow('0.5 must be a whole number of millis');
+  // Istio requires at least 1ms, in whole milliseconds: our message names the prop, not cdk8s' conversion error.
+  test('fails on a sub-millisecond duration', () => {
+    expect(() => reviews({ connectionPool: { connectTimeout: Duration.millis(0.5) } })).toThrow(
+      `${WHO}: trafficPolicy.connectionPool.connectTimeout must be at least 1ms, got 0.5ms`,
+    );
+  });
+
+  test('fails on a duration with a fraction of a millisecond', () => {
+    expect(() => reviews({ outlierDetection: { interval: Duration.millis(1.5) } })).toThrow(
+      `${WHO}: trafficPolicy.outlierDetection.interval must be a whole number of milliseconds (Istio's precision), got 1.5ms`,
+    );
+  });
+
+  // Istio's CRD rule `duration(self) >= duration('1ms')` cannot evaluate above 2^63-1 ns: the API server rejects the object.
+  test.each([
+    ['connectionPool', 'connectTimeout'], ['connectionPool', 'idleTimeout'], ['outlierDetection', 'interval'], ['outlierDetection', 'baseEjectionTime'],
+  ] as const)('fails on a %s.%s of 300 years', (group, key) => {
+    const years300 = Duration.days(300 * 365);
+    expect(() => reviews({ [group]: { [key]: years300 } })).toThrow(
+      `${WHO}: trafficPolicy.${group}.${key} must be at most 9223372036854ms (about 292 years; Istio's CRD rule evaluates durations `
+        + `as int64 nanoseconds), got ${300 * 365 * 86_400_000}ms`,
+    );
+  });
+
+  test('accepts the longest duration Istio can evaluate, and renders it in seconds', () => {
+    // GIVEN 2^63-1 ns, rounded down to whole milliseconds
+    const chart = Testing.chart();
+    new CanaryService(chart, 'reviews', { port: 9080, stable: V1, trafficPolicy: { outlierDetection: { baseEjectionTime: Duration.millis(9_223_372_036_854) } } });
+    // THEN
+    const dr = find(synthValid(chart), 'DestinationRule', 'reviews');
+    expect(dr.spec.trafficPolicy.outlierDetection.baseEjectionTime).toBe('9223372036.854s');
   });
 
   // The connection pool fields are int32 in Istio's API and CRD (`format: int32`): the API server rejects 2147483648.

@@ -273,7 +273,9 @@ describe('CanaryService', () => {
       ['fails on a weight without a canary', { canary: undefined, canaryWeight: 10 }, "CanaryService 'reviews': canaryWeight is 10 but there is no canary; add a canary version or set canaryWeight to 0"],
       ['fails on stable and canary with the same version', { canary: { ...V2, version: 'v1' } }, "CanaryService 'reviews': version must be unique, got \"v1\" twice"],
       ['fails on a version that is not a DNS-1123 label', { canary: { ...V2, version: 'V2' } }, "CanaryService 'reviews': version must be a DNS-1123 label (at most 63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit), got \"V2\""],
-      ['fails on a service name that is not a DNS-1123 label', { serviceName: 'reviews.v1' }, 'serviceName must be a DNS-1123 label (at most 63 characters of a-z, 0-9 and \'-\', starting and ending with a letter or digit), got "reviews.v1"'],
+      ['fails on a service name that is not a DNS-1035 label', { serviceName: 'reviews.v1' }, "CanaryService 'reviews': serviceName must be a DNS-1035 label (at most 63 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit), got \"reviews.v1\""],
+      // Kubernetes Service names are DNS-1035 labels: the API server rejects a leading digit.
+      ['fails on a service name starting with a digit', { serviceName: '2048-game' }, "CanaryService 'reviews': serviceName must be a DNS-1035 label (at most 63 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit), got \"2048-game\""],
       ['fails on a port out of range', { port: 70000 }, "CanaryService 'reviews': port must be an integer from 1 to 65535, got 70000"],
       ['fails on a container port out of range', { canary: { ...V2, containerPort: 0 } }, 'containerPort of version v2 must be an integer from 1 to 65535, got 0'],
       ['fails on versions with different container ports', { canary: { ...V2, containerPort: 8080 } }, 'every version must use the same containerPort (the Service has one targetPort), got 9080 and 8080'],
@@ -298,7 +300,14 @@ describe('CanaryService', () => {
 
     test('fails on an id that gives no service name', () => {
       expect(() => new CanaryService(Testing.chart(), '***', { port: 80, stable: V1 })).toThrow(
-        "CanaryService '***': serviceName is not set and the id \"***\" does not give a DNS-1123 label (got \"\"); set serviceName",
+        "CanaryService '***': serviceName is not set and the id \"***\" does not give a DNS-1035 label (at most 63 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit) (got \"\"); set serviceName",
+      );
+    });
+
+    test('fails on an id that gives a service name starting with a digit', () => {
+      // GIVEN an id without serviceName; WHEN the name is derived from it; THEN it must be a DNS-1035 label too
+      expect(() => new CanaryService(Testing.chart(), '2048-Game', { port: 80, stable: V1 })).toThrow(
+        "CanaryService '2048-Game': serviceName is not set and the id \"2048-Game\" does not give a DNS-1035 label (at most 63 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit) (got \"2048-game\"); set serviceName",
       );
     });
   });

@@ -1,7 +1,8 @@
 // Validation and Istio rendering of TrafficPolicy (internal).
 import { Duration } from 'cdk8s';
 import { DestinationRuleSpecTrafficPolicy } from './imports/networking.istio.io';
-import { fail, validateIntRange } from '../../internal/validation';
+import { durationString } from '../../internal/duration';
+import { validateIntRange } from '../../internal/validation';
 import { TrafficPolicy } from '../../model/traffic-policy';
 
 const MAX_UINT32 = 4294967295;
@@ -59,13 +60,9 @@ function optDuration(who: string, prop: string, d?: Duration): string | undefine
   return d === undefined ? undefined : istioDuration(who, prop, d, false);
 }
 
-/** A protobuf duration string (`1.5s`); Istio requires at least 1ms. */
+/** A protobuf duration string (`1.5s`); Istio requires at least 1ms, whole milliseconds, at most about 292 years. */
 export function istioDuration(who: string, prop: string, d: Duration, allowZero: boolean): string {
-  const ms = d.toMilliseconds();
-  if (!Number.isFinite(ms) || ms < 0 || (!allowZero && ms < 1)) {
-    fail(who, `${prop} must be at least 1ms, got ${ms}ms`);
-  }
-  return `${ms / 1000}s`;
+  return durationString(who, prop, d, allowZero);
 }
 
 /** Drops undefined values; undefined when nothing is left. */
