@@ -1,4 +1,5 @@
-import { ClientOs, MatchCondition, MatchField, RequestMatch, StringMatch, StringMatchType } from '../../src';
+import { ClientBrowser, ClientOs, MatchCondition, MatchField, RequestMatch, StringMatch, StringMatchType } from '../../src';
+import { BROWSER_USER_AGENTS } from '../util/user-agents';
 
 /** What RequestMatch's header-name check reports, after `got`. */
 const HEADER_NAME_RULE = 'name must be an HTTP header name (a token of letters, digits and !#$%&\'*+-.^_`|~), got';
@@ -73,6 +74,15 @@ describe('StringMatch', () => {
     });
   });
 
+  test('accepts look-around and back-reference spellings inside character classes and escaped', () => {
+    // GIVEN patterns whose "(?=", "(?<=" and "\\1" are literal characters, not Perl constructs
+    // WHEN / THEN: they compile and match literally
+    expect(StringMatch.regex('[(?=]+').matches('(?=')).toBe(true);
+    expect(StringMatch.regex('\\(\\?<=x\\)').matches('(?<=x)')).toBe(true);
+    expect(StringMatch.regex('[\\\\1]+').matches('\\1')).toBe(true);
+    expect(StringMatch.regex('(?P<name>a)(?<other>b)').matches('ab')).toBe(true);
+  });
+
   test('accepts a regex of exactly 1024 bytes', () => {
     expect(StringMatch.regex('a'.repeat(1024)).value).toHaveLength(1024);
     expect(StringMatch.regex('é'.repeat(512)).value).toHaveLength(512);
@@ -96,25 +106,53 @@ describe('StringMatch', () => {
         () => StringMatch.exact(undefined as any),
         'StringMatch.exact: value must be a non-empty string, got undefined',
       ],
+      ['fails on a null prefix', () => StringMatch.prefix(null as any), 'StringMatch.prefix: value must be a non-empty string, got null'],
+      ['fails on an undefined regex', () => StringMatch.regex(undefined as any), 'StringMatch.regex: value must be a non-empty string, got undefined'],
+      ['fails on a numeric regex', () => StringMatch.regex(42 as any), 'StringMatch.regex: value must be a non-empty string, got 42'],
+      ['fails on a numeric exact value', () => StringMatch.exact(7 as any), 'StringMatch.exact: value must be a non-empty string, got 7'],
       [
-        'fails on a look-ahead, which RE2 does not support',
-        () => StringMatch.regex('(?=x)'),
-        `StringMatch.regex: ${RE2_RULE} "(?=x)": error parsing regexp: invalid or unsupported Perl syntax: \`(?=\``,
+        'fails on a look-behind, saying it is one (re2js alone says "invalid named capture")',
+        () => StringMatch.regex('(?<=x)abc'),
+        `StringMatch.regex: ${RE2_RULE} "(?<=x)abc": "(?<=" at offset 0 starts a look-behind, which RE2 (Envoy's engine) does not support; `
+          + 'match the preceding text as part of the pattern',
       ],
       [
-        'fails on a negative look-ahead',
-        () => StringMatch.regex('^(?!admin).*$'),
-        `StringMatch.regex: ${RE2_RULE} "^(?!admin).*$": error parsing regexp: invalid or unsupported Perl syntax: \`(?!\``,
-      ],
-      [
-        'fails on a look-behind',
+        'fails on a negative look-behind, saying it is one',
         () => StringMatch.regex('(?<!a)b'),
-        `StringMatch.regex: ${RE2_RULE} "(?<!a)b"`,
+        `StringMatch.regex: ${RE2_RULE} "(?<!a)b": "(?<!" at offset 0 starts a negative look-behind, which RE2 (Envoy's engine) does not support`,
       ],
       [
-        'fails on a back-reference, which RE2 does not support',
+        'fails on a look-ahead, saying it is one',
+        () => StringMatch.regex('beta(?=x)'),
+        `StringMatch.regex: ${RE2_RULE} "beta(?=x)": "(?=" at offset 4 starts a look-ahead, which RE2 (Envoy's engine) does not support; `
+          + 'match the following text as part of the pattern',
+      ],
+      [
+        'fails on a negative look-ahead, saying it is one and what to use instead',
+        () => StringMatch.regex('^(?!admin).*$'),
+        `StringMatch.regex: ${RE2_RULE} "^(?!admin).*$": "(?!" at offset 1 starts a negative look-ahead, which RE2 (Envoy's engine) does not support; `
+          + 'use RequestMatch.withoutHeader() for "does not match", or list the allowed values',
+      ],
+      [
+        'fails on a back-reference, saying it is one',
         () => StringMatch.regex('(a)\\1'),
-        `StringMatch.regex: ${RE2_RULE} "(a)\\\\1": error parsing regexp: invalid escape sequence: \`\\1\``,
+        `StringMatch.regex: ${RE2_RULE} "(a)\\\\1": "\\\\1" at offset 3 is a back-reference, which RE2 (Envoy's engine) does not support; `
+          + 'repeat the text, or list the alternatives',
+      ],
+      [
+        'fails on a named back-reference, saying it is one',
+        () => StringMatch.regex('(?<n>a)\\k<n>'),
+        `StringMatch.regex: ${RE2_RULE} "(?<n>a)\\\\k<n>": "\\\\k<" at offset 7 starts a named back-reference, which RE2 (Envoy's engine) does not support`,
+      ],
+      [
+        'fails on an atomic group, saying it is one',
+        () => StringMatch.regex('(?>ab)c'),
+        `StringMatch.regex: ${RE2_RULE} "(?>ab)c": "(?>" at offset 0 starts an atomic group, which RE2 (Envoy's engine) does not support`,
+      ],
+      [
+        'fails on a possessive quantifier, saying it is one',
+        () => StringMatch.regex('a++b'),
+        `StringMatch.regex: ${RE2_RULE} "a++b": "++" at offset 1 is a possessive quantifier, which RE2 (Envoy's engine) does not support; use "+"`,
       ],
       [
         'fails on an unclosed character class',
@@ -540,6 +578,38 @@ describe('RequestMatch', () => {
     });
   });
 
+  describe('clientBrowser matches real user agents of its own browser and no other', () => {
+    for (const browser of Object.values(ClientBrowser)) {
+      test(`the table has at least 4 ${browser} user agents`, () => {
+        expect(BROWSER_USER_AGENTS.filter(([b]) => b === browser).length).toBeGreaterThanOrEqual(4);
+      });
+    }
+
+    const regexes = Object.values(ClientBrowser).map(b => [b, only(RequestMatch.clientBrowser(b)).match] as const);
+
+    test.each(BROWSER_USER_AGENTS)('%s: %s', (browser, _, ua) => {
+      // THEN: the full cross matrix, one row per user agent: exactly its own browser matches (none for the negatives)
+      const matching = regexes.filter(([, m]) => m.matches(ua)).map(([b]) => b);
+      expect(matching).toEqual(browser ? [browser] : []);
+    });
+
+    test.each(Object.values(ClientBrowser))('clientBrowser %s is an anchored RE2 regex on user-agent, like clientOs', (browser) => {
+      const c = only(RequestMatch.clientBrowser(browser));
+      expect([c.field, c.name, c.match.type, c.description]).toEqual([MatchField.HEADER, 'user-agent', StringMatchType.REGEX, `client browser ${browser}`]);
+      expect(c.match.value).toMatch(/^\^.*\$$/);
+    });
+
+    test('an absent user-agent header matches no browser', () => {
+      for (const [, m] of regexes) expect(m.matches(undefined)).toBe(false);
+    });
+
+    test('a browser and an OS cannot be ANDed in one match (both are user-agent conditions)', () => {
+      expect(() => RequestMatch.all(RequestMatch.clientBrowser(ClientBrowser.SAFARI), RequestMatch.clientOs(ClientOs.IOS))).toThrow(
+        'RequestMatch.all: cannot AND "client browser safari" and "client OS ios": Istio allows one condition per header "user-agent" in a match',
+      );
+    });
+  });
+
   describe('rejects bad input with the factory, prop, value and what is allowed', () => {
     const COOKIE_NAME_RULE = 'name must be a cookie name (an HTTP token: letters, digits and !#$%&\'*+-.^_`|~), got';
     const COOKIE_VALUE_RULE = 'value must be a cookie value (printable ASCII without space, \'"\', \',\', \';\' or \'\\\'), got';
@@ -602,6 +672,51 @@ describe('RequestMatch', () => {
         () => RequestMatch.clientOs('beos' as ClientOs),
         'RequestMatch.clientOs: os must be one of windows, macos, linux, android, ios, got "beos"',
       ],
+      [
+        'fails on an unknown client browser',
+        () => RequestMatch.clientBrowser('netscape' as ClientBrowser),
+        'RequestMatch.clientBrowser: browser must be one of chrome, firefox, safari, edge, opera, samsung-internet, got "netscape"',
+      ],
+      // From JavaScript, arguments can be missing or of another type: our message, not a TypeError.
+      [
+        'fails on a header without a StringMatch (undefined from JavaScript)',
+        () => RequestMatch.header('end-user', undefined as any),
+        'RequestMatch.header: match must be a StringMatch, got undefined',
+      ],
+      ['fails on a header with a string for a StringMatch', () => RequestMatch.header('end-user', 'jason' as any), 'RequestMatch.header: match must be a StringMatch, got "jason"'],
+      ['fails on a header with a null StringMatch', () => RequestMatch.header('end-user', null as any), 'RequestMatch.header: match must be a StringMatch, got null'],
+      ['fails on an undefined header name', () => RequestMatch.header(undefined as any, x), `RequestMatch.header: ${HEADER_NAME_RULE} undefined`],
+      ['fails on a numeric header name', () => RequestMatch.header(42 as any, x), `RequestMatch.header: ${HEADER_NAME_RULE} 42`],
+      ['fails on an undefined headerPresent name', () => RequestMatch.headerPresent(undefined as any), `RequestMatch.headerPresent: ${HEADER_NAME_RULE} undefined`],
+      [
+        'fails on a withoutHeader with a non-StringMatch',
+        () => RequestMatch.withoutHeader('x-a', { exact: '1' } as any),
+        'RequestMatch.withoutHeader: match must be a StringMatch, got {"exact":"1"}',
+      ],
+      ['fails on a null withoutHeader name', () => RequestMatch.withoutHeader(null as any), `RequestMatch.withoutHeader: ${HEADER_NAME_RULE} null`],
+      ['fails on an undefined cookie name', () => RequestMatch.cookie(undefined as any, 'true'), `RequestMatch.cookie: ${COOKIE_NAME_RULE} undefined`],
+      ['fails on a numeric cookie value', () => RequestMatch.cookie('beta', 1 as any), `RequestMatch.cookie: ${COOKIE_VALUE_RULE} 1`],
+      ['fails on a uri without a match', () => RequestMatch.uri(undefined as any), 'RequestMatch.uri: match must be a StringMatch, got undefined'],
+      ['fails on a queryParam without a match', () => RequestMatch.queryParam('q', undefined as any), 'RequestMatch.queryParam: match must be a StringMatch, got undefined'],
+      ['fails on an undefined queryParam name', () => RequestMatch.queryParam(undefined as any, x), 'RequestMatch.queryParam: name must be a non-empty string, got undefined'],
+      ['fails on an undefined method', () => RequestMatch.method(undefined as any), `RequestMatch.method: method must be one of ${METHODS}, got undefined`],
+      ['fails on an undefined client OS', () => RequestMatch.clientOs(undefined as any), 'RequestMatch.clientOs: os must be one of windows, macos, linux, android, ios, got undefined'],
+      [
+        'fails on a client OS named like an object property',
+        () => RequestMatch.clientOs('toString' as any),
+        'RequestMatch.clientOs: os must be one of windows, macos, linux, android, ios, got "toString"',
+      ],
+      [
+        'fails on an undefined client browser',
+        () => RequestMatch.clientBrowser(undefined as any),
+        'RequestMatch.clientBrowser: browser must be one of chrome, firefox, safari, edge, opera, samsung-internet, got undefined',
+      ],
+      ['fails on a JWT claim without a match', () => RequestMatch.jwtClaim('groups', undefined as any), 'RequestMatch.jwtClaim: match must be a StringMatch, got undefined'],
+      ['fails on an undefined JWT claim', () => RequestMatch.jwtClaim(undefined as any, x), `RequestMatch.jwtClaim: ${CLAIM_RULE} undefined`],
+      ['fails on an undefined source label name', () => RequestMatch.sourceLabel(undefined as any, 'web'), 'RequestMatch.sourceLabel: name must be a non-empty string, got undefined'],
+      ['fails on a numeric source label value', () => RequestMatch.sourceLabel('app', 1 as any), 'RequestMatch.sourceLabel: value must be a non-empty string, got 1'],
+      ['fails on all() with an undefined match', () => RequestMatch.all(RequestMatch.method('GET'), undefined as any), 'RequestMatch.all: matches[1] must be a RequestMatch, got undefined'],
+      ['fails on all() with a StringMatch', () => RequestMatch.all(x as any), 'RequestMatch.all: matches[0] must be a RequestMatch, got {"type":"exact","value":"x"}'],
       ['fails on an empty JWT claim', () => RequestMatch.jwtClaim('', x), `RequestMatch.jwtClaim: ${CLAIM_RULE} ""`],
       ['fails on a JWT claim with an empty nested name', () => RequestMatch.jwtClaim('a..b', x), `RequestMatch.jwtClaim: ${CLAIM_RULE} "a..b"`],
       ['fails on a JWT claim starting with a dot', () => RequestMatch.jwtClaim('.groups', x), `RequestMatch.jwtClaim: ${CLAIM_RULE} ".groups"`],
