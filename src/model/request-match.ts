@@ -114,6 +114,40 @@ const CLIENT_OS_REGEX: Record<ClientOs, string> = {
   [ClientOs.IOS]: '^.*\\((iPhone|iPad|iPod)[;) ].*$',
 };
 
+/**
+ * Client browser cohorts, matched on the `user-agent` header.
+ *
+ * Browsers copy each other's tokens (Edge, Opera and Samsung Internet say `Chrome`, Chrome
+ * says `Safari`), so each cohort's regex is written against the others: a real user agent
+ * falls into one cohort at most. Chromium browsers that send Chrome's exact user agent
+ * (Brave, Vivaldi, Arc) are Chrome. User agents are set by clients: use these cohorts for
+ * convenience, never to gate access.
+ */
+export enum ClientBrowser {
+  /** Google Chrome on desktop and Android (`Chrome/... Safari/...` with no other browser's token), and on iOS (`CriOS/`). */
+  CHROME = 'chrome',
+  /** Mozilla Firefox (`Firefox/`), also on iOS (`FxiOS/`). */
+  FIREFOX = 'firefox',
+  /** Apple Safari on macOS and iOS (`Version/... Safari/` with no other browser's token). */
+  SAFARI = 'safari',
+  /** Microsoft Edge: Chromium Edge (`Edg/`), on Android (`EdgA/`), on iOS (`EdgiOS/`) and legacy Edge (`Edge/`). */
+  EDGE = 'edge',
+  /** Opera (`OPR/`), on iOS (`OPiOS/`), and Presto-era Opera and Opera Mini (`Opera/`, `Opera Mini/`). */
+  OPERA = 'opera',
+  /** Samsung Internet (`SamsungBrowser/`). */
+  SAMSUNG_INTERNET = 'samsung-internet',
+}
+
+/** Chrome's and Safari's user agents end with their own tokens; other browsers add or insert theirs. */
+const CLIENT_BROWSER_REGEX: Record<ClientBrowser, string> = {
+  [ClientBrowser.CHROME]: '^.*\\(KHTML, like Gecko\\) (Chrome/[0-9.]+( Mobile)?|CriOS/[0-9.]+ Mobile/[0-9A-Za-z]+) Safari/[0-9.]+$',
+  [ClientBrowser.FIREFOX]: '^.*(Firefox|FxiOS)/.*$',
+  [ClientBrowser.SAFARI]: '^.*\\(KHTML, like Gecko\\) Version/[0-9.]+( Mobile/[0-9A-Za-z]+)? Safari/[0-9.]+$',
+  [ClientBrowser.EDGE]: '^.* Edg(e|A|iOS)?/.*$',
+  [ClientBrowser.OPERA]: '^.*( OPR/| OPiOS/|Opera[ /]).*$',
+  [ClientBrowser.SAMSUNG_INTERNET]: '^.* SamsungBrowser/.*$',
+};
+
 /** The part of a request a `MatchCondition` looks at. */
 export enum MatchField {
   /** A request header (also cookies, the user agent and, at a gateway, JWT claims). */
@@ -165,6 +199,7 @@ export class RequestMatch {
    */
   public static header(name: string, match: StringMatch): RequestMatch {
     const n = headerName('RequestMatch.header', name);
+    RequestMatch.requireStringMatch('RequestMatch.header', match);
     return RequestMatch.one({ field: MatchField.HEADER, name: n, match, description: `header ${n} ${match}` });
   }
 
@@ -179,6 +214,7 @@ export class RequestMatch {
    */
   public static withoutHeader(name: string, match?: StringMatch): RequestMatch {
     const n = headerName('RequestMatch.withoutHeader', name);
+    if (match !== undefined) RequestMatch.requireStringMatch('RequestMatch.withoutHeader', match);
     return RequestMatch.one({
       field: MatchField.WITHOUT_HEADER,
       name: n,
@@ -205,7 +241,7 @@ export class RequestMatch {
 
   /** The request path matches (Istio's `uri`). */
   public static uri(match: StringMatch): RequestMatch {
-    RequestMatch.notPresence('RequestMatch.uri', match);
+    RequestMatch.requireStringMatch('RequestMatch.uri', match);
     return RequestMatch.one({ field: MatchField.URI, match, description: `uri ${match}` });
   }
 
@@ -214,7 +250,7 @@ export class RequestMatch {
    */
   public static queryParam(name: string, match: StringMatch): RequestMatch {
     validateNonEmptyString('RequestMatch.queryParam', 'name', name);
-    RequestMatch.notPresence('RequestMatch.queryParam', match);
+    RequestMatch.requireStringMatch('RequestMatch.queryParam', match);
     if (match.type === StringMatchType.PREFIX) {
       fail('RequestMatch.queryParam', `match must be StringMatch.exact() or StringMatch.regex() (Istio has no prefix match on query parameters), got ${match}`);
     }
@@ -234,11 +270,24 @@ export class RequestMatch {
    * betas; user agents are set by clients and can be spoofed.
    */
   public static clientOs(os: ClientOs): RequestMatch {
-    const pattern = CLIENT_OS_REGEX[os];
+    const pattern = Object.values(ClientOs).includes(os) ? CLIENT_OS_REGEX[os] : undefined;
     if (pattern === undefined) {
       fail('RequestMatch.clientOs', `os must be one of ${Object.values(ClientOs).join(', ')}, got ${show(os)}`);
     }
     return RequestMatch.one({ field: MatchField.HEADER, name: 'user-agent', match: StringMatch.regex(pattern), description: `client OS ${os}` });
+  }
+
+  /**
+   * The client's browser, from its `user-agent` header (one browser per call; OR several
+   * with several matches). Convenient for opt-in betas; user agents are set by clients and
+   * can be spoofed.
+   */
+  public static clientBrowser(browser: ClientBrowser): RequestMatch {
+    const pattern = Object.values(ClientBrowser).includes(browser) ? CLIENT_BROWSER_REGEX[browser] : undefined;
+    if (pattern === undefined) {
+      fail('RequestMatch.clientBrowser', `browser must be one of ${Object.values(ClientBrowser).join(', ')}, got ${show(browser)}`);
+    }
+    return RequestMatch.one({ field: MatchField.HEADER, name: 'user-agent', match: StringMatch.regex(pattern), description: `client browser ${browser}` });
   }
 
   /**
@@ -254,7 +303,7 @@ export class RequestMatch {
     if (typeof claim !== 'string' || !/^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$/.test(claim)) {
       fail('RequestMatch.jwtClaim', `claim must be a claim name, nested names separated by '.', got ${show(claim)}`);
     }
-    RequestMatch.notPresence('RequestMatch.jwtClaim', match);
+    RequestMatch.requireStringMatch('RequestMatch.jwtClaim', match);
     return RequestMatch.one({ field: MatchField.HEADER, name: `${JWT_CLAIM_HEADER_PREFIX}${claim}`, match, description: `JWT claim ${claim} ${match}` });
   }
 
@@ -277,6 +326,9 @@ export class RequestMatch {
    */
   public static all(...matches: RequestMatch[]): RequestMatch {
     if (matches.length === 0) fail('RequestMatch.all', 'needs at least one match, got none');
+    matches.forEach((m, i) => {
+      if (!(m instanceof RequestMatch)) fail('RequestMatch.all', `matches[${i}] must be a RequestMatch, got ${show(m)}`);
+    });
     const conditions: MatchCondition[] = [];
     for (const m of matches) {
       for (const c of m.conditions) {
@@ -294,7 +346,7 @@ export class RequestMatch {
     return new RequestMatch([condition]);
   }
 
-  private static notPresence(who: string, match: StringMatch): void {
+  private static requireStringMatch(who: string, match: unknown): void {
     if (!(match instanceof StringMatch)) fail(who, `match must be a StringMatch, got ${show(match)}`);
   }
 

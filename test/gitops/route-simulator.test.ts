@@ -1,5 +1,10 @@
-import { RequestMatch, ServiceRouting, StringMatch, IstioReader, RouteSimulator, SimulatedRequest } from '../../src';
+import { Testing } from 'cdk8s';
+import {
+  CanaryService, ClientBrowser, ClientOs, HeaderMatchRoute, RequestMatch, ServiceRouting, StringMatch, IstioReader, RouteSimulator, SimulatedRequest,
+} from '../../src';
+import { synthValid } from '../util';
 import { constructs, JASON_V2, REVIEWS_80_20, REVIEWS_V2_V3, reviewsBase, virtualService } from '../util/bookinfo';
+import { BROWSER_USER_AGENTS } from '../util/user-agents';
 
 const dest = (subset: string, weight?: number) => ({ destination: { host: 'reviews', subset }, ...(weight === undefined ? {} : { weight }) });
 
@@ -187,5 +192,39 @@ describe('withoutHeaders semantics', () => {
     ]);
     expect(RouteSimulator.explain({ host: 'reviews' }, routings).destinations).toEqual([{ host: 'reviews', version: 'v2', probability: 1 }]);
     expect(RouteSimulator.explain({ host: 'reviews', headers: { 'X-Env': 'qa' } }, routings).destinations).toEqual([{ host: 'reviews', version: 'v1', probability: 1 }]);
+  });
+});
+
+describe('client browser cohorts: the simulator and the rendered VirtualService agree', () => {
+  // GIVEN one route per browser, in enum order, then the default route
+  const chart = Testing.chart();
+  const reviews = new CanaryService(chart, 'reviews', { port: 9080, stable: { version: 'v1', image: 'reviews:v1' }, canary: { version: 'v2', image: 'reviews:v2' } });
+  for (const browser of Object.values(ClientBrowser)) {
+    new HeaderMatchRoute(chart, browser, { target: reviews, matches: [RequestMatch.clientBrowser(browser)], version: 'v2' });
+  }
+  const fromModel = [reviews.routing];
+  // The synthesized YAML (valid against the Istio CRD) read back: its regexes are the rendered ones.
+  const fromYaml = IstioReader.read(synthValid(chart)).routings;
+
+  test.each(BROWSER_USER_AGENTS)('%s: %s', (browser, _, ua) => {
+    // WHEN
+    const viaModel = RouteSimulator.explain({ host: 'reviews', userAgent: ua }, fromModel);
+    const viaYaml = RouteSimulator.explain({ host: 'reviews', userAgent: ua }, fromYaml);
+    // THEN: the browser's own route, or the default route for none
+    expect(viaModel.ruleName).toBe(browser);
+    expect(viaYaml.ruleName).toBe(browser);
+    expect(viaYaml.ruleIndex).toBe(viaModel.ruleIndex);
+  });
+
+  test('a browser route and an OS route are ORed when listed as two matches', () => {
+    const c = Testing.chart();
+    const svc = new CanaryService(c, 'reviews', { port: 9080, stable: { version: 'v1', image: 'reviews:v1' }, canary: { version: 'v2', image: 'reviews:v2' } });
+    new HeaderMatchRoute(c, 'apple', { target: svc, matches: [RequestMatch.clientBrowser(ClientBrowser.SAFARI), RequestMatch.clientOs(ClientOs.IOS)], version: 'v2' });
+    const routings = IstioReader.read(synthValid(c)).routings;
+    const chromeOnIphone = BROWSER_USER_AGENTS.find(([, label]) => label === 'Chrome on iPhone (CriOS)')![2];
+    const safariOnMac = BROWSER_USER_AGENTS.find(([, label]) => label === 'Safari on macOS')![2];
+    const firefoxOnWindows = BROWSER_USER_AGENTS.find(([, label]) => label === 'Firefox on Windows')![2];
+    expect([chromeOnIphone, safariOnMac, firefoxOnWindows].map(ua => RouteSimulator.explain({ host: 'reviews', userAgent: ua }, routings).ruleName))
+      .toEqual(['apple', 'apple', undefined]);
   });
 });
