@@ -1,4 +1,5 @@
 export * from './model/request-match';
+export * from './model/resilience';
 export * from './model/routing-model';
 export * from './model/traffic-policy';
 export * from './services/routed-service';

@@ -1,4 +1,6 @@
+import { Duration } from 'cdk8s';
 import { RequestMatch } from './request-match';
+import { FaultInjection, HeaderOperations, RetryPolicy } from './resilience';
 
 /*
  * The provider-neutral routing model.
@@ -78,6 +80,30 @@ export interface RouteRule {
    * @default - none
    */
   readonly removeRequestHeaders?: string[];
+
+  /**
+   * Timeout of the rule's requests, retries included.
+   * @default - none (the provider's default)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * How failed requests are retried.
+   * @default - the provider's default retries
+   */
+  readonly retries?: RetryPolicy;
+
+  /**
+   * Headers set, added or removed on requests and responses (besides `removeRequestHeaders`).
+   * @default - none
+   */
+  readonly headers?: HeaderOperations;
+
+  /**
+   * Faults injected into the rule's requests (delays, aborts).
+   * @default - none
+   */
+  readonly fault?: FaultInjection;
 }
 
 /** One version of a service: a subset of its pods. */

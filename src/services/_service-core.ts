@@ -2,6 +2,7 @@
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { RouteResilience, validateRouteResilience, withRouteDefaults } from './_route-options';
 import { RoutedServiceOptions, ServiceProtocol, VersionSpec } from './routed-service';
 import { RoutingAnalyzer } from '../analyzer/routing-analyzer';
 import { OWNED } from '../internal/owned';
@@ -76,6 +77,7 @@ export class ServiceCore {
   private readonly ruleSources: string[] = [];
   private defaultRule?: RouteRule;
   private reserved?: { names: Set<string>; owner: string };
+  private readonly routeDefaults: RouteResilience;
 
   public constructor(ownerScope: Construct, kind: string, props: RoutedServiceOptions, versions: VersionSpec[]) {
     this.who = owner(kind, ownerScope.node.id);
@@ -90,6 +92,8 @@ export class ServiceCore {
     this.hosts = (props.hosts ?? []).map((h, i) => validateNonEmptyString(who, `hosts[${i}]`, h));
     validateUnique(who, 'hosts', [this.name, ...this.hosts], h => h);
     if (props.trafficPolicy) validateTrafficPolicy(who, props.trafficPolicy);
+    validateRouteResilience(who, props, false);
+    this.routeDefaults = { timeout: props.timeout, retries: props.retries, headers: props.headers };
     this.untrustedHeaders = (props.untrustedHeaders ?? []).map((h, i) => {
       if (!isHttpToken(h)) fail(who, `untrustedHeaders[${i}] must be an HTTP header name, got ${show(h)}`);
       return h.toLowerCase();
@@ -238,7 +242,7 @@ export class ServiceCore {
       hosts: [...this.hosts],
       gateways: [...this.gateways],
       versions: this.versionList.map(v => ({ ...v, labels: { ...v.labels } })),
-      rules: [...this.matchedRules, ...defaults],
+      rules: [...this.matchedRules, ...defaults].map(r => withRouteDefaults(r, this.routeDefaults)),
       source: this.virtualService.node.path,
     };
   }
@@ -280,6 +284,7 @@ export class ServiceCore {
     const versions = this.versionNames;
     const known = (v: string | undefined) => v !== undefined && versions.includes(v);
     if (rule.destinations.length === 0) fail(who, `${what} must have at least one destination, got none`);
+    validateRouteResilience(who, rule, true);
     let total = 0;
     for (const d of rule.destinations) {
       validateIntRange(who, `weight of version ${show(d.version)}`, d.weight, 0, 100);

@@ -1,7 +1,11 @@
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { validateRouteResilience } from './_route-options';
 import { IRoutedService } from './routed-service';
 import { fail, owner, show, validateDns1123Label } from '../internal/validation';
+import { withoutUndefined } from '../model/_util';
 import { RequestMatch } from '../model/request-match';
+import { FaultInjection, HeaderOperations, RetryPolicy } from '../model/resilience';
 import { RouteDestination, RouteRule } from '../model/routing-model';
 
 /** Props of a `HeaderMatchRoute`. */
@@ -40,6 +44,32 @@ export interface HeaderMatchRouteProps {
    * @default - every gateway the service is bound to
    */
   readonly gateways?: string[];
+
+  /**
+   * Timeout of the cohort's requests, retries included.
+   * @default - the target service's `timeout`
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * How the cohort's failed requests are retried; `{ attempts: 0 }` disables retries.
+   * @default - the target service's `retries`
+   */
+  readonly retries?: RetryPolicy;
+
+  /**
+   * Request and response headers set, added or removed for the cohort; they replace the
+   * target service's `headers`.
+   * @default - the target service's `headers`
+   */
+  readonly headers?: HeaderOperations;
+
+  /**
+   * Faults injected into the cohort's requests (a delay, an abort or both), e.g. to test how
+   * callers behave when the new version is slow, on testers only.
+   * @default - none
+   */
+  readonly fault?: FaultInjection;
 }
 
 /**
@@ -78,12 +108,14 @@ export class HeaderMatchRoute extends Construct {
     }
     const name = props.name ?? id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
     validateDns1123Label(who, 'name', name);
+    validateRouteResilience(who, props, true);
 
     this.rule = {
       name,
       matches: [...matches],
       destinations: props.version !== undefined ? [{ version: props.version, weight: 100 }] : props.split!.map(d => ({ ...d })),
       gateways: props.gateways ? [...props.gateways] : undefined,
+      ...withoutUndefined({ timeout: props.timeout, retries: props.retries, headers: props.headers, fault: props.fault }),
     };
     props.target.addRoute(this.rule, who);
   }

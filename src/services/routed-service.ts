@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { HeaderOperations, RetryPolicy } from '../model/resilience';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 import { TrafficPolicy } from '../model/traffic-policy';
 
@@ -172,6 +173,30 @@ export interface RoutedServiceOptions {
    * @default - Istio's defaults
    */
   readonly trafficPolicy?: TrafficPolicy;
+
+  /**
+   * Timeout of a request, retries included, on the service's default route and on the
+   * routes added to it (a `HeaderMatchRoute` can set its own).
+   * @default - none: Istio's default (no timeout)
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * How failed requests are retried, on the service's default route and on the routes added
+   * to it (a `HeaderMatchRoute` can set its own; `{ attempts: 0 }` disables retries there).
+   * @default - Istio's default retries (2 attempts)
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+   */
+  readonly retries?: RetryPolicy;
+
+  /**
+   * Request and response headers set, added or removed, on the service's default route and
+   * on the routes added to it. A `HeaderMatchRoute` with its own `headers` replaces these.
+   * @default - none
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Headers
+   */
+  readonly headers?: HeaderOperations;
 }
 
 /**

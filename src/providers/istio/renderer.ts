@@ -6,11 +6,16 @@ import {
   DestinationRuleSpecTrafficPolicy,
   VirtualServiceSpec,
   VirtualServiceSpecHttp,
+  VirtualServiceSpecHttpFault,
+  VirtualServiceSpecHttpHeaders,
   VirtualServiceSpecHttpMatch,
   VirtualServiceSpecHttpMatchHeaders,
+  VirtualServiceSpecHttpRetries,
 } from './imports/networking.istio.io';
-import { MESH_GATEWAY, versionLabels } from '../../model/_util';
+import { durationString } from '../../internal/duration';
+import { MESH_GATEWAY, versionLabels, withoutUndefined } from '../../model/_util';
 import { MatchCondition, MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
+import { FaultInjection, RetryPolicy } from '../../model/resilience';
 import { RouteDestination, RouteRule, ServiceRouting } from '../../model/routing-model';
 
 /** The VirtualService spec for a service's routing. */
@@ -35,7 +40,7 @@ export function renderDestinationRuleSpec(routing: ServiceRouting, trafficPolicy
 
 function renderRule(host: string, rule: RouteRule): VirtualServiceSpecHttp {
   const single = rule.destinations.length === 1;
-  const remove = rule.removeRequestHeaders ?? [];
+  const who = `the route ${rule.name ? JSON.stringify(rule.name) : '(unnamed)'} of ${host}`;
   return {
     name: rule.name,
     match: renderMatches(rule),
@@ -44,10 +49,53 @@ function renderRule(host: string, rule: RouteRule): VirtualServiceSpecHttp {
       // A lone destination takes all the traffic; Istio's samples leave its weight out.
       weight: single && d.weight === 100 ? undefined : d.weight,
     })),
+    timeout: rule.timeout ? durationString(who, 'timeout', rule.timeout) : undefined,
+    retries: renderRetries(who, rule.retries),
+    fault: renderFault(who, rule.fault),
     mirror: rule.mirror ? { host: rule.mirror.host ?? host, subset: rule.mirror.version } : undefined,
     mirrorPercentage: rule.mirror ? { value: rule.mirror.percent } : undefined,
-    headers: remove.length > 0 ? { request: { remove: [...remove] } } : undefined,
+    headers: renderHeaders(rule),
   };
+}
+
+/** Istio's HTTPRetry: retryOn is a comma-separated list of conditions and status codes. */
+function renderRetries(who: string, retries?: RetryPolicy): VirtualServiceSpecHttpRetries | undefined {
+  if (!retries) return undefined;
+  const codes = (retries.retryOnStatusCodes ?? []).map(String);
+  // Istio turns numeric entries into Envoy's retriable status codes, and adds retriable-status-codes.
+  const retryOn = [...new Set([...(retries.retryOn ?? []), ...codes])];
+  return {
+    attempts: retries.attempts,
+    perTryTimeout: retries.perTryTimeout ? durationString(who, 'retries.perTryTimeout', retries.perTryTimeout) : undefined,
+    retryOn: retryOn.length > 0 ? retryOn.join(',') : undefined,
+  };
+}
+
+function renderFault(who: string, fault?: FaultInjection): VirtualServiceSpecHttpFault | undefined {
+  if (!fault) return undefined;
+  const delay = fault.injectedDelay;
+  const abort = fault.injectedAbort;
+  return {
+    delay: delay ? { fixedDelay: durationString(who, 'fault fixedDelay', delay.fixedDelay), percentage: { value: delay.percent ?? 100 } } : undefined,
+    abort: abort ? { httpStatus: abort.httpStatus, percentage: { value: abort.percent ?? 100 } } : undefined,
+  };
+}
+
+/** Istio's Headers: `removeRequestHeaders` and `headers.requestRemove` merge into request.remove. */
+function renderHeaders(rule: RouteRule): VirtualServiceSpecHttpHeaders | undefined {
+  const h = rule.headers ?? {};
+  const remove = [...new Set([...(rule.removeRequestHeaders ?? []), ...(h.requestRemove ?? [])])];
+  const part = (set?: Record<string, string>, add?: Record<string, string>, rm?: string[]) => {
+    const out = withoutUndefined({
+      set: set && Object.keys(set).length > 0 ? { ...set } : undefined,
+      add: add && Object.keys(add).length > 0 ? { ...add } : undefined,
+      remove: rm && rm.length > 0 ? [...rm] : undefined,
+    });
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  const request = part(h.requestSet, h.requestAdd, remove);
+  const response = part(h.responseSet, h.responseAdd, h.responseRemove);
+  return request || response ? withoutUndefined({ request, response }) : undefined;
 }
 
 function destination(host: string, d: RouteDestination) {

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ClientOs, LoadBalancer, RequestMatch, ServiceRouting, StringMatch } from '../../../src';
+import { ClientOs, FaultInjection, LoadBalancer, RequestMatch, RetryCondition, ServiceRouting, StringMatch } from '../../../src';
 import { renderTrafficPolicy } from '../../../src/providers/istio/_traffic-policy';
 import { toJson_DestinationRuleSpec, toJson_VirtualServiceSpec } from '../../../src/providers/istio/imports/networking.istio.io';
 import { renderDestinationRuleSpec, renderVirtualServiceSpec, stringMatch } from '../../../src/providers/istio/renderer';
@@ -170,6 +170,65 @@ describe('Istio renderer', () => {
       });
       expect(out.http![0].match![0].gateways).not.toBe(gateways);
       expect(out.http![0].headers!.request!.remove).not.toBe(remove);
+    });
+  });
+
+  describe('VirtualService resilience settings', () => {
+    // GIVEN a model with every setting on one rule, none on the other
+    const routing: ServiceRouting = {
+      host: 'reviews',
+      versions: [{ version: 'v1' }, { version: 'v2' }],
+      rules: [
+        {
+          name: 'testers',
+          matches: [RequestMatch.headerPresent('x-tester')],
+          destinations: [{ version: 'v2', weight: 100 }],
+          timeout: Duration.millis(2500),
+          retries: {
+            attempts: 4,
+            perTryTimeout: Duration.seconds(1),
+            retryOn: [RetryCondition.GRPC_UNAVAILABLE, RetryCondition.GRPC_CANCELLED],
+            retryOnStatusCodes: [503, 504],
+          },
+          removeRequestHeaders: ['x-beta'],
+          headers: {
+            requestSet: { 'x-env': 'test' },
+            requestAdd: { 'x-trace': '%REQ(x-request-id)%' },
+            requestRemove: ['x-beta', 'x-debug'],
+            responseSet: { 'cache-control': 'no-store' },
+            responseAdd: { 'x-version': 'v2' },
+            responseRemove: ['server'],
+          },
+          fault: FaultInjection.abort({ httpStatus: 504, percent: 25 }),
+        },
+        { destinations: [{ version: 'v1', weight: 100 }], retries: { attempts: 0 } },
+      ],
+    };
+    // WHEN
+    const http = plain(renderVirtualServiceSpec(routing)).http;
+
+    test('renders timeout, retries (conditions then status codes), merged header operations and the fault', () => {
+      // THEN
+      expect(http[0]).toEqual({
+        name: 'testers',
+        match: [{ headers: { 'x-tester': {} } }],
+        route: [{ destination: { host: 'reviews', subset: 'v2' } }],
+        timeout: '2.5s',
+        retries: { attempts: 4, perTryTimeout: '1s', retryOn: 'unavailable,cancelled,503,504' },
+        fault: { abort: { httpStatus: 504, percentage: { value: 25 } } },
+        headers: {
+          request: { set: { 'x-env': 'test' }, add: { 'x-trace': '%REQ(x-request-id)%' }, remove: ['x-beta', 'x-debug'] },
+          response: { set: { 'cache-control': 'no-store' }, add: { 'x-version': 'v2' }, remove: ['server'] },
+        },
+      });
+    });
+
+    test('renders retries disabled as attempts 0 only', () => {
+      expect(http[1]).toEqual({ route: [{ destination: { host: 'reviews', subset: 'v1' } }], retries: { attempts: 0 } });
+    });
+
+    test('is valid against the Istio CRD, strictly', () => {
+      expect(() => validateManifests([manifest('VirtualService', 'reviews', renderVirtualServiceSpec(routing))])).not.toThrow();
     });
   });
 
