@@ -1,6 +1,7 @@
 // Reading Istio and Kubernetes objects into the routing model, with what the transition
 // check needs besides (object identities, Argo CD sync waves, Deployments per version).
 // Internal: the public entry point is IstioReader.
+import { readResilience } from './_read-resilience';
 import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
 import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, withoutUndefined } from '../../model/_util';
@@ -283,7 +284,7 @@ function readRule(r: any, where: string, self: string, namespace: string, warn: 
   const mirror = readMirror(r, where, self, namespace, warn);
   const remove: unknown = r.headers?.request?.remove;
   const removeRequestHeaders = Array.isArray(remove) && remove.length > 0 ? remove.map(h => String(h).toLowerCase()) : undefined;
-  const base = { name, destinations, mirror, removeRequestHeaders };
+  const base = { name, destinations, mirror, removeRequestHeaders, ...readResilience(r, where, warn) };
 
   const matches: any[] = Array.isArray(r.match) ? r.match : [];
   if (matches.length === 0) return [withoutUndefined(base)];

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
-import { StringMatchType, IstioReader } from '../../../src';
+import { Duration, Testing, Yaml } from 'cdk8s';
+import {
+  CanaryService, FaultInjection, HeaderMatchRoute, IstioReader, RequestMatch, RetryCondition, RouteRule, StringMatchType,
+} from '../../../src';
 import { constructs, JASON_V2, reviewsBase, reviewsDeployment, virtualService } from '../../util/bookinfo';
 
 const dest = (subset: string, weight?: number) => ({ destination: { host: 'reviews', subset }, ...(weight === undefined ? {} : { weight }) });
@@ -188,5 +190,73 @@ describe('IstioReader', () => {
       fs.rmSync(notK8s);
       expect(() => IstioReader.loadFiles([dir])).toThrow(`"${dir}" is a directory without *.yaml or *.yml files`);
     });
+  });
+});
+
+describe('IstioReader: resilience settings', () => {
+  test('reads timeout, retries, header operations and fault into the model', () => {
+    // WHEN
+    const { routing, warnings } = readOne([{
+      route: [dest('v1')],
+      timeout: '1m30s',
+      retries: { attempts: 3, perTryTimeout: '500ms', retryOn: 'gateway-error,connect-failure,503' },
+      headers: { request: { set: { 'x-env': 'prod' }, remove: ['X-Debug'] }, response: { add: { 'x-served-by': '%HOSTNAME%' }, remove: ['server'] } },
+      fault: { delay: { fixedDelay: '2.5s', percentage: { value: 10 } }, abort: { httpStatus: 503, percentage: { value: 1 } } },
+    }]);
+    // THEN
+    const rule = routing.rules[0];
+    expect(rule.timeout?.toMilliseconds()).toBe(90_000);
+    expect({ ...rule.retries, perTryTimeout: rule.retries?.perTryTimeout?.toMilliseconds() }).toEqual({
+      attempts: 3, perTryTimeout: 500, retryOn: ['gateway-error', 'connect-failure'], retryOnStatusCodes: [503],
+    });
+    expect(rule.headers).toEqual({ requestSet: { 'x-env': 'prod' }, responseAdd: { 'x-served-by': '%HOSTNAME%' }, responseRemove: ['server'] });
+    expect(rule.removeRequestHeaders).toEqual(['x-debug']);
+    expect(rule.fault?.toString()).toBe('delay 2500ms for 10% of requests and abort with 503 for 1% of requests');
+    expect(warnings).toEqual(['http[0]: fault injection is not simulated; requests are modelled as reaching their destination']);
+  });
+
+  test('reads what the constructs render back to the same settings (round trip)', () => {
+    // GIVEN a chart with every setting
+    const chart = Testing.chart();
+    const svc = new CanaryService(chart, 'reviews', {
+      port: 9080,
+      stable: { version: 'v1', image: 'r:1' },
+      canary: { version: 'v2', image: 'r:2' },
+      timeout: Duration.seconds(4),
+      retries: { attempts: 2, retryOn: [RetryCondition.RESET], retryOnStatusCodes: [502] },
+    });
+    new HeaderMatchRoute(chart, 'testers', {
+      target: svc,
+      matches: [RequestMatch.headerPresent('x-tester')],
+      version: 'v2',
+      headers: { requestAdd: { 'x-cohort': 'testers' } },
+      fault: FaultInjection.delay({ fixedDelay: Duration.millis(750), percent: 50 }),
+    });
+    // WHEN
+    const read = IstioReader.read(Testing.synth(chart)).routings[0];
+    // THEN
+    const summary = (r: RouteRule) => ({
+      timeout: r.timeout?.toMilliseconds(), retries: { ...r.retries }, headers: r.headers, fault: r.fault?.toString(),
+    });
+    expect(read.rules.map(summary)).toEqual(svc.routing.rules.map(summary));
+    expect(read.rules.map(summary)[0]).toMatchObject({ timeout: 4000, fault: 'delay 750ms for 50% of requests' });
+  });
+
+  test('warns about what it cannot read, and leaves it out', () => {
+    const { routing, warnings } = readOne([{
+      route: [dest('v1')],
+      timeout: 'soon',
+      retries: { attempts: 2, retryOn: '5xx,sometimes' },
+      fault: { abort: { grpcStatus: 'UNAVAILABLE' }, delay: { fixedDelay: '0s' } },
+    }]);
+    expect(routing.rules[0].timeout).toBeUndefined();
+    expect(routing.rules[0].retries).toEqual({ attempts: 2, retryOn: ['5xx'] });
+    expect(routing.rules[0].fault).toBeUndefined();
+    expect(warnings).toEqual(expect.arrayContaining([
+      'http[0]: timeout "soon" is not a duration; ignored',
+      'http[0]: retryOn condition "sometimes" is not one Istio accepts; ignored',
+      'http[0]: fault.abort without httpStatus (gRPC or HTTP/2 errors) is not modelled; ignored',
+      'http[0]: fault cannot be modelled (FaultInjection.delay: fixedDelay must be at least 1ms, got 0ms); ignored',
+    ]));
   });
 });
