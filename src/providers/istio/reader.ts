@@ -37,8 +37,10 @@ export interface IstioReadResult {
  *   become consecutive rules with the same destinations, which keeps first-match semantics.
  * - DestinationRule subsets become versions with their labels; the replicas of a version are
  *   those of the Deployments whose pod labels include the Service selector and the subset's labels.
+ * - Timeouts, retries, header operations and HTTP fault injection are read into the rules;
+ *   fault injection is not simulated, and is reported as a warning.
  * - What the model cannot express (authority, scheme and port matches, redirects, direct
- *   responses, delegation, fault injection, tcp and tls routes) is reported as a warning
+ *   responses, delegation, gRPC aborts, tcp and tls routes) is reported as a warning
  *   and modelled conservatively: an unmodelled match condition is treated as satisfied, a
  *   rule that redirects or answers directly sends its requests to no version.
  *
