@@ -2,8 +2,8 @@
 // public API, and the message they get. The README's "What is checked" lists the same rules.
 import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import {
-  BlueGreenService, CanaryService, CanaryServiceProps, ClientOs, Color, HeaderMatchRoute, LoadBalancer,
-  LoadBalancerAlgorithm, RequestMatch, RoutingAnalyzer, StringMatch,
+  BlueGreenService, CanaryService, CanaryServiceProps, ClientBrowser, ClientOs, Color, FaultInjection, HeaderMatchRoute, LoadBalancer,
+  LoadBalancerAlgorithm, RequestMatch, RetryCondition, RoutingAnalyzer, StringMatch,
 } from '../src';
 
 const V1 = { version: 'v1', image: 'example/app:v1' };
@@ -86,11 +86,28 @@ const CATALOGUE: Array<[string, () => unknown, string]> = [
   ['prefix match on a query parameter', () => RequestMatch.queryParam('v', StringMatch.prefix('1')), 'Istio has no prefix match on query parameters'],
   ['lower-case HTTP method', () => RequestMatch.method('get'), 'RequestMatch.method: method must be one of GET, HEAD, POST'],
   ['unknown client OS', () => RequestMatch.clientOs('beos' as ClientOs), 'RequestMatch.clientOs: os must be one of windows, macos, linux, android, ios, got "beos"'],
+  ['unknown client browser', () => RequestMatch.clientBrowser('lynx' as ClientBrowser), 'RequestMatch.clientBrowser: browser must be one of chrome, firefox, safari, edge, opera, samsung-internet, got "lynx"'],
+  ['header match without a StringMatch (from JavaScript)', () => RequestMatch.header('end-user', undefined as any), 'RequestMatch.header: match must be a StringMatch, got undefined'],
+  ['regex with a look-behind', () => StringMatch.regex('(?<=x)abc'), '"(?<=" at offset 0 starts a look-behind, which RE2 (Envoy\'s engine) does not support'],
   ['JWT claim name with a space', () => RequestMatch.jwtClaim('my group', StringMatch.exact('x')), "RequestMatch.jwtClaim: claim must be a claim name, nested names separated by '.'"],
   ['two conditions on one header', () => RequestMatch.all(RequestMatch.cookie('a', '1'), RequestMatch.cookie('b', '2')), 'Istio allows one condition per header "cookie" in a match'],
   ['source label value with a space', () => RequestMatch.sourceLabel('app', 'product page'), 'RequestMatch.sourceLabel: value must be a Kubernetes label value'],
   ['unknown load balancer', () => LoadBalancer.simple('FASTEST' as LoadBalancerAlgorithm), 'LoadBalancer.simple: algorithm must be one of UNSPECIFIED, ROUND_ROBIN'],
   ['zero connect timeout', () => canary({ trafficPolicy: { connectionPool: { connectTimeout: Duration.seconds(0) } } }), 'connectTimeout must be at least 1ms, got 0ms'],
+  ['outlier interval of 300 years', () => canary({ trafficPolicy: { outlierDetection: { interval: Duration.days(300 * 365) } } }), 'trafficPolicy.outlierDetection.interval must be at most 9223372036854ms (about 292 years'],
+  ['sub-millisecond connect timeout', () => canary({ trafficPolicy: { connectionPool: { connectTimeout: Duration.millis(0.5) } } }), 'connectTimeout must be at least 1ms, got 0.5ms'],
+  ['cookie ttl of 300 years', () => LoadBalancer.consistentHashByCookie('session', Duration.days(300 * 365)), 'LoadBalancer.consistentHashByCookie: ttl must be at most 9223372036854ms'],
+  // Resilience settings
+  ['route timeout of 300 years', () => route({ timeout: Duration.days(300 * 365) }), "HeaderMatchRoute 'r': timeout must be at most 9223372036854ms (about 292 years"],
+  ['service timeout under 1ms', () => canary({ timeout: Duration.millis(0.5) }), "CanaryService 'reviews': timeout must be at least 1ms, got 0.5ms"],
+  ['negative retry attempts', () => canary({ retries: { attempts: -1 } }), 'retries.attempts must be an integer from 0 to 2147483647, got -1'],
+  ['unknown retry condition', () => route({ retries: { attempts: 1, retryOn: ['timeouts' as RetryCondition] } }), 'retries.retryOn[0] must be one of 5xx, gateway-error'],
+  ['retry settings with retries disabled', () => route({ retries: { attempts: 0, perTryTimeout: Duration.seconds(1) } }), 'retries.attempts is 0 (retries disabled) but perTryTimeout is set'],
+  ['header value with a line break', () => canary({ headers: { requestSet: { 'x-a': '1\r\nx-b: 2' } } }), 'headers.requestSet["x-a"] must be a header value Envoy accepts'],
+  ['removing the Host header', () => canary({ headers: { requestRemove: ['host'] } }), 'headers.requestRemove[0] cannot be "host"'],
+  ['fault abort status 600', () => FaultInjection.abort({ httpStatus: 600 }), 'FaultInjection.abort: httpStatus must be an integer from 200 to 599, got 600'],
+  ['fault percent over 100', () => FaultInjection.delay({ fixedDelay: Duration.seconds(1), percent: 150 }), 'FaultInjection.delay: delay percent must be 0 or a number from 0.0001 to 100, got 150'],
+  ['fault on the service itself', () => canary({ fault: FaultInjection.abort({ httpStatus: 503 }) } as any), 'fault is set on a route of the service itself; inject faults with a HeaderMatchRoute'],
   // BlueGreenService
   ['same version in both colours', () => blueGreen({ green: V1 }), "BlueGreenService 'api': blue and green must run different versions"],
   ['unknown active colour', () => blueGreen({ active: 'red' }), 'active must be Color.BLUE or Color.GREEN, got "red"'],
