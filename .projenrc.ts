@@ -27,7 +27,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   devDeps: [
     'cdk8s-cli@^2.207.0',
     'ajv@^8.17.0',
-    'kubernetes-models@^5.1.0',
+    // Tests: CEL rules of the vendored CRDs (x-kubernetes-validations), see test/util/cel.ts.
+    '@bufbuild/cel@^0.6.1',
+    '@bufbuild/protobuf@^2.6.2',
     'fast-check@^4.3.0',
     'typescript@~5.9.3',
     'ts-node@^10.9.2',
