@@ -64,7 +64,7 @@ function labelValue(s: string): string | undefined {
 }
 function ianaSvcName(s: string): string | undefined {
   if (s.length > 15) return 'must be no more than 15 characters';
-  if (!/^[-a-z0-9]+$/.test(s)) return "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)";
+  if (!/^[-a-z0-9]+$/.test(s)) return 'must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)';
   if (s.includes('--')) return 'must not contain consecutive hyphens';
   if (!/[a-z]/.test(s)) return 'must contain at least one letter (a-z)';
   if (s.startsWith('-') || s.endsWith('-')) return 'must not begin or end with a hyphen';
@@ -78,8 +78,12 @@ function portNumber(errors: Errors, path: string, v: unknown, min = 1): void {
   if (typeof v === 'number' && (v < min || v > 65535)) invalid(errors, path, v, `must be between ${min} and 65535, inclusive`);
 }
 function portNumberOrName(errors: Errors, path: string, v: unknown): void {
-  if (typeof v === 'number') portNumber(errors, path, v);
-  else if (typeof v === 'string') { const e = ianaSvcName(v); if (e) invalid(errors, path, v, e); }
+  if (typeof v === 'number') {
+    portNumber(errors, path, v);
+  } else if (typeof v === 'string') {
+    const e = ianaSvcName(v);
+    if (e) invalid(errors, path, v, e);
+  }
 }
 function protocol(errors: Errors, path: string, v: unknown): void {
   if (v !== undefined && !['TCP', 'UDP', 'SCTP'].includes(v as string)) errors.push(`${path}: Unsupported value: ${JSON.stringify(v)}: supported values: "SCTP", "TCP", "UDP"`);
@@ -252,7 +256,7 @@ function ingress(errors: Errors, o: any): void {
       const at = `spec.rules[${i}].http.paths[${j}]`;
       if (p?.pathType === undefined) errors.push(`${at}.pathType: Required value: pathType must be specified`);
       else if (!['Exact', 'Prefix', 'ImplementationSpecific'].includes(p.pathType)) errors.push(`${at}.pathType: Unsupported value: ${JSON.stringify(p.pathType)}: supported values: "Exact", "ImplementationSpecific", "Prefix"`);
-      if (['Exact', 'Prefix'].includes(p?.pathType) && !(typeof p.path === 'string' && p.path.startsWith('/'))) invalid(errors, `${at}.path`, p.path, "must be an absolute path");
+      if (['Exact', 'Prefix'].includes(p?.pathType) && !(typeof p.path === 'string' && p.path.startsWith('/'))) invalid(errors, `${at}.path`, p.path, 'must be an absolute path');
       ingressBackend(errors, `${at}.backend`, p?.backend);
     });
   });

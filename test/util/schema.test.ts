@@ -157,7 +157,9 @@ const analysisTemplate = {
   },
 };
 
-const VALID = { deployment, service, ingress, virtualService, destinationRule, httpRoute, grpcRoute, gateway, referenceGrant, prometheusRule, analysisTemplate };
+const VALID = {
+  deployment, service, ingress, virtualService, destinationRule, httpRoute, grpcRoute, gateway, referenceGrant, prometheusRule, analysisTemplate,
+};
 
 /** The errors of `obj` after `change` was applied to a copy of it. */
 function errorsAfter<T>(obj: T, change: (o: any) => void, channel: 'standard' | 'experimental' = 'standard'): string[] {
@@ -236,7 +238,7 @@ describe('Kubernetes kinds (OpenAPI v3, 1.27 and 1.35)', () => {
 
   test('adds the Go validations the specs lack: names', () => {
     expect(errorsAfter(deployment, d => { d.metadata.name = 'Reviews_V1'; })).toEqual(both(
-      `metadata.name: Invalid value: "Reviews_V1": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`));
+      'metadata.name: Invalid value: "Reviews_V1": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character'));
     // A Service name is a DNS-1035 label: no dots, starting with a letter.
     expect(errorsAfter(service, s => { s.metadata.name = 'reviews.v1'; })).toHaveLength(2);
     expect(errorsAfter(service, s => { s.metadata.name = '1reviews'; })[0]).toMatch(/metadata\.name: Invalid value: "1reviews": a DNS-1035 label/);
@@ -337,7 +339,8 @@ describe('custom resources (CRD openAPIV3Schema)', () => {
     expect(errorsAfter(httpRoute, r => { r.spec.rules[1].matches = [{ headers: [{ name: 'a', value: 'b' }] }]; r.spec.rules[1].filters = [rewrite]; })).toEqual([]);
     // AND an Exact match does not
     expect(errorsAfter(httpRoute, r => { r.spec.rules[1].matches = [{ path: { type: 'Exact', value: '/a' } }]; r.spec.rules[1].filters = [rewrite]; })).toEqual([
-      expect.stringMatching(/^\[gateway-api-v1.6.1-httproutes.yaml\] spec\.rules\[1\]: Invalid value: .*: When using URLRewrite filter with path\.replacePrefixMatch, exactly one PathPrefix match must be specified$/)]);
+      expect.stringMatching(/^\[gateway-api-v1.6.1-httproutes.yaml\] spec\.rules\[1\]: Invalid value: .*: When using URLRewrite filter with path\.replacePrefixMatch, exactly one PathPrefix match must be specified$/),
+    ]);
   });
 
   test('uses the experimental channel only when asked', () => {
@@ -376,14 +379,20 @@ describe('CEL rules (x-kubernetes-validations)', () => {
 
   test('Gateway API: a RequestMirror with both percent and fraction', () => {
     expect(errorsAfter(httpRoute, r => { r.spec.rules[0].filters[1].requestMirror.fraction = { numerator: 1, denominator: 20 }; })).toEqual([
-      expect.stringMatching(/^\[gateway-api-v1.6.1-httproutes.yaml\] spec\.rules\[0\]\.filters\[1\]\.requestMirror: Invalid value: \{"backendRef":.*: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter$/)]);
-    expect(errorsAfter(httpRoute, r => { delete r.spec.rules[0].filters[1].requestMirror.percent; r.spec.rules[0].filters[1].requestMirror.fraction = { numerator: 3, denominator: 2 }; })).toEqual([
-      `${gw} spec.rules[0].filters[1].requestMirror.fraction: Invalid value: {"numerator":3,"denominator":2}: numerator must be less than or equal to denominator`]);
+      expect.stringMatching(/^\[gateway-api-v1.6.1-httproutes.yaml\] spec\.rules\[0\]\.filters\[1\]\.requestMirror: Invalid value: \{"backendRef":.*: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter$/),
+    ]);
+    expect(errorsAfter(httpRoute, r => {
+      delete r.spec.rules[0].filters[1].requestMirror.percent;
+      r.spec.rules[0].filters[1].requestMirror.fraction = { numerator: 3, denominator: 2 };
+    })).toEqual([
+      `${gw} spec.rules[0].filters[1].requestMirror.fraction: Invalid value: {"numerator":3,"denominator":2}: numerator must be less than or equal to denominator`,
+    ]);
   });
 
   test("Gateway API: a PathPrefix value not starting with '/'", () => {
     expect(errorsAfter(httpRoute, r => { r.spec.rules[0].matches[0].path.value = 'beta'; })).toEqual([
-      `${gw} spec.rules[0].matches[0].path: Invalid value: {"type":"PathPrefix","value":"beta"}: value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']`]);
+      `${gw} spec.rules[0].matches[0].path: Invalid value: {"type":"PathPrefix","value":"beta"}: value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']`,
+    ]);
     expect(errorsAfter(httpRoute, r => { r.spec.rules[0].matches[0].path.value = '/a//b'; })[0]).toMatch(/spec\.rules\[0\]\.matches\[0\]\.path: .*must not contain '\/\/'/);
     // A RegularExpression path need not start with '/'.
     expect(errorsAfter(httpRoute, r => { r.spec.rules[0].matches[0].path = { type: 'RegularExpression', value: '.*beta' }; })).toEqual([]);
@@ -391,7 +400,8 @@ describe('CEL rules (x-kubernetes-validations)', () => {
 
   test('Gateway API: more than one RequestHeaderModifier, a filter whose field does not match its type', () => {
     expect(errorsAfter(httpRoute, r => { r.spec.rules[0].filters.push(clone(r.spec.rules[0].filters[0])); })).toEqual([
-      expect.stringMatching(/^\[gateway-api-v1.6.1-httproutes.yaml\] spec\.rules\[0\]\.filters: Invalid value: .*: RequestHeaderModifier filter cannot be repeated$/)]);
+      expect.stringMatching(/^\[gateway-api-v1.6.1-httproutes.yaml\] spec\.rules\[0\]\.filters: Invalid value: .*: RequestHeaderModifier filter cannot be repeated$/),
+    ]);
     expect(errorsAfter(httpRoute, r => { r.spec.rules[0].filters[0].type = 'ResponseHeaderModifier'; })).toEqual([
       expect.stringMatching(/spec\.rules\[0\]\.filters\[0\]: .*: filter\.requestHeaderModifier must be nil if the filter\.type is not RequestHeaderModifier$/),
       expect.stringMatching(/spec\.rules\[0\]\.filters\[0\]: .*: filter\.responseHeaderModifier must be specified for ResponseHeaderModifier filter\.type$/),
@@ -400,9 +410,11 @@ describe('CEL rules (x-kubernetes-validations)', () => {
 
   test('Gateway API: RequestRedirect together with backendRefs; backendRequest timeout above request', () => {
     expect(errorsAfter(httpRoute, r => { r.spec.rules[1].filters = [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }]; })).toEqual([
-      expect.stringMatching(/spec\.rules\[1\]: .*: RequestRedirect filter must not be used together with backendRefs$/)]);
+      expect.stringMatching(/spec\.rules\[1\]: .*: RequestRedirect filter must not be used together with backendRefs$/),
+    ]);
     expect(errorsAfter(httpRoute, r => { r.spec.rules[0].timeouts = { request: '1s', backendRequest: '2s' }; })).toEqual([
-      expect.stringMatching(/spec\.rules\[0\]\.timeouts: .*: backendRequest timeout cannot be longer than request timeout$/)]);
+      expect.stringMatching(/spec\.rules\[0\]\.timeouts: .*: backendRequest timeout cannot be longer than request timeout$/),
+    ]);
   });
 
   test('Gateway API: parentRefs to the same parent need distinct sectionNames (escaped field name `namespace`)', () => {
@@ -415,13 +427,16 @@ describe('CEL rules (x-kubernetes-validations)', () => {
 
   test('Gateway API: GRPCRoute method names, Gateway listeners', () => {
     expect(errorsAfter(grpcRoute, g => { g.spec.rules[0].matches[0].method.method = 'get-it'; })).toEqual([
-      expect.stringMatching(/^\[gateway-api-v1.6.1-grpcroutes.yaml\] spec\.rules\[0\]\.matches\[0\]\.method: Invalid value: .*/)]);
+      expect.stringMatching(/^\[gateway-api-v1.6.1-grpcroutes.yaml\] spec\.rules\[0\]\.matches\[0\]\.method: Invalid value: .*/),
+    ]);
     // A duplicate listener name breaks both the list-map key (x-kubernetes-list-map-keys: name) and a rule.
     expect(errorsAfter(gateway, g => { g.spec.listeners[1].name = 'http'; })).toEqual([
       '[gateway-api-v1.6.1-gateways.yaml] spec.listeners[1]: Duplicate value: {"name":"http"}',
-      expect.stringMatching(/^\[gateway-api-v1.6.1-gateways.yaml\] spec\.listeners: .*: Listener name must be unique within the Gateway$/)]);
+      expect.stringMatching(/^\[gateway-api-v1.6.1-gateways.yaml\] spec\.listeners: .*: Listener name must be unique within the Gateway$/),
+    ]);
     expect(errorsAfter(gateway, g => { g.spec.listeners[0].tls = { certificateRefs: [{ name: 'c' }] }; })).toEqual([
-      expect.stringMatching(/spec\.listeners: .*: tls must not be specified for protocols \['HTTP', 'TCP', 'UDP'\]$/)]);
+      expect.stringMatching(/spec\.listeners: .*: tls must not be specified for protocols \['HTTP', 'TCP', 'UDP'\]$/),
+    ]);
   });
 
   test('a rule that fails to evaluate on an object is reported, not skipped', () => {
@@ -466,14 +481,14 @@ describe('self-test over every vendored CRD', () => {
 
   test('a keyword or a CEL function the validator does not implement fails the self-test', () => {
     expect(() => checkKeywords({ type: 'object', properties: { a: { type: 'string', dependentRequired: {} } } })).toThrow(/keyword 'dependentRequired' at \.a is not implemented/);
-    expect(() => checkKeywords({ type: 'string', 'x-kubernetes-validations': [{ rule: 'isCIDR(self)' }] })).toThrow(/does not implement, 'isCIDR'/);
-    expect(() => checkKeywords({ type: 'string', 'x-kubernetes-validations': [{ rule: 'self.startsWith(' }] })).toThrow();
+    expect(() => checkKeywords({ 'type': 'string', 'x-kubernetes-validations': [{ rule: 'isCIDR(self)' }] })).toThrow(/does not implement, 'isCIDR'/);
+    expect(() => checkKeywords({ 'type': 'string', 'x-kubernetes-validations': [{ rule: 'self.startsWith(' }] })).toThrow();
     expect(() => compileRule('other.size() > 0')).toThrow(/unknown variable 'other'/);
   });
 
   test('transition rules (oldSelf) are skipped and recorded', () => {
     // GIVEN a schema with an immutability rule, which only applies to updates
-    const crd = { type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'immutable' }] } } } } };
+    const crd = { type: 'object', properties: { spec: { type: 'object', properties: { a: { 'type': 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'immutable' }] } } } } };
     const { validateNode } = jest.requireActual('./structural');
     const errors: string[] = [];
     // WHEN an object is validated (as a create) / THEN the rule is not evaluated, and is recorded
@@ -503,7 +518,7 @@ describe('CEL environment', () => {
   });
 
   test('values are typed from the schema: integers as int, field names escaped, map keys not', () => {
-    const schema = { type: 'object', properties: { namespace: { type: 'string' }, 'a-b': { type: 'integer' }, ratio: { type: 'number' }, m: { type: 'object', additionalProperties: { type: 'integer' } } } };
+    const schema = { type: 'object', properties: { 'namespace': { type: 'string' }, 'a-b': { type: 'integer' }, 'ratio': { type: 'number' }, 'm': { type: 'object', additionalProperties: { type: 'integer' } } } };
     const self = toCel(schema, { 'namespace': 'x', 'a-b': 2, 'ratio': 2, 'm': { 'k-1': 3 } });
     expect(run("self.__namespace__ == 'x' && self.a__dash__b * 2 == 4 && self.ratio == 2.0 && self.m['k-1'] == 3", self)).toBe(true);
     expect(celFieldName('x.y/z__w')).toBe('x__dot__y__slash__z__underscores__w');

@@ -117,7 +117,7 @@ export function crdSchemas(channel: CrdChannel = 'standard'): Map<string, CrdVer
             ...own.properties,
             apiVersion: { type: 'string', enum: [`${crd.spec.group}/${version.name}`] },
             kind: { type: 'string', enum: [crd.spec.names.kind] },
-            metadata: { type: 'object', ...own.properties?.metadata, 'x-kubernetes-preserve-unknown-fields': true },
+            metadata: { 'type': 'object', ...own.properties?.metadata, 'x-kubernetes-preserve-unknown-fields': true },
           },
           // Every custom resource we emit has a spec; a missing one is a defect of ours.
           required: [...new Set(['apiVersion', 'kind', 'metadata', 'spec', ...(own.required ?? [])])],
