@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { compileRule, celFieldName, isTransitionRule, parseRequestUri, toCel } from './cel';
 import { selects } from './k8s-go';
-import { crdSchemas, KUBERNETES_VERSIONS, manifestErrors, validateManifests } from './schema';
+import { crdSchemas, k8sSpec, KUBERNETES_VERSIONS, manifestErrors, validateManifests } from './schema';
 import { checkKeywords, skippedTransitionRules } from './structural';
 
 const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o));
@@ -471,6 +471,19 @@ describe('self-test over every vendored CRD', () => {
     expect(() => checkKeywords(crd.schema)).not.toThrow();
     for (const { rule } of rulesOf(crd.schema)) expect(() => compileRule(rule)).not.toThrow();
   });
+
+  test.each(KUBERNETES_VERSIONS.flatMap(v => ['v1', 'apps/v1', 'networking.k8s.io/v1'].map(g => [v, g] as const)))(
+    'Kubernetes %s %s spec: every keyword is implemented, every $ref resolves, Deployment/Service/Ingress are there', (version, group) => {
+      const spec = k8sSpec(version, group)!;
+      for (const [name, schema] of Object.entries(spec.mode.components!)) {
+        expect(() => checkKeywords(schema)).not.toThrow();
+        JSON.stringify(schema, (k, v) => {
+          if (k === '$ref') expect([name, v, spec.mode.components![v.replace('#/components/schemas/', '')] !== undefined]).toEqual([name, v, true]);
+          return v;
+        });
+      }
+      expect(spec.kinds.get({ 'v1': 'Service', 'apps/v1': 'Deployment', 'networking.k8s.io/v1': 'Ingress' }[group]!)).toBeDefined();
+    });
 
   test('the vendored CRDs have CEL rules, and no transition rule among them is evaluated', () => {
     const rules = [...all.values()].flatMap(c => rulesOf(c.schema));

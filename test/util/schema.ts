@@ -8,7 +8,6 @@
 //   rejected, plus the API server's Go validations the specs lack (test/util/k8s-go.ts).
 // An object of a kind with no schema fails. Everything is loaded once per test file (Jest's module
 // registry) and lazily: only the specs and CRDs of the kinds a test synthesizes.
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -48,7 +47,7 @@ export function k8sSpec(version: KubernetesVersion, apiVersion: string): K8sSpec
   const key = `${version}/${file}`;
   let spec = specs.get(key);
   if (!spec) {
-    const components = JSON.parse(fs.readFileSync(path.join(K8S_DIR, version, file), 'utf8')).components.schemas;
+    const components = loadSchemaFile(path.join(K8S_DIR, version, file)).components.schemas;
     const [group, v] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
     const kinds = new Map<string, string>();
     for (const [name, s] of Object.entries<any>(components)) {
@@ -62,28 +61,45 @@ export function k8sSpec(version: KubernetesVersion, apiVersion: string): K8sSpec
   return spec;
 }
 
-const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'cdk8s-canary-test-crds');
+const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'cdk8s-canary-test-schemas');
+
+/** A schema without its `description`s (most of the bytes; never read here). Property names, defaults and enums are kept. */
+function withoutDescriptions(s: any): any {
+  if (Array.isArray(s)) return s.map(withoutDescriptions);
+  if (!s || typeof s !== 'object') return s;
+  const out: any = {};
+  for (const [k, v] of Object.entries<any>(s)) {
+    if (k === 'description' && typeof v === 'string') continue;
+    if (k === 'default' || k === 'example' || k === 'enum') out[k] = v;
+    else if (k === 'properties' && v && typeof v === 'object') out[k] = Object.fromEntries(Object.entries(v).map(([p, x]) => [p, withoutDescriptions(x)]));
+    else out[k] = withoutDescriptions(v);
+  }
+  return out;
+}
 
 /**
- * The documents of a YAML file. Parsing the large CRD files with the yaml package takes seconds
- * and every test file would pay it, so the parsed documents are cached as JSON under
- * node_modules/.cache, keyed by the file's sha256 (a changed file is parsed again).
+ * A vendored schema file, parsed. Parsing the large CRD YAML files with the yaml package takes
+ * seconds and the OpenAPI specs are megabytes of descriptions, and every test file would pay
+ * for it, so the parsed content, without descriptions, is cached as JSON under
+ * node_modules/.cache, keyed by the file's name, size and modification time.
  */
-function yamlDocuments(file: string): any[] {
-  const text = fs.readFileSync(file, 'utf8');
-  const cached = path.join(CACHE_DIR, `${createHash('sha256').update(text).digest('hex')}.json`);
+function loadSchemaFile(file: string): any {
+  const stat = fs.statSync(file);
+  const cached = path.join(CACHE_DIR, `${path.basename(file)}-${stat.size}-${Math.floor(stat.mtimeMs)}.json`);
   try {
     return JSON.parse(fs.readFileSync(cached, 'utf8'));
   } catch {
-    const docs = YAML.parseAllDocuments(text).map(d => {
+    const text = fs.readFileSync(file, 'utf8');
+    const parsed = file.endsWith('.json') ? JSON.parse(text) : YAML.parseAllDocuments(text).map(d => {
       if (d.errors.length > 0) throw new Error(`${file}: ${d.errors[0].message}`);
       return d.toJSON();
     });
+    const content = withoutDescriptions(parsed);
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     const tmp = `${cached}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(docs));
+    fs.writeFileSync(tmp, JSON.stringify(content));
     fs.renameSync(tmp, cached);
-    return docs;
+    return content;
   }
 }
 
@@ -105,7 +121,7 @@ export function crdSchemas(channel: CrdChannel = 'standard'): Map<string, CrdVer
     .filter(f => channel === 'experimental' || !f.includes('experimental'))
     .sort((a, b) => Number(a.includes('experimental')) - Number(b.includes('experimental')) || a.localeCompare(b));
   for (const file of files) {
-    for (const crd of yamlDocuments(path.join(CRD_DIR, file))) {
+    for (const crd of loadSchemaFile(path.join(CRD_DIR, file))) {
       if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
       for (const version of crd.spec.versions) {
         const own = version.schema.openAPIV3Schema;
@@ -135,7 +151,7 @@ const CRD_MODE: SchemaMode = { crd: true };
 /** Errors of one custom resource against its CRD (defaults applied first, as the API server does). */
 function validateCustomResource(m: any, crd: CrdVersion, errors: string[]): void {
   if (!crd.checked) {
-    checkKeywords(crd.schema);
+    checkKeywords(crd.schema, false);
     crd.checked = true;
   }
   const meta = k8sSpec('v1.27', 'v1')!;
