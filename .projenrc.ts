@@ -29,6 +29,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv@^8.17.0',
     // Tests: CEL rules of the vendored CRDs (x-kubernetes-validations), see test/util/cel.ts.
     '@bufbuild/cel@^0.6.1',
+    '@bufbuild/cel-spec@^0.6.1',
     '@bufbuild/protobuf@^2.6.2',
     'fast-check@^4.3.0',
     'typescript@~5.9.3',

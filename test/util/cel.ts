@@ -6,8 +6,35 @@
 // `integer` as int (bigint), `number` as double, objects with `properties` as objects whose field
 // names are escaped (`namespace` -> `__namespace__`, `a-b` -> `a__dash__b`), objects with
 // `additionalProperties` as maps with their keys unchanged, IntOrString as int or string.
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import { celEnv, celFunc, celMethod, CelScalar, isCelError, mapType, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { ParsedExprSchema } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+
+const CACHE_DIR = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'cdk8s-canary-test-schemas');
+
+/**
+ * A rule's syntax tree. The CEL parser takes milliseconds per rule and Gateway API CRDs have
+ * dozens of long rules that every test file would parse again, so the parsed trees are cached
+ * as protobuf binaries under node_modules/.cache, keyed by the rule's sha256.
+ */
+function parseCached(rule: string) {
+  const file = path.join(CACHE_DIR, `cel-${createHash('sha256').update(rule).digest('hex')}.pb`);
+  try {
+    return fromBinary(ParsedExprSchema, fs.readFileSync(file));
+  } catch {
+    const parsed = parse(rule);
+    try {
+      fs.mkdirSync(CACHE_DIR, { recursive: true });
+      fs.writeFileSync(`${file}.${process.pid}.tmp`, toBinary(ParsedExprSchema, parsed));
+      fs.renameSync(`${file}.${process.pid}.tmp`, file);
+    } catch { /* a cache that cannot be written only costs time */ }
+    return parsed;
+  }
+}
 
 /** The URL type of the Kubernetes URL library, as a map with a marker key. */
 const URL_TYPE = mapType(CelScalar.STRING, CelScalar.STRING);
@@ -93,7 +120,7 @@ const compiled = new Map<string, CompiledRule>();
 export function isTransitionRule(rule: string): boolean {
   let transition = transitionRules.get(rule);
   if (transition === undefined) {
-    transition = referencedIdents(parse(rule).expr).has('oldSelf');
+    transition = referencedIdents(parseCached(rule).expr).has('oldSelf');
     transitionRules.set(rule, transition);
   }
   return transition;
@@ -134,7 +161,7 @@ function referencedIdents(expr: any, into = new Set<string>(), calls?: Set<strin
 export function compileRule(rule: string): CompiledRule {
   const cached = compiled.get(rule);
   if (cached) return cached;
-  const parsed = parse(rule);
+  const parsed = parseCached(rule);
   const calls = new Set<string>();
   const idents = referencedIdents(parsed.expr, new Set(), calls);
   for (const id of idents) {
@@ -145,7 +172,7 @@ export function compileRule(rule: string): CompiledRule {
   }
   const program = plan(ENV, parsed);
   const run: CompiledRule = (self) => {
-    const result = program({ self: self as any });
+    const result = program({ self } as any);
     if (isCelError(result)) throw new Error(result.message);
     return result;
   };
