@@ -61,6 +61,7 @@ project.eslint?.addIgnorePattern('src/providers/*/imports/');
 project.addPackageIgnore('/examples');
 project.addPackageIgnore('/bench');
 project.addPackageIgnore('/crds');
+project.addPackageIgnore('/schemas');
 project.addPackageIgnore('/.ci');
 project.addTask('import', {
   description: 'Generate src/providers/istio/imports from the vendored Istio CRDs (crds/)',
