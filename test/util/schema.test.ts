@@ -499,6 +499,21 @@ describe('self-test over every vendored CRD', () => {
     expect(() => compileRule('other.size() > 0')).toThrow(/unknown variable 'other'/);
   });
 
+  test("a rule's reason, fieldPath and messageExpression shape the error as the API server's do", () => {
+    const { validateNode } = jest.requireActual('./structural');
+    const schema = {
+      'type': 'object',
+      'properties': { a: { type: 'integer' } },
+      'x-kubernetes-validations': [
+        { rule: 'self.a < 10', messageExpression: "'a is ' + string(self.a)", fieldPath: '.a', reason: 'FieldValueForbidden' },
+        { rule: 'self.a < 5' },
+      ],
+    };
+    const errors: string[] = [];
+    validateNode(schema, { a: 12 }, 'spec', { crd: true }, errors);
+    expect(errors).toEqual(['spec.a: Forbidden: a is 12', 'spec: Invalid value: {"a":12}: failed rule: self.a < 5']);
+  });
+
   test('transition rules (oldSelf) are skipped and recorded', () => {
     // GIVEN a schema with an immutability rule, which only applies to updates
     const crd = { type: 'object', properties: { spec: { type: 'object', properties: { a: { 'type': 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'immutable' }] } } } } };

@@ -235,7 +235,8 @@ function evaluateRules(schema: any, value: any, path: string, mode: SchemaMode, 
         if (typeof m === 'string' && m.trim() !== '') message = m;
       } catch { /* the API server falls back to `message` */ }
     }
-    errors.push(`${at}: ${r.reason ?? 'Invalid'} value: ${show(value)}: ${message}`);
+    const reason = ({ FieldValueForbidden: 'Forbidden', FieldValueRequired: 'Required value', FieldValueDuplicate: 'Duplicate value' } as Record<string, string>)[r.reason];
+    errors.push(reason ? `${at}: ${reason}: ${message}` : `${at}: Invalid value: ${show(value)}: ${message}`);
   }
 }
 
