@@ -27,7 +27,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   devDeps: [
     'cdk8s-cli@^2.207.0',
     'ajv@^8.17.0',
-    'kubernetes-models@^5.1.0',
+    // Tests: CEL rules of the vendored CRDs (x-kubernetes-validations), see test/util/cel.ts.
+    '@bufbuild/cel@^0.6.1',
+    '@bufbuild/cel-spec@^0.6.1',
+    '@bufbuild/protobuf@^2.6.2',
     'fast-check@^4.3.0',
     'typescript@~5.9.3',
     'ts-node@^10.9.2',
@@ -58,6 +61,7 @@ project.eslint?.addIgnorePattern('src/providers/*/imports/');
 project.addPackageIgnore('/examples');
 project.addPackageIgnore('/bench');
 project.addPackageIgnore('/crds');
+project.addPackageIgnore('/schemas');
 project.addPackageIgnore('/.ci');
 project.addTask('import', {
   description: 'Generate src/providers/istio/imports from the vendored Istio CRDs (crds/)',

@@ -1,78 +1,194 @@
-// Schema validation for every object the tests synthesize:
+// Schema validation for every object the tests synthesize, as strict as the API server:
 // - custom resources against the openAPIV3Schema of the CRDs vendored in crds/ (every *.yaml
-//   there; files named *experimental* only when asked), with unknown fields rejected as the API
-//   server's strict field validation does;
-// - Deployment and Service against the Kubernetes OpenAPI schemas (kubernetes-models), in a
-//   child process because that package is an ES module.
-import { execFileSync } from 'child_process';
+//   there; files named *experimental* only when asked): defaults applied first, unknown fields
+//   rejected, and every CEL rule (`x-kubernetes-validations`) evaluated at its node, transition
+//   rules (oldSelf) excepted as they only apply to updates;
+// - built-in kinds (Deployment, Service, Ingress, ...) against the Kubernetes OpenAPI v3 specs
+//   vendored in schemas/k8s-openapi/, for 1.27 (our minimum) and 1.35 (current), unknown fields
+//   rejected, plus the API server's Go validations the specs lack (test/util/k8s-go.ts).
+// An object of a kind with no schema fails. Everything is loaded once per test file (Jest's module
+// registry) and lazily: only the specs and CRDs of the kinds a test synthesizes.
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
+import { validateKind, validateObjectMeta, validateRef } from './k8s-go';
+import { applyDefaults, checkKeywords, SchemaMode, validateNode } from './structural';
 
-const CRD_DIR = path.join(__dirname, '..', '..', 'crds');
+const ROOT = path.join(__dirname, '..', '..');
+const CRD_DIR = path.join(ROOT, 'crds');
+const K8S_DIR = path.join(ROOT, 'schemas', 'k8s-openapi');
 
-/** Adds `additionalProperties: false` wherever the schema lists properties and does not preserve unknown fields. */
-function strict(schema: any): any {
-  if (Array.isArray(schema)) return schema.map(strict);
-  if (!schema || typeof schema !== 'object') return schema;
-  const out: any = {};
-  for (const [k, v] of Object.entries(schema)) out[k] = strict(v);
-  if (out.type === 'object' && out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) {
-    out.additionalProperties = false;
-  }
-  return out;
-}
+/** The Kubernetes versions built-in kinds are validated against: cdk8s-plus-27's target and the current release. */
+export const KUBERNETES_VERSIONS = ['v1.27', 'v1.35'] as const;
+export type KubernetesVersion = typeof KUBERNETES_VERSIONS[number];
 
 /** Which vendored CRD files to validate against: the standard ones, or with the experimental ones instead. */
 export type CrdChannel = 'standard' | 'experimental';
 
-const validatorsByChannel = new Map<CrdChannel, Map<string, ValidateFunction>>();
+/** The spec file of each built-in API group version. */
+const SPEC_FILES: Record<string, string> = {
+  'v1': 'api__v1_openapi.json',
+  'apps/v1': 'apis__apps__v1_openapi.json',
+  'networking.k8s.io/v1': 'apis__networking.k8s.io__v1_openapi.json',
+};
 
-/** Validators by `<group>/<version>/<kind>` for every CRD vendored in crds/. */
-function crdValidators(channel: CrdChannel): Map<string, ValidateFunction> {
-  const cached = validatorsByChannel.get(channel);
+interface K8sSpec {
+  readonly mode: SchemaMode;
+  /** Schema name by kind, for the kinds of this group version. */
+  readonly kinds: Map<string, string>;
+}
+
+const specs = new Map<string, K8sSpec>();
+
+/** The OpenAPI spec of a built-in group version at a Kubernetes version, or undefined when we have none. */
+export function k8sSpec(version: KubernetesVersion, apiVersion: string): K8sSpec | undefined {
+  const file = SPEC_FILES[apiVersion];
+  if (!file) return undefined;
+  const key = `${version}/${file}`;
+  let spec = specs.get(key);
+  if (!spec) {
+    const components = loadSchemaFile(path.join(K8S_DIR, version, file)).components.schemas;
+    const [group, v] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    const kinds = new Map<string, string>();
+    for (const [name, s] of Object.entries<any>(components)) {
+      for (const gvk of s['x-kubernetes-group-version-kind'] ?? []) {
+        if (gvk.group === group && gvk.version === v && name.startsWith('io.k8s.api.')) kinds.set(gvk.kind, name);
+      }
+    }
+    spec = { mode: { components, crd: false, onRef: validateRef }, kinds };
+    specs.set(key, spec);
+  }
+  return spec;
+}
+
+const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'cdk8s-canary-test-schemas');
+
+/** A schema without its `description`s (most of the bytes; never read here). Property names, defaults and enums are kept. */
+function withoutDescriptions(s: any): any {
+  if (Array.isArray(s)) return s.map(withoutDescriptions);
+  if (!s || typeof s !== 'object') return s;
+  const out: any = {};
+  for (const [k, v] of Object.entries<any>(s)) {
+    if (k === 'description' && typeof v === 'string') continue;
+    if (k === 'default' || k === 'example' || k === 'enum') out[k] = v;
+    else if (k === 'properties' && v && typeof v === 'object') out[k] = Object.fromEntries(Object.entries(v).map(([p, x]) => [p, withoutDescriptions(x)]));
+    else out[k] = withoutDescriptions(v);
+  }
+  return out;
+}
+
+/**
+ * A vendored schema file, parsed. Parsing the large CRD YAML files with the yaml package takes
+ * seconds and the OpenAPI specs are megabytes of descriptions, and every test file would pay
+ * for it, so the parsed content, without descriptions, is cached as JSON under
+ * node_modules/.cache, keyed by the file's name, size and modification time.
+ */
+function loadSchemaFile(file: string): any {
+  const stat = fs.statSync(file);
+  const cached = path.join(CACHE_DIR, `${path.basename(file)}-${stat.size}-${Math.floor(stat.mtimeMs)}.json`);
+  try {
+    return JSON.parse(fs.readFileSync(cached, 'utf8'));
+  } catch {
+    const text = fs.readFileSync(file, 'utf8');
+    const parsed = file.endsWith('.json') ? JSON.parse(text) : YAML.parseAllDocuments(text).map(d => {
+      if (d.errors.length > 0) throw new Error(`${file}: ${d.errors[0].message}`);
+      return d.toJSON();
+    });
+    const content = withoutDescriptions(parsed);
+    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    const tmp = `${cached}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(content));
+    fs.renameSync(tmp, cached);
+    return content;
+  }
+}
+
+interface CrdVersion {
+  readonly file: string;
+  readonly schema: any;
+  checked?: boolean;
+}
+
+const crdsByChannel = new Map<CrdChannel, Map<string, CrdVersion>>();
+
+/** Every CRD version vendored in crds/, by `<group>/<version>/<kind>`. */
+export function crdSchemas(channel: CrdChannel = 'standard'): Map<string, CrdVersion> {
+  const cached = crdsByChannel.get(channel);
   if (cached) return cached;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  const validators = new Map<string, ValidateFunction>();
-  validatorsByChannel.set(channel, validators);
+  const out = new Map<string, CrdVersion>();
   // Experimental files come last so that, when asked for, they replace the standard kinds.
   const files = fs.readdirSync(CRD_DIR).filter(f => /\.ya?ml$/.test(f))
     .filter(f => channel === 'experimental' || !f.includes('experimental'))
     .sort((a, b) => Number(a.includes('experimental')) - Number(b.includes('experimental')) || a.localeCompare(b));
-  for (const doc of files.flatMap(f => YAML.parseAllDocuments(fs.readFileSync(path.join(CRD_DIR, f), 'utf8')))) {
-    const crd = doc.toJSON();
-    if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
-    for (const version of crd.spec.versions) {
-      const key = `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`;
-      const schema = strict(version.schema.openAPIV3Schema);
-      // The API server adds the object's own fields to every CRD schema.
-      schema.properties = {
-        apiVersion: { type: 'string', enum: [`${crd.spec.group}/${version.name}`] },
-        kind: { type: 'string', enum: [crd.spec.names.kind] },
-        metadata: {
-          type: 'object',
-          required: ['name'],
+  for (const file of files) {
+    for (const crd of loadSchemaFile(path.join(CRD_DIR, file))) {
+      if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
+      for (const version of crd.spec.versions) {
+        const own = version.schema.openAPIV3Schema;
+        // The API server accepts apiVersion, kind and metadata on every custom resource; metadata is
+        // validated as ObjectMeta (below), the CRD's own metadata schema may only narrow it.
+        const schema = {
+          ...own,
           properties: {
-            name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', maxLength: 253 },
-            namespace: { type: 'string' },
-            labels: { type: 'object', additionalProperties: { type: 'string' } },
-            annotations: { type: 'object', additionalProperties: { type: 'string' } },
+            ...own.properties,
+            apiVersion: { type: 'string', enum: [`${crd.spec.group}/${version.name}`] },
+            kind: { type: 'string', enum: [crd.spec.names.kind] },
+            metadata: { 'type': 'object', ...own.properties?.metadata, 'x-kubernetes-preserve-unknown-fields': true },
           },
-          additionalProperties: false,
-        },
-        ...schema.properties,
-      };
-      schema.required = ['apiVersion', 'kind', 'metadata', 'spec', ...(schema.required ?? [])];
-      validators.set(key, ajv.compile(schema));
+          // Every custom resource we emit has a spec; a missing one is a defect of ours.
+          required: [...new Set(['apiVersion', 'kind', 'metadata', 'spec', ...(own.required ?? [])])],
+        };
+        out.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, { file, schema });
+      }
     }
   }
-  return validators;
+  crdsByChannel.set(channel, out);
+  return out;
 }
 
-/** Whether objects of this apiVersion are custom resources (not built-in Kubernetes kinds). */
-function isCustomResource(apiVersion: unknown): boolean {
-  return typeof apiVersion === 'string' && apiVersion.includes('/') && apiVersion.split('/')[0].includes('.') && !apiVersion.startsWith('networking.k8s.io/');
+const CRD_MODE: SchemaMode = { crd: true };
+
+/** Errors of one custom resource against its CRD (defaults applied first, as the API server does). */
+function validateCustomResource(m: any, crd: CrdVersion, errors: string[]): void {
+  if (!crd.checked) {
+    checkKeywords(crd.schema, false);
+    crd.checked = true;
+  }
+  const meta = k8sSpec('v1.27', 'v1')!;
+  validateNode({ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }, m.metadata ?? {}, 'metadata', meta.mode, errors);
+  validateObjectMeta(m, errors);
+  const obj = JSON.parse(JSON.stringify(m));
+  applyDefaults(crd.schema, obj);
+  validateNode(crd.schema, obj, '', CRD_MODE, errors);
+}
+
+/** Errors of one built-in object against one Kubernetes version, or undefined when that version has no schema for its kind. */
+function validateBuiltIn(m: any, version: KubernetesVersion, errors: string[]): boolean {
+  const spec = k8sSpec(version, m.apiVersion);
+  const name = spec?.kinds.get(m.kind);
+  if (!spec || !name) return false;
+  validateNode({ $ref: `#/components/schemas/${name}` }, m, '', spec.mode, errors);
+  validateKind(m, errors);
+  return true;
+}
+
+/** The errors of one object, each prefixed with what it was validated against. */
+export function manifestErrors(m: any, channel: CrdChannel = 'standard'): string[] {
+  const out: string[] = [];
+  const gvk = `${m?.apiVersion}/${m?.kind}`;
+  if (SPEC_FILES[m?.apiVersion]) {
+    for (const version of KUBERNETES_VERSIONS) {
+      const errors: string[] = [];
+      if (!validateBuiltIn(m, version, errors)) errors.push(`no schema for ${m.apiVersion} ${m.kind} in Kubernetes ${version}`);
+      out.push(...[...new Set(errors)].map(e => `[Kubernetes ${version}] ${e}`));
+    }
+    return out;
+  }
+  const crd = crdSchemas(channel).get(gvk);
+  if (!crd) return [`no vendored CRD in crds/ (nor Kubernetes schema) for ${m?.apiVersion} ${m?.kind}`];
+  const errors: string[] = [];
+  validateCustomResource(m, crd, errors);
+  return [...new Set(errors)].map(e => `[${crd.file}] ${e}`);
 }
 
 /**
@@ -81,25 +197,8 @@ function isCustomResource(apiVersion: unknown): boolean {
  */
 export function validateManifests(manifests: any[], channel: CrdChannel = 'standard'): void {
   const errors: string[] = [];
-  const k8s: any[] = [];
   for (const m of manifests) {
-    const id = `${m.kind} ${m.metadata?.name}`;
-    if (isCustomResource(m.apiVersion)) {
-      const validate = crdValidators(channel).get(`${m.apiVersion}/${m.kind}`);
-      if (!validate) {
-        errors.push(`${id}: no vendored CRD in crds/ for ${m.apiVersion} ${m.kind}`);
-      } else if (!validate(m)) {
-        errors.push(`${id}: ${JSON.stringify(validate.errors, undefined, 1)}`);
-      }
-    } else {
-      k8s.push(m);
-    }
-  }
-  if (k8s.length > 0) {
-    const script = path.join(__dirname, 'k8s-validate.mjs');
-    const out = execFileSync(process.execPath, [script], { input: JSON.stringify(k8s), maxBuffer: 256 * 1024 * 1024 });
-    const results: string[] = JSON.parse(out.toString());
-    results.forEach((r, i) => { if (r) errors.push(`${k8s[i].kind} ${k8s[i].metadata?.name}: ${r}`); });
+    for (const e of manifestErrors(m, channel)) errors.push(`${m?.kind} ${m?.metadata?.name}: ${e}`);
   }
   if (errors.length > 0) {
     throw new Error(`objects do not match their schemas:\n${errors.join('\n')}`);
