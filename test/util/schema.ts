@@ -33,7 +33,7 @@ const validatorsByChannel = new Map<CrdChannel, Map<string, ValidateFunction>>()
 function crdValidators(channel: CrdChannel): Map<string, ValidateFunction> {
   const cached = validatorsByChannel.get(channel);
   if (cached) return cached;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
   const validators = new Map<string, ValidateFunction>();
   validatorsByChannel.set(channel, validators);
   // Experimental files come last so that, when asked for, they replace the standard kinds.
@@ -63,12 +63,20 @@ function crdValidators(channel: CrdChannel): Map<string, ValidateFunction> {
         },
         ...schema.properties,
       };
-      schema.required = ['apiVersion', 'kind', 'metadata', 'spec', ...(schema.required ?? [])];
+      schema.required = [...new Set(['apiVersion', 'kind', 'metadata', 'spec', ...(schema.required ?? [])])];
       validators.set(key, ajv.compile(schema));
     }
   }
   return validators;
 }
+
+/**
+ * CRD patterns are Go (RE2) regular expressions: the `(?i)` flag group (Argo Rollouts uses it,
+ * as `^(?i)(abort|warn)?$`) is JavaScript's `i` flag.
+ */
+const goRegExp = Object.assign((pattern: string, flags: string) => (pattern.includes('(?i)')
+  ? new RegExp(pattern.split('(?i)').join(''), `${flags}i`)
+  : new RegExp(pattern, flags)), { code: 'new RegExp' });
 
 /** Whether objects of this apiVersion are custom resources (not built-in Kubernetes kinds). */
 function isCustomResource(apiVersion: unknown): boolean {
