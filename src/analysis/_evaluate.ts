@@ -1,6 +1,6 @@
 // Verdicts of automated canary analysis (internal, used by `cdk8s-canary analyze|advance`).
 import { PrometheusClient, QueryAnswer } from './_prometheus';
-import { AnalysisDocument, ANALYSIS_ANNOTATION, thresholdText } from './_render';
+import { AnalysisDocument, ANALYSIS_ANNOTATION, STATE_ANNOTATION, thresholdText } from './_render';
 import { ReleaseState } from './_state';
 import { loadManifests } from '../internal/manifest-files';
 
@@ -38,13 +38,15 @@ export function loadAnalyses(paths: string[]): AnalysisDocument[] {
   for (const m of loadManifests(paths)) {
     const text = m?.metadata?.annotations?.[ANALYSIS_ANNOTATION];
     if (m.kind !== 'VirtualService' || text === undefined) continue;
-    let doc: any;
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      throw new Error(`VirtualService ${m.metadata.name}: annotation ${ANALYSIS_ANNOTATION} is not valid JSON: ${(e as Error).message}`);
-    }
-    if (doc?.version !== 1 || !Array.isArray(doc.checks) || !doc.state) {
+    const parse = (annotation: string, value: unknown) => {
+      try {
+        return JSON.parse(String(value));
+      } catch (e) {
+        throw new Error(`VirtualService ${m.metadata.name}: annotation ${annotation} is not valid JSON: ${(e as Error).message}`);
+      }
+    };
+    const doc = { ...parse(ANALYSIS_ANNOTATION, text), state: parse(STATE_ANNOTATION, m.metadata.annotations[STATE_ANNOTATION]) };
+    if (doc.version !== 1 || !Array.isArray(doc.checks) || !doc.state || typeof doc.state.weight !== 'number') {
       throw new Error(`VirtualService ${m.metadata.name}: annotation ${ANALYSIS_ANNOTATION} is not a version 1 analysis`);
     }
     docs.push(doc);
@@ -80,7 +82,7 @@ export async function evaluate(doc: AnalysisDocument, state: ReleaseState, prome
     ({ ...base, verdict: 'hold', reason, nextWeight: state.weight, requests, checks, nextState: { ...state, failures } });
 
   if (state.status === 'promoted') return stay(`promoted at ${state.weight}%; make ${doc.canary} the stable version`);
-  if (state.status === 'aborted') return stay(`aborted${state.reason ? `: ${state.reason}` : ''}; set status to progressing in ${doc.stateFile} to retry`);
+  if (state.status === 'aborted') return stay(`aborted${state.reason ? `: ${state.reason}` : ''}; set its status to progressing in the state file to retry`);
   if (state.weight === 0) {
     const reason = `start: canary ${doc.canary} gets its first ${doc.steps[0]}%`;
     return { ...base, verdict: 'advance', reason, nextWeight: doc.steps[0], requests: null, checks: [], nextState: { ...state, weight: doc.steps[0], since: now, reason } };

@@ -9,17 +9,18 @@ import { CanaryAnalysis, IstioReporter } from './canary-analysis';
 import { MetricCheck } from './metric-check';
 import { fail, show, validateIntRange, validateNonEmptyString, validateUnique } from '../internal/validation';
 
-/** The VirtualService annotation that carries the analysis. */
+/** The VirtualService annotation that carries the analysis (without the state). */
 export const ANALYSIS_ANNOTATION = 'cdk8s-canary.io/analysis';
+/** The VirtualService annotation that carries the state the YAML was synthesized from. */
+export const STATE_ANNOTATION = 'cdk8s-canary.io/analysis-state';
 
-/** What the annotation holds (JSON). */
+/** What the annotations hold (JSON): the state in its own annotation, so a step's diff is one line. */
 export interface AnalysisDocument {
   readonly version: 1;
   readonly service: string;
   readonly namespace?: string;
   readonly stable: string;
   readonly canary: string;
-  readonly stateFile: string;
   readonly steps: number[];
   readonly bakeSeconds: number;
   readonly intervalSeconds: number;
@@ -122,7 +123,6 @@ export function planAnalysis(input: AnalysisInput, analysis: CanaryAnalysis): An
     namespace: input.namespace,
     stable: input.stable,
     canary: input.canary,
-    stateFile,
     steps: [...steps],
     bakeSeconds,
     intervalSeconds,

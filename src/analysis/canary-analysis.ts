@@ -21,7 +21,7 @@ export enum IstioReporter {
  * The release's current step is read from `stateFile` at synth, so advancing a release
  * changes that file (by `npx cdk8s-canary advance`, or by hand) and the synthesized YAML,
  * never the TypeScript. The analysis is written to the VirtualService's
- * `cdk8s-canary.io/analysis` annotation, so `npx cdk8s-canary analyze <dist>` needs only the
+ * `cdk8s-canary.io/analysis` annotation and the state to `cdk8s-canary.io/analysis-state`, so `npx cdk8s-canary analyze <dist>` needs only the
  * synth output; a Prometheus Operator `PrometheusRule` records every check and alerts when
  * the canary fails one.
  *

@@ -1,6 +1,5 @@
 // `cdk8s-canary analyze` and `cdk8s-canary advance`: automated canary analysis against
 // Prometheus, with the release state in a file committed beside the app.
-import * as path from 'path';
 import type { CliIo } from './main';
 import { commitSummary, evaluate, formatVerdicts, loadAnalyses, ReleaseVerdict } from '../analysis/_evaluate';
 import { PrometheusClient, PrometheusUnavailable } from '../analysis/_prometheus';
@@ -128,7 +127,6 @@ export function advance(args: string[], io: CliIo): Promise<number> {
     const prometheus = new PrometheusClient(o.prometheus);
     const verdicts: ReleaseVerdict[] = [];
     for (const doc of docs) {
-      if (path.basename(doc.stateFile) !== path.basename(stateFile)) continue;
       const recorded = state.releases[doc.service];
       const current = recorded && recorded.version === doc.canary ? recorded : { version: doc.canary, weight: 0, status: 'progressing' as const, failures: 0 };
       if (current.weight !== doc.state.weight || current.status !== doc.state.status) {

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceCore } from './_service-core';
 import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
-import { ANALYSIS_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule } from '../analysis/_render';
+import { ANALYSIS_ANNOTATION, STATE_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule } from '../analysis/_render';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { fail, validateIntRange, validateNumberRange } from '../internal/validation';
 import { split } from '../model/_util';
@@ -48,7 +48,7 @@ export interface CanaryServiceProps extends RoutedServiceOptions {
   /**
    * Automated canary analysis: the canary's weight comes from the analysis' state file (see
    * `CanaryAnalysis.stateFile`) instead of `canaryWeight`, and synth adds the analysis to the
-   * VirtualService (annotation `cdk8s-canary.io/analysis`), a Prometheus Operator
+   * VirtualService (annotations `cdk8s-canary.io/analysis` and `cdk8s-canary.io/analysis-state`), a Prometheus Operator
    * `PrometheusRule` with the checks' recording rules and alerts, and optionally an Argo
    * Rollouts `AnalysisTemplate`. Nothing is added while there is no canary.
    * @default - no analysis: the weight is `canaryWeight`
@@ -146,7 +146,9 @@ export class CanaryService extends Construct implements IRoutedService {
     this.stableDeployment = this.core.deployments.get(props.stable.version)!;
     this.canaryDeployment = props.canary ? this.core.deployments.get(props.canary.version) : undefined;
     if (plan) {
-      this.virtualService.metadata.addAnnotation(ANALYSIS_ANNOTATION, JSON.stringify(plan));
+      const { state, ...analysis } = plan;
+      this.virtualService.metadata.addAnnotation(ANALYSIS_ANNOTATION, JSON.stringify(analysis));
+      this.virtualService.metadata.addAnnotation(STATE_ANNOTATION, JSON.stringify(state));
       this.prometheusRule = renderPrometheusRule(this, plan);
       if (props.analysis!.argoPrometheusAddress !== undefined) {
         this.analysisTemplate = renderAnalysisTemplate(this, plan, props.analysis!.argoPrometheusAddress);
