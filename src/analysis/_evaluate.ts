@@ -65,6 +65,7 @@ function duration(seconds: number): string {
 }
 
 function nextStep(doc: AnalysisDocument, weight: number): { weight: number; promote: boolean } {
+  if (doc.preSwitch) return { weight: 100, promote: true };
   if (weight === 0) return { weight: doc.steps[0], promote: false };
   const i = doc.steps.indexOf(weight);
   if (i < 0 || i === doc.steps.length - 1) return { weight: 100, promote: true };
@@ -83,7 +84,7 @@ export async function evaluate(doc: AnalysisDocument, state: ReleaseState, prome
 
   if (state.status === 'promoted') return stay(`promoted at ${state.weight}%; make ${doc.canary} the stable version`);
   if (state.status === 'aborted') return stay(`aborted${state.reason ? `: ${state.reason}` : ''}; set its status to progressing in the state file to retry`);
-  if (state.weight === 0) {
+  if (state.weight === 0 && !doc.preSwitch) {
     const reason = `start: canary ${doc.canary} gets its first ${doc.steps[0]}%`;
     return { ...base, verdict: 'advance', reason, nextWeight: doc.steps[0], requests: null, checks: [], nextState: { ...state, weight: doc.steps[0], since: now, reason } };
   }
@@ -121,15 +122,22 @@ export async function evaluate(doc: AnalysisDocument, state: ReleaseState, prome
   const unusable = checks.filter(c => c.value === null);
   if (unusable.length > 0) return stay(unusable.map(c => `${c.name}: ${c.problem}`).join('; '), checks, requests);
 
+  if (doc.preSwitch && !state.since) {
+    // The bake time of a blue-green switch starts at the first passing evaluation.
+    return { ...stay(`checks passed; baking ${doc.canary} before the switch for 0s of ${duration(doc.bakeSeconds)}`, checks, requests), nextState: { ...state, since: now } };
+  }
   const since = state.since ? Date.parse(state.since) : undefined;
   const baked = since === undefined ? doc.bakeSeconds : (at.getTime() - since) / 1000;
   if (baked < doc.bakeSeconds) {
-    return stay(`checks passed; baking at ${state.weight}% for ${duration(Math.max(0, Math.floor(baked)))} of ${duration(doc.bakeSeconds)}`, checks, requests);
+    const what = doc.preSwitch ? `${doc.canary} before the switch` : `at ${state.weight}%`;
+    return stay(`checks passed; baking ${what} for ${duration(Math.max(0, Math.floor(baked)))} of ${duration(doc.bakeSeconds)}`, checks, requests);
   }
   const next = nextStep(doc, state.weight);
-  const reason = next.promote
-    ? `checks passed and ${state.weight}% baked ${duration(doc.bakeSeconds)}: promoted`
-    : `checks passed and ${state.weight}% baked ${duration(doc.bakeSeconds)}`;
+  const reason = doc.preSwitch
+    ? `checks passed and ${doc.canary} baked ${duration(doc.bakeSeconds)} before the switch: switched`
+    : next.promote
+      ? `checks passed and ${state.weight}% baked ${duration(doc.bakeSeconds)}: promoted`
+      : `checks passed and ${state.weight}% baked ${duration(doc.bakeSeconds)}`;
   return {
     ...base,
     verdict: 'advance',

@@ -21,6 +21,11 @@ export interface AnalysisDocument {
   readonly namespace?: string;
   readonly stable: string;
   readonly canary: string;
+  /**
+   * A blue-green switch: the checks run on the idle version's preview or mirrored traffic at
+   * weight 0, and advancing switches all traffic to it (one step, 100).
+   */
+  readonly preSwitch?: boolean;
   readonly steps: number[];
   readonly bakeSeconds: number;
   readonly intervalSeconds: number;
@@ -41,6 +46,8 @@ export interface AnalysisInput {
   readonly namespace?: string;
   readonly stable: string;
   readonly canary: string;
+  /** Blue-green: analyse the idle version before the switch. */
+  readonly preSwitch?: boolean;
 }
 
 const DEFAULT_STEPS = [5, 10, 20, 50, 100];
@@ -69,7 +76,8 @@ export function planAnalysis(input: AnalysisInput, analysis: CanaryAnalysis): An
   const who = input.who;
   if (!analysis || typeof analysis !== 'object') fail(who, `analysis must be a CanaryAnalysis, got ${show(analysis)}`);
   const stateFile = validateNonEmptyString(who, 'analysis.stateFile', analysis.stateFile);
-  const steps = analysis.steps ?? DEFAULT_STEPS;
+  if (input.preSwitch && analysis.steps !== undefined) fail(who, `analysis.steps do not apply to a blue-green switch (one step: all traffic), got ${show(analysis.steps)}; remove steps`);
+  const steps = input.preSwitch ? [100] : analysis.steps ?? DEFAULT_STEPS;
   if (!Array.isArray(steps) || steps.length === 0) fail(who, `analysis.steps must be a non-empty list of weights, got ${show(steps)}`);
   steps.forEach((s, i) => {
     validateIntRange(who, `analysis.steps[${i}]`, s, 1, 100);
@@ -112,7 +120,7 @@ export function planAnalysis(input: AnalysisInput, analysis: CanaryAnalysis): An
   if (!state || state.version !== input.canary) {
     state = { version: input.canary, weight: 0, status: 'progressing', failures: 0 };
   }
-  const allowed = state.status === 'promoted' ? [100] : state.status === 'aborted' ? [0] : [0, ...steps];
+  const allowed = state.status === 'promoted' ? [100] : state.status === 'aborted' || input.preSwitch ? [0] : [0, ...steps];
   if (!allowed.includes(state.weight)) {
     fail(who, `analysis.stateFile ${JSON.stringify(stateFile)}: a ${state.status} release's weight must be ${allowed.join(', ')}, got ${state.weight}`);
   }
@@ -123,6 +131,7 @@ export function planAnalysis(input: AnalysisInput, analysis: CanaryAnalysis): An
     namespace: input.namespace,
     stable: input.stable,
     canary: input.canary,
+    ...(input.preSwitch ? { preSwitch: true } : {}),
     steps: [...steps],
     bakeSeconds,
     intervalSeconds,
