@@ -91,7 +91,9 @@ export class PrometheusServer {
     if (this.child.exitCode === null && this.child.pid !== undefined) {
       const exited = new Promise(r => this.child.once('exit', r));
       process.kill(this.child.pid, 'SIGTERM');
-      await Promise.race([exited, new Promise(r => setTimeout(r, 10_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise(r => { timer = setTimeout(r, 10_000); })]);
+      clearTimeout(timer);
       if (this.child.exitCode === null) process.kill(this.child.pid, 'SIGKILL');
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
