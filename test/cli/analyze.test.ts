@@ -132,6 +132,15 @@ describe('cdk8s-canary analyze and advance against a real Prometheus', () => {
     expect(checks['latency-p99']).toMatchObject({ threshold: '<= 500', passed: true });
     expect(checks['latency-p99'].value).toBeLessThanOrEqual(100);
     expect(checks['success-rate-vs-stable']).toMatchObject({ threshold: '>= -1', passed: true });
+
+    // AND without --json, one line per release and per check
+    const text = await run('analyze', path.join(dir, 'dist'), '--prometheus', prometheus.url, '--at', at(12));
+    const lines = text.out.split('\n');
+    expect(text.code).toBe(0);
+    expect(lines[0]).toBe('reviews v2: HOLD at 5%: checks passed; baking at 5% for 2m of 5m');
+    expect(lines[1]).toMatch(/^ {2}requests: 1\d\d\d/);
+    expect(lines[2]).toMatch(/^ {2}pass success-rate: 99\.\d+ \(must be >= 99\)$/);
+    expect(lines).toHaveLength(5);
   });
 
   test('8% 5xx from the canary holds once, then aborts at the failure threshold', async () => {
