@@ -11,3 +11,5 @@ export * from './providers/istio/reader';
 export * from './gitops/route-simulator';
 export * from './gitops/transition-check';
 export * from './gitops/traffic-diff';
+export * from './analysis/metric-check';
+export * from './analysis/canary-analysis';

@@ -3,8 +3,11 @@
 //   cdk8s-canary check <old> <new>     is the step from old to new safe?
 //   cdk8s-canary explain <paths> --host H ...   where does this request go, and why?
 //   cdk8s-canary diff <old> <new>      which cohorts and how much traffic move?
+//   cdk8s-canary analyze <dist> --prometheus URL          canary verdicts from Prometheus
+//   cdk8s-canary advance <state> <dist> --prometheus URL  apply them to the state file
 //
 // Exit codes: 0 success, 1 unsafe step found by `check`, 2 usage or read error.
+import { advance, ADVANCE_HELP, analyze, ANALYZE_HELP } from './analyze';
 import { RouteSimulator, SimulatedRequest } from '../gitops/route-simulator';
 import { TrafficDiff } from '../gitops/traffic-diff';
 import { TransitionCheck } from '../gitops/transition-check';
@@ -34,6 +37,8 @@ Commands:
   check <old> <new>      report unsafe steps between two synth outputs (exit 1 if any error)
   explain <path>...      show where a request is routed, and why
   diff <old> <new>       show which cohorts change destination and how much traffic moves
+  analyze <dist> --prometheus URL          canary analysis verdicts (exit 1 if one must abort)
+  advance <state> <dist> --prometheus URL  apply the verdicts to the release state file
 
 Run 'cdk8s-canary <command> --help' for a command's options.`;
 
@@ -76,6 +81,8 @@ default traffic moves.
 Options:
   --json      print the diff as JSON
   --mermaid   print a Mermaid flowchart per host`,
+  analyze: ANALYZE_HELP,
+  advance: ADVANCE_HELP,
 };
 
 class UsageError extends Error {}
@@ -211,11 +218,29 @@ function diff(args: string[], io: CliIo): number {
   return EXIT_OK;
 }
 
-const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = { check, explain, diff };
+const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = { check, explain, diff, analyze: asyncOnly, advance: asyncOnly };
+/** The commands that query Prometheus: run by `mainAsync`. */
+const ASYNC_COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = { analyze, advance };
+
+function asyncOnly(): number {
+  throw new Error('this command queries Prometheus and runs only through mainAsync (the cdk8s-canary binary uses it)');
+}
+
+/**
+ * Like `main`, and also runs `analyze` and `advance`, which query Prometheus. Exit codes as
+ * `main`; `analyze` returns 1 when a release must abort.
+ */
+export async function mainAsync(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...args] = argv;
+  const run = command === undefined ? undefined : ASYNC_COMMANDS[command];
+  if (run && !args.includes('--help') && !args.includes('-h')) return run(args, io);
+  return main(argv, io);
+}
 
 /**
  * Runs the command line `argv` (without the node and script paths) and returns the exit
- * code: 0 success, 1 unsafe step found by `check`, 2 usage or read error.
+ * code: 0 success, 1 unsafe step found by `check`, 2 usage or read error. `analyze` and
+ * `advance` run through `mainAsync`.
  */
 export function main(argv: string[], io: CliIo = processIo): number {
   const [command, ...args] = argv;
@@ -225,7 +250,7 @@ export function main(argv: string[], io: CliIo = processIo): number {
   }
   const run = COMMANDS[command];
   if (!run) {
-    io.err(`cdk8s-canary: unknown command ${JSON.stringify(command)}; expected check, explain or diff\n\n${USAGE}`);
+    io.err(`cdk8s-canary: unknown command ${JSON.stringify(command)}; expected check, explain, diff, analyze or advance\n\n${USAGE}`);
     return EXIT_USAGE;
   }
   if (args.includes('--help') || args.includes('-h')) {

@@ -1,8 +1,10 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceCore } from './_service-core';
 import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
+import { ANALYSIS_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule, STATE_ANNOTATION } from '../analysis/_render';
+import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { fail, show, validateNonEmptyString, validateNumberRange } from '../internal/validation';
 import { RequestMatch } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
@@ -51,6 +53,16 @@ export interface BlueGreenServiceProps extends RoutedServiceOptions {
    * @see https://istio.io/latest/docs/tasks/traffic-management/mirroring/
    */
   readonly mirrorPercent?: number;
+
+  /**
+   * Automated pre-switch analysis of the idle colour, on its preview (`previewMatch`,
+   * `previewHost`) or mirrored (`mirrorPercent`) traffic, one of which is required. The switch
+   * is one step: when `npx cdk8s-canary advance` records the idle version as promoted in the
+   * state file (its checks passed for `bakeTime`), all traffic goes to it, whatever `active`
+   * says; then make that colour `active` in code. `steps` do not apply.
+   * @default - no analysis: `active` alone decides
+   */
+  readonly analysis?: CanaryAnalysis;
 }
 
 /**
@@ -88,6 +100,16 @@ export class BlueGreenService extends Construct implements IRoutedService {
   public readonly activeVersion: string;
   /** The version of the idle colour. */
   public readonly idleVersion: string;
+  /**
+   * The PrometheusRule (monitoring.coreos.com/v1) of the pre-switch analysis.
+   * @default - none without `analysis`
+   */
+  public readonly prometheusRule?: ApiObject;
+  /**
+   * The Argo Rollouts AnalysisTemplate (argoproj.io/v1alpha1) of the pre-switch analysis.
+   * @default - none unless `analysis.argoPrometheusAddress` is set
+   */
+  public readonly analysisTemplate?: ApiObject;
 
   private readonly core: ServiceCore;
 
@@ -112,8 +134,6 @@ export class BlueGreenService extends Construct implements IRoutedService {
 
     this.core = new ServiceCore(this, 'BlueGreenService', props, [props.blue, props.green]);
     this.serviceName = this.core.name;
-    this.activeVersion = active.version;
-    this.idleVersion = idle.version;
     const idleScaledDown = (idle.replicas ?? 1) === 0;
 
     if (props.mirrorPercent !== undefined) {
@@ -137,9 +157,22 @@ export class BlueGreenService extends Construct implements IRoutedService {
       this.previewVirtualService = this.core.addPreviewHost(this, props.previewHost, idle.version);
     }
 
+    let plan;
+    if (props.analysis !== undefined) {
+      if (props.previewMatch === undefined && props.previewHost === undefined && props.mirrorPercent === undefined) {
+        fail(who, 'analysis checks the idle colour on its preview or mirrored traffic, but there is none; set previewMatch, previewHost or mirrorPercent');
+      }
+      const namespace = Chart.of(this).namespace;
+      const release = { who, service: this.serviceName, namespace, stable: active.version, canary: idle.version, preSwitch: true };
+      plan = planAnalysis(release, props.analysis);
+    }
+    // Switched by the analysis: all traffic to the idle version, nothing mirrored.
+    const switched = plan?.state.status === 'promoted';
+    this.activeVersion = switched ? idle.version : active.version;
+    this.idleVersion = switched ? active.version : idle.version;
     this.core.setDefaultRule({
-      destinations: [{ version: active.version, weight: 100 }],
-      mirror: props.mirrorPercent !== undefined ? { version: idle.version, percent: props.mirrorPercent } : undefined,
+      destinations: [{ version: switched ? idle.version : active.version, weight: 100 }],
+      mirror: props.mirrorPercent !== undefined && !switched ? { version: idle.version, percent: props.mirrorPercent } : undefined,
     });
 
     this.service = this.core.service;
@@ -147,6 +180,15 @@ export class BlueGreenService extends Construct implements IRoutedService {
     this.virtualService = this.core.virtualService;
     this.blueDeployment = this.core.deployments.get(props.blue.version)!;
     this.greenDeployment = this.core.deployments.get(props.green.version)!;
+    if (plan) {
+      const { state, ...analysis } = plan;
+      this.virtualService.metadata.addAnnotation(ANALYSIS_ANNOTATION, JSON.stringify(analysis));
+      this.virtualService.metadata.addAnnotation(STATE_ANNOTATION, JSON.stringify(state));
+      this.prometheusRule = renderPrometheusRule(this, plan);
+      if (props.analysis!.argoPrometheusAddress !== undefined) {
+        this.analysisTemplate = renderAnalysisTemplate(this, plan, props.analysis!.argoPrometheusAddress);
+      }
+    }
   }
 
   /** The names of the versions the service runs (blue, then green). */

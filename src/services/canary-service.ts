@@ -1,8 +1,10 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceCore } from './_service-core';
 import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
+import { ANALYSIS_ANNOTATION, STATE_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule } from '../analysis/_render';
+import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { fail, validateIntRange, validateNumberRange } from '../internal/validation';
 import { split } from '../model/_util';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
@@ -42,6 +44,17 @@ export interface CanaryServiceProps extends RoutedServiceOptions {
    * @see https://istio.io/latest/docs/tasks/traffic-management/mirroring/
    */
   readonly mirrorPercent?: number;
+
+  /**
+   * Automated canary analysis: the canary's weight comes from the analysis' state file (see
+   * `CanaryAnalysis.stateFile`) instead of `canaryWeight`, and synth adds the analysis to the
+   * VirtualService (annotations `cdk8s-canary.io/analysis` and `cdk8s-canary.io/analysis-state`), a Prometheus Operator
+   * `PrometheusRule` with the checks' recording rules and alerts, and optionally an Argo
+   * Rollouts `AnalysisTemplate`. Nothing is added while there is no canary.
+   * @default - no analysis: the weight is `canaryWeight`
+   * @see https://prometheus-operator.dev/docs/developer/alerting/
+   */
+  readonly analysis?: CanaryAnalysis;
 }
 
 /**
@@ -74,6 +87,16 @@ export class CanaryService extends Construct implements IRoutedService {
   public readonly canaryDeployment?: kplus.Deployment;
   /** Percent of the default traffic that goes to the canary. */
   public readonly canaryWeight: number;
+  /**
+   * The PrometheusRule (monitoring.coreos.com/v1) of the analysis.
+   * @default - none without `analysis` and a canary
+   */
+  public readonly prometheusRule?: ApiObject;
+  /**
+   * The Argo Rollouts AnalysisTemplate (argoproj.io/v1alpha1) of the analysis.
+   * @default - none unless `analysis.argoPrometheusAddress` is set
+   */
+  public readonly analysisTemplate?: ApiObject;
 
   private readonly core: ServiceCore;
 
@@ -85,7 +108,16 @@ export class CanaryService extends Construct implements IRoutedService {
     const who = this.core.who;
     this.serviceName = this.core.name;
 
-    this.canaryWeight = validateIntRange(who, 'canaryWeight', props.canaryWeight ?? 0, 0, 100);
+    if (props.analysis !== undefined && props.canaryWeight !== undefined) {
+      fail(who, `canaryWeight is ${props.canaryWeight} but analysis is set, which takes the weight from its state file; remove canaryWeight, or edit the state file`);
+    }
+    if (props.analysis !== undefined && props.mirrorPercent !== undefined) {
+      fail(who, `mirrorPercent is ${props.mirrorPercent} but analysis is set, which sends the canary live traffic; remove mirrorPercent or analysis`);
+    }
+    const namespace = Chart.of(this).namespace;
+    const release = props.canary && { who, service: this.serviceName, namespace, stable: props.stable.version, canary: props.canary.version };
+    const plan = props.analysis !== undefined && release ? planAnalysis(release, props.analysis) : undefined;
+    this.canaryWeight = plan ? plan.state.weight : validateIntRange(who, 'canaryWeight', props.canaryWeight ?? 0, 0, 100);
     if (this.canaryWeight > 0 && !props.canary) {
       fail(who, `canaryWeight is ${this.canaryWeight} but there is no canary; add a canary version or set canaryWeight to 0`);
     }
@@ -113,6 +145,15 @@ export class CanaryService extends Construct implements IRoutedService {
     this.virtualService = this.core.virtualService;
     this.stableDeployment = this.core.deployments.get(props.stable.version)!;
     this.canaryDeployment = props.canary ? this.core.deployments.get(props.canary.version) : undefined;
+    if (plan) {
+      const { state, ...analysis } = plan;
+      this.virtualService.metadata.addAnnotation(ANALYSIS_ANNOTATION, JSON.stringify(analysis));
+      this.virtualService.metadata.addAnnotation(STATE_ANNOTATION, JSON.stringify(state));
+      this.prometheusRule = renderPrometheusRule(this, plan);
+      if (props.analysis!.argoPrometheusAddress !== undefined) {
+        this.analysisTemplate = renderAnalysisTemplate(this, plan, props.analysis!.argoPrometheusAddress);
+      }
+    }
   }
 
   /** The Deployment of one version. */

@@ -26,7 +26,7 @@ describe('cdk8s-canary CLI', () => {
       expect(run(command, '--help')).toMatchObject({ code: 0, out: expect.stringContaining(`Usage: cdk8s-canary ${command} `) });
     }
     expect(run()).toMatchObject({ code: 2, err: expect.stringContaining('Usage:') });
-    expect(run('deploy')).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "deploy"; expected check, explain or diff') });
+    expect(run('deploy')).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "deploy"; expected check, explain, diff') });
   });
 
   describe('check', () => {
@@ -120,9 +120,9 @@ describe('cdk8s-canary CLI', () => {
     });
   });
 
-  test('the bin launcher calls main', () => {
+  test('the bin launcher calls mainAsync (which runs every command)', () => {
     const bin = fs.readFileSync(path.join(__dirname, '..', '..', 'bin', 'cdk8s-canary'), 'utf8');
     expect(bin.startsWith('#!/usr/bin/env node\n')).toBe(true);
-    expect(bin).toContain("require('../lib/cli/main').main(process.argv.slice(2))");
+    expect(bin).toContain("require('../lib/cli/main').mainAsync(process.argv.slice(2))");
   });
 });

@@ -1,0 +1,210 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Chart, Duration, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
+import { binary } from './prometheus';
+import { CanaryAnalysis, CanaryService, CanaryServiceProps, IstioReporter, MetricCheck } from '../../src';
+import { find, synthValid } from '../util';
+
+const image = (v: string) => `docker.io/istio/examples-bookinfo-reviews-${v}:1.20.2`;
+const v1 = { version: 'v1', image: image('v1') };
+const v2 = { version: 'v2', image: image('v2') };
+
+let dir: string;
+let stateFile: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-canary-analysis-'));
+  stateFile = path.join(dir, 'state.json');
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const CHECKS = [
+  MetricCheck.successRate({ min: 99 }),
+  MetricCheck.successRateVsStable({ maxDrop: 1 }),
+  MetricCheck.latency({ percentile: 99, max: Duration.millis(500) }),
+  MetricCheck.latencyVsStable({ percentile: 99.9, maxIncrease: Duration.millis(100) }),
+  MetricCheck.query({ name: 'error-budget', promql: 'sum(rate(istio_requests_total{ {{canarySelector}} }[{{interval}}]))', min: 0, max: 1000 }),
+];
+
+function chart(analysis: Partial<CanaryAnalysis> = {}, props: Partial<CanaryServiceProps> = {}, namespace: string | null = 'bookinfo'): { chart: Chart; service: CanaryService } {
+  const c = new Chart(Testing.app(), 'test', { namespace: namespace ?? undefined });
+  const service = new CanaryService(c, 'reviews', { port: 9080, stable: v1, canary: v2, analysis: { checks: CHECKS, stateFile, ...analysis }, ...props });
+  return { chart: c, service };
+}
+
+function writeState(releases: any): void {
+  fs.writeFileSync(stateFile, JSON.stringify({ releases }));
+}
+
+const weightOf = (manifests: any[], subset: string) => {
+  const route = find(manifests, 'VirtualService', 'reviews').spec.http[0].route;
+  const d = route.find((r: any) => r.destination.subset === subset);
+  return d ? d.weight ?? 100 : 0;
+};
+
+describe('CanaryService analysis', () => {
+  test('without a state file the canary is deployed at weight 0 and the analysis travels in an annotation', () => {
+    // GIVEN no state file WHEN synthesized
+    const manifests = synthValid(chart().chart);
+
+    // THEN the canary gets nothing yet
+    expect(weightOf(manifests, 'v2')).toBe(0);
+    // AND the VirtualService carries the analysis, with the rendered PromQL
+    const annotations = find(manifests, 'VirtualService', 'reviews').metadata.annotations;
+    const doc = JSON.parse(annotations['cdk8s-canary.io/analysis']);
+    expect(doc).toEqual(expect.objectContaining({
+      version: 1,
+      service: 'reviews',
+      namespace: 'bookinfo',
+      stable: 'v1',
+      canary: 'v2',
+      steps: [5, 10, 20, 50, 100],
+      bakeSeconds: 300,
+      intervalSeconds: 60,
+      minRequests: 10,
+      failureThreshold: 2,
+    }));
+    expect(doc.state).toBeUndefined();
+    expect(JSON.parse(annotations['cdk8s-canary.io/analysis-state'])).toEqual({ version: 'v2', weight: 0, status: 'progressing', failures: 0 });
+    const selector = 'reporter="destination",destination_service_name="reviews",destination_service_namespace="bookinfo",destination_workload="reviews-v2",destination_version="v2"';
+    expect(doc.requests).toBe(`sum(increase(istio_requests_total{${selector}}[60s]))`);
+    expect(doc.checks[0]).toEqual({
+      name: 'success-rate',
+      promql: `100 * (1 - (sum(rate(istio_requests_total{${selector},response_code=~"5.."}[60s])) or vector(0)) / sum(rate(istio_requests_total{${selector}}[60s])))`,
+      min: 99,
+      unit: '%',
+    });
+    expect(doc.checks.map((c: any) => c.name)).toEqual(['success-rate', 'success-rate-vs-stable', 'latency-p99', 'latency-p999-vs-stable', 'error-budget']);
+    expect(doc.checks[2]).toMatchObject({ promql: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${selector}}[60s])))`, max: 500 });
+    expect(doc.checks[3].promql).toContain('histogram_quantile(0.999,');
+    expect(doc.checks[4].promql).toBe(`sum(rate(istio_requests_total{ ${selector} }[60s]))`);
+  });
+
+  test('the weight comes from the state file', () => {
+    // GIVEN the state file records 20%
+    writeState({ reviews: { version: 'v2', weight: 20, status: 'progressing', since: '2026-01-01T00:10:00Z', failures: 1 } });
+    const { chart: c, service } = chart();
+    // THEN 80/20, and the annotation has the state
+    const manifests = synthValid(c);
+    expect(service.canaryWeight).toBe(20);
+    expect([weightOf(manifests, 'v1'), weightOf(manifests, 'v2')]).toEqual([80, 20]);
+    expect(JSON.parse(find(manifests, 'VirtualService', 'reviews').metadata.annotations['cdk8s-canary.io/analysis-state'])).toMatchObject({ weight: 20, failures: 1 });
+  });
+
+  test('an aborted release sends the canary nothing, a promoted one everything; another version\'s state is ignored', () => {
+    writeState({ reviews: { version: 'v2', weight: 0, status: 'aborted', failures: 2, reason: 'success-rate 92 not >= 99' } });
+    expect(weightOf(synthValid(chart().chart), 'v2')).toBe(0);
+    writeState({ reviews: { version: 'v2', weight: 100, status: 'promoted', failures: 0 } });
+    expect(weightOf(synthValid(chart().chart), 'v2')).toBe(100);
+    writeState({ reviews: { version: 'v3', weight: 50, status: 'progressing', failures: 0 } });
+    expect(weightOf(synthValid(chart().chart), 'v2')).toBe(0);
+  });
+
+  test('the PrometheusRule records every check and alerts on a failing one', () => {
+    const manifests = synthValid(chart({ interval: Duration.seconds(30), failureThreshold: 3 }).chart);
+    const rule = find(manifests, 'PrometheusRule', 'reviews-canary-analysis');
+    expect(rule.metadata).toMatchObject({ namespace: 'bookinfo', labels: { app: 'reviews' } });
+    const group = rule.spec.groups[0];
+    expect(group).toMatchObject({ name: 'cdk8s-canary.reviews', interval: '30s' });
+    const records = group.rules.filter((r: any) => r.record);
+    expect(records.map((r: any) => [r.record, r.labels.check])).toEqual([
+      ['cdk8s_canary:requests:increase', undefined],
+      ...['success-rate', 'success-rate-vs-stable', 'latency-p99', 'latency-p999-vs-stable', 'error-budget'].map(c => ['cdk8s_canary:check:value', c]),
+    ]);
+    const alerts = group.rules.filter((r: any) => r.alert);
+    expect(alerts).toHaveLength(5);
+    expect(alerts[0]).toMatchObject({
+      alert: 'CanaryCheckFailing',
+      expr: 'cdk8s_canary:check:value{canary_service="reviews",canary_version="v2",check="success-rate"} < 99',
+      for: '90s',
+      labels: { canary_service: 'reviews', canary_version: 'v2', check: 'success-rate', severity: 'warning' },
+    });
+    expect(alerts[4].expr).toBe('cdk8s_canary:check:value{canary_service="reviews",canary_version="v2",check="error-budget"} < 0 or cdk8s_canary:check:value{canary_service="reviews",canary_version="v2",check="error-budget"} > 1000');
+  });
+
+  test('Prometheus parses every emitted rule (promtool check rules)', () => {
+    // GIVEN every kind of check, with and without a namespace, from the source reporter
+    const rules = [
+      find(synthValid(chart().chart), 'PrometheusRule', 'reviews-canary-analysis'),
+      find(synthValid(chart({ reporter: IstioReporter.WAYPOINT }, {}, null).chart), 'PrometheusRule', 'reviews-canary-analysis'),
+    ];
+    rules.forEach((rule, i) => {
+      const file = path.join(dir, `rules-${i}.yaml`);
+      fs.writeFileSync(file, YAML.stringify({ groups: rule.spec.groups }));
+      // WHEN promtool checks them THEN it exits 0 (execFileSync throws otherwise) and counts them
+      const out = execFileSync(binary('promtool'), ['check', 'rules', file], { encoding: 'utf8' });
+      expect(out).toContain('SUCCESS: 11 rules found');
+    });
+    expect(rules[1].spec.groups[0].rules[0].expr).toContain('reporter="waypoint"');
+    expect(rules[1].spec.groups[0].rules[0].expr).not.toContain('destination_service_namespace');
+  });
+
+  test('an Argo Rollouts AnalysisTemplate with the same checks, on request', () => {
+    const { chart: c, service } = chart({ argoPrometheusAddress: 'http://prometheus.monitoring:9090', failureThreshold: 3 });
+    const manifests = synthValid(c);
+    const template = find(manifests, 'AnalysisTemplate', 'reviews-canary-analysis');
+    expect(service.analysisTemplate).toBeDefined();
+    expect(template.spec.metrics).toHaveLength(5);
+    expect(template.spec.metrics[0]).toMatchObject({
+      name: 'success-rate',
+      interval: '60s',
+      failureLimit: 2,
+      successCondition: 'result[0] >= 99',
+      provider: { prometheus: { address: 'http://prometheus.monitoring:9090', query: expect.stringContaining('istio_requests_total') } },
+    });
+    expect(template.spec.metrics[4].successCondition).toBe('result[0] >= 0 && result[0] <= 1000');
+    // not without the address
+    expect(synthValid(chart().chart).filter(m => m.kind === 'AnalysisTemplate')).toEqual([]);
+  });
+
+  test('without a canary nothing is added', () => {
+    const c = new Chart(Testing.app(), 'test');
+    new CanaryService(c, 'reviews', { port: 9080, stable: v1, analysis: { checks: CHECKS, stateFile } });
+    const manifests = synthValid(c);
+    expect(manifests.map(m => m.kind)).not.toContain('PrometheusRule');
+    expect(find(manifests, 'VirtualService', 'reviews').metadata.annotations).toBeUndefined();
+  });
+
+  describe('validation', () => {
+    const fails = (analysis: Partial<CanaryAnalysis>, message: string, props: Partial<CanaryServiceProps> = {}) =>
+      expect(() => chart(analysis, props)).toThrow(message);
+
+    test('fails with canaryWeight', () => fails({}, "CanaryService 'reviews': canaryWeight is 10 but analysis is set, which takes the weight from its state file; remove canaryWeight, or edit the state file", { canaryWeight: 10 }));
+    test('fails with mirrorPercent', () => fails({}, "CanaryService 'reviews': mirrorPercent is 5 but analysis is set", { mirrorPercent: 5 }));
+    test('fails without checks', () => fails({ checks: [] }, "CanaryService 'reviews': analysis.checks must list at least one MetricCheck, got []"));
+    test('fails on a check that is not a MetricCheck', () => fails({ checks: [{ min: 1 } as any] }, "CanaryService 'reviews': analysis.checks[0] must be a MetricCheck"));
+    test('fails on the same check twice', () => fails({ checks: [MetricCheck.successRate({ min: 99 }), MetricCheck.successRate({ min: 98 })] }, "CanaryService 'reviews': analysis check names must be unique, got \"success-rate\" twice"));
+    test('fails without a state file', () => fails({ stateFile: '' }, "CanaryService 'reviews': analysis.stateFile must be a non-empty string, got \"\""));
+    test('fails on steps that do not increase', () => fails({ steps: [10, 5] }, "CanaryService 'reviews': analysis.steps must increase, got 5 after 10"));
+    test('fails on a step out of range', () => fails({ steps: [0, 50] }, "CanaryService 'reviews': analysis.steps[0] must be an integer from 1 to 100, got 0"));
+    test('fails on no steps', () => fails({ steps: [] }, "CanaryService 'reviews': analysis.steps must be a non-empty list of weights, got []"));
+    test('fails on a short interval', () => fails({ interval: Duration.seconds(5) }, "CanaryService 'reviews': analysis.interval must be whole seconds from 10 to 86400, got 5 seconds"));
+    test('fails on a fractional bake time', () => fails({ bakeTime: Duration.millis(1500) }, "CanaryService 'reviews': analysis.bakeTime must be whole seconds from 0 to 604800, got 1.5 seconds"));
+    test('fails on negative minRequests', () => fails({ minRequests: -1 }, "CanaryService 'reviews': analysis.minRequests must be an integer from 0 to 1000000000, got -1"));
+    test('fails on a zero failure threshold', () => fails({ failureThreshold: 0 }, "CanaryService 'reviews': analysis.failureThreshold must be an integer from 1 to 100, got 0"));
+    test('fails on an unknown reporter', () => fails({ reporter: 'proxy' as any }, "CanaryService 'reviews': analysis.reporter must be one of destination, source, waypoint, got \"proxy\""));
+    test('fails on a bad Argo address', () => fails({ argoPrometheusAddress: 'prometheus:9090' }, "CanaryService 'reviews': analysis.argoPrometheusAddress must be an http:// or https:// URL, got \"prometheus:9090\""));
+    test('fails on a state file that is not JSON', () => {
+      fs.writeFileSync(stateFile, '{');
+      fails({}, `CanaryService 'reviews': analysis.stateFile: state file ${JSON.stringify(stateFile)} is not valid JSON`);
+    });
+    test('fails on a state file with a bad weight', () => {
+      writeState({ reviews: { version: 'v2', weight: 120, status: 'progressing' } });
+      fails({}, `CanaryService 'reviews': analysis.stateFile: state file ${JSON.stringify(stateFile)}: releases.reviews.weight must be an integer from 0 to 100, got 120`);
+    });
+    test('fails on a state file with an unknown status', () => {
+      writeState({ reviews: { version: 'v2', weight: 5, status: 'paused' } });
+      fails({}, 'releases.reviews.status must be one of progressing, promoted, aborted, got "paused"');
+    });
+    test('fails on a state file with a bad time', () => {
+      writeState({ reviews: { version: 'v2', weight: 5, status: 'progressing', since: 'monday' } });
+      fails({}, 'releases.reviews.since must be an RFC 3339 time, got "monday"');
+    });
+    test('fails on a weight that is not a step', () => {
+      writeState({ reviews: { version: 'v2', weight: 30, status: 'progressing' } });
+      fails({}, `CanaryService 'reviews': analysis.stateFile ${JSON.stringify(stateFile)}: a progressing release's weight must be 0, 5, 10, 20, 50, 100, got 30`);
+    });
+  });
+});

@@ -1,0 +1,56 @@
+// Recorded Istio standard metrics for the analysis tests: counters and a latency histogram as
+// an Istio sidecar reports them (reporter="destination"), one sample every 15 seconds.
+import { Sample } from './prometheus';
+
+/** 2026-01-01T00:00:00Z: the start of every recording. */
+export const T0 = Date.parse('2026-01-01T00:00:00Z') / 1000;
+
+/** The RFC 3339 time `minutes` after T0. */
+export function at(minutes: number): string {
+  return new Date((T0 + minutes * 60) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export const METRIC_TYPES = { istio_requests: 'counter', istio_request_duration_milliseconds: 'histogram' };
+
+const BUCKETS = [25, 50, 100, 250, 500, 1000, 2500];
+
+export interface Traffic {
+  readonly namespace: string;
+  readonly service: string;
+  readonly version: string;
+  /** Requests per second. */
+  readonly rps: number;
+  /** Share of 503 answers, 0 to 1. */
+  readonly errorRatio: number;
+  /** Cumulative share of requests at most each of 25, 50, 100, 250, 500, 1000, 2500 ms. */
+  readonly latency: number[];
+  /** Minutes after T0 when the counters restart from 0 (a pod restart). */
+  readonly resetAtMinute?: number;
+  /** Minutes of recording. */
+  readonly minutes?: number;
+}
+
+/** Fast: p99 about 100 ms. */
+export const FAST = [0.5, 0.9, 0.99, 1, 1, 1, 1];
+/** Slow: p99 about 2.2 s. */
+export const SLOW = [0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1];
+
+export function istioSamples(t: Traffic): Sample[] {
+  const labels = `reporter="destination",destination_service_name="${t.service}",destination_service_namespace="${t.namespace}",destination_workload="${t.service}-${t.version}",destination_version="${t.version}"`;
+  const samples: Sample[] = [];
+  const end = (t.minutes ?? 120) * 60;
+  for (let s = 0; s <= end; s += 15) {
+    const since = t.resetAtMinute !== undefined && s >= t.resetAtMinute * 60 ? s - t.resetAtMinute * 60 : s;
+    const total = t.rps * since;
+    const errors = total * t.errorRatio;
+    const time = T0 + s;
+    const round = (n: number) => Math.round(n * 1000) / 1000;
+    samples.push({ series: `istio_requests_total{${labels},response_code="200"}`, value: round(total - errors), time });
+    samples.push({ series: `istio_requests_total{${labels},response_code="503"}`, value: round(errors), time });
+    BUCKETS.forEach((le, i) => samples.push({ series: `istio_request_duration_milliseconds_bucket{${labels},le="${le}"}`, value: round(total * t.latency[i]), time }));
+    samples.push({ series: `istio_request_duration_milliseconds_bucket{${labels},le="+Inf"}`, value: round(total), time });
+    samples.push({ series: `istio_request_duration_milliseconds_count{${labels}}`, value: round(total), time });
+    samples.push({ series: `istio_request_duration_milliseconds_sum{${labels}}`, value: round(total * 40), time });
+  }
+  return samples;
+}
