@@ -4,4 +4,6 @@
 export interface AnalyzedObject {
   readonly json: any;
   readonly source: string;
+  /** Built by our constructs, which checked it: only the rules across objects apply to it. */
+  readonly checked?: boolean;
 }

@@ -57,11 +57,13 @@ export class RoutingAnalyzer {
       // Every routing object is ours and unpatched: the constructs checked each of them when
       // they were built; only hosts can clash between services.
       return analyzeIstio(entries.filter(e => e.json?.kind === VS).map(e => ({
-        json: { ...e.json, spec: { hosts: e.json.spec.hosts, gateways: e.json.spec.gateways } },
+        json: { ...e.json, spec: { hosts: e.json.spec.hosts, gateways: e.json.spec.gateways, exportTo: e.json.spec.exportTo } },
         source: e.c.node.path,
+        checked: true,
       })));
     }
-    return analyzeIstio(entries.map(e => ({ json: e.json ?? e.summary!(), source: e.c.node.path })));
+    // Our unpatched objects were checked when built: only the rules across objects apply to them.
+    return analyzeIstio(entries.map(e => ({ json: e.json ?? e.summary!(), source: e.c.node.path, checked: e.json !== undefined })));
   }
 
   /**
@@ -128,7 +130,7 @@ function deploymentSummary(d: kplus.Deployment): any {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: d.name },
+    metadata: { name: d.name, namespace: ApiObject.of(d).metadata.namespace },
     spec: { replicas: d.replicas, template: { metadata: { labels: d.podMetadata.toJson().labels ?? {} } } },
   };
 }
