@@ -50,7 +50,7 @@ export function list(value: unknown): any[] {
 
 // ---- durations (agent.ValidateDuration) -------------------------------------------------
 
-const UNIT_NS: Record<string, number> = { 'ns': 1, 'us': 1e3, 'µs': 1e3, 'μs': 1e3, 'ms': 1e6, 's': 1e9, 'm': 60e9, 'h': 3600e9 };
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /**
  * A duration in nanoseconds, from the forms Istio reads: protobuf JSON (`1.5s`) and Go

@@ -372,7 +372,8 @@ function checkRetries(r: Report, at: string, retries: any): void {
   if (!isObject(retries)) return;
   const attempts = retries.attempts ?? 0;
   if (typeof attempts !== 'number' || attempts < 0) r.error('retries', `${at}.attempts`, `attempts cannot be negative, got ${show(attempts)}`);
-  if (attempts === 0 && (retries.perTryTimeout !== undefined || isSet(retries.retryOn) || (retries.retryRemoteLocalities !== undefined && retries.retryRemoteLocalities !== null))) {
+  const remoteLocalities = retries.retryRemoteLocalities !== undefined && retries.retryRemoteLocalities !== null;
+  if (attempts === 0 && (retries.perTryTimeout !== undefined || isSet(retries.retryOn) || remoteLocalities)) {
     r.error('retries', at, 'http retry policy configured when attempts are set to 0 (disabled); set attempts, or remove the policy');
   }
   if (retries.perTryTimeout !== undefined) checkDuration(r, 'retries', `${at}.perTryTimeout`, retries.perTryTimeout);

@@ -1,6 +1,6 @@
+import { ISTIO_CASES, IstioCase } from './istio-cases.data';
 import { Severity } from '../../../../src';
 import { checkIstioObject } from '../../../../src/providers/istio/rules';
-import { ISTIO_CASES, IstioCase } from './istio-cases.data';
 
 /** The object of a case, with the long bodies the data file writes as `$repeat` expanded. */
 function manifest([name, kind, spec, , namespace]: IstioCase): any {
@@ -24,7 +24,8 @@ function manifest([name, kind, spec, , namespace]: IstioCase): any {
 describe("Istio's own validation test cases", () => {
   const results = ISTIO_CASES.map(c => {
     const findings = checkIstioObject(manifest(c), 'case');
-    return { name: c[0], expected: c[3], errors: findings.filter(f => f.severity === Severity.ERROR), warnings: findings.filter(f => f.severity === Severity.WARNING) };
+    const errors = findings.filter(f => f.severity === Severity.ERROR);
+    return { name: c[0], expected: c[3], errors, warnings: findings.filter(f => f.severity === Severity.WARNING) };
   });
 
   test('at least 95% of what Istio rejects is reported as an error, and nothing Istio accepts', () => {

@@ -1,0 +1,91 @@
+import { RoutingAnalyzer } from '../../../../src';
+import { fqdn, hostsMatch, serviceKey, visibility } from '../../../../src/providers/istio/rules/hosts';
+
+const vs = (name: string, namespace: string | undefined, spec: any) => ({
+  apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, ...(namespace ? { namespace } : {}) }, spec,
+});
+const dr = (name: string, namespace: string | undefined, spec: any) => ({
+  apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, ...(namespace ? { namespace } : {}) }, spec,
+});
+const to = (host: string, subset?: string) => [{ route: [{ destination: { host, ...(subset ? { subset } : {}) } }] }];
+
+/** `rule source` of each finding. */
+function analyze(...objects: any[]): string[] {
+  return RoutingAnalyzer.analyzeManifests(objects).map(f => `${f.rule} ${f.source}`);
+}
+
+describe('host identity', () => {
+  test('a short name is a Service of the object namespace; FQDNs and names with dots are kept', () => {
+    expect(fqdn('ratings', 'team1')).toBe('ratings.team1.svc.cluster.local');
+    expect(fqdn('ratings.team2.svc.cluster.local', 'team1')).toBe('ratings.team2.svc.cluster.local');
+    expect(fqdn('ratings.team2', 'team1')).toBe('ratings.team2');
+    expect(fqdn('*.example.com', 'team1')).toBe('*.example.com');
+    expect(serviceKey('sample.bar.svc.cluster.local', 'default')).toBe('bar/sample');
+    expect(serviceKey('sample', 'default')).toBe('default/sample');
+  });
+
+  test('wildcards overlap as Istio matches them', () => {
+    expect(hostsMatch('*.example.com', 'a.example.com')).toBe(true);
+    expect(hostsMatch('*.example.com', '*.b.example.com')).toBe(true);
+    expect(hostsMatch('*.com', '*.example.com')).toBe(true);
+    expect(hostsMatch('*.example.com', 'example.com')).toBe(false);
+    expect(hostsMatch('a.example.com', 'b.example.com')).toBe(false);
+  });
+
+  test('exportTo: nothing or * is every namespace, . is the own one', () => {
+    expect(visibility(undefined, 'team1')).toEqual(['*']);
+    expect(visibility(['.', 'team2'], 'team1')).toEqual(['team1', 'team2']);
+    expect(visibility(['*'], 'team1')).toEqual(['*']);
+  });
+});
+
+describe('conflicting hosts (IST0109) with namespaces and exportTo', () => {
+  test('ratings in team1 and ratings in team2 are different hosts', () => {
+    // GIVEN one VirtualService for the short name ratings in each of two namespaces
+    const findings = analyze(vs('ratings', 'team1', { hosts: ['ratings'], http: to('ratings') }),
+      vs('ratings', 'team2', { hosts: ['ratings'], http: to('ratings') }));
+    // THEN no conflict
+    expect(findings).toEqual([]);
+  });
+
+  test('the short name and the FQDN of one Service clash', () => {
+    const findings = analyze(vs('a', 'team1', { hosts: ['ratings'], http: to('ratings') }),
+      vs('b', 'team2', { hosts: ['ratings.team1.svc.cluster.local'], http: to('ratings.team1.svc.cluster.local') }));
+    expect(findings).toEqual(['conflicting-host VirtualService/team2/b']);
+  });
+
+  test('VirtualServices exported to disjoint namespaces do not clash; one exported everywhere clashes with both', () => {
+    // GIVEN *.productpage.b in foo (exported to foo) and in bar (exported to bar): each namespace sees one
+    const scoped = [vs('pp', 'foo', { hosts: ['*.productpage.b'], exportTo: ['foo'], http: to('productpage') }),
+      vs('pp', 'bar', { hosts: ['*.productpage.b'], exportTo: ['.'], http: to('productpage') })];
+    expect(analyze(...scoped)).toEqual([]);
+    // WHEN a third one is exported to every namespace
+    const findings = analyze(...scoped, vs('pp', 'baz', { hosts: ['*.productpage.b'], http: to('productpage') }));
+    // THEN it clashes
+    expect(findings).toEqual(['conflicting-host VirtualService/baz/pp']);
+  });
+});
+
+describe('subsets looked up by Service, namespaces included', () => {
+  const SUBSETS = [{ name: 'v1', labels: { version: 'v1' } }];
+
+  test('a VirtualService without namespace keeps sample.bar.svc.cluster.local in namespace bar', () => {
+    // GIVEN a route to subset v1 of sample in namespace bar, and a DestinationRule for sample in namespace default
+    const route = vs('sample', undefined, { hosts: ['sample'], http: to('sample.bar.svc.cluster.local', 'v1') });
+    // WHEN / THEN the default namespace's subsets are not bar's
+    expect(analyze(route, dr('sample', undefined, { host: 'sample', subsets: SUBSETS }))).toEqual(['subset-not-found VirtualService/sample']);
+    expect(analyze(route, dr('sample', 'bar', { host: 'sample', subsets: SUBSETS }))).toEqual([]);
+  });
+
+  test('a short destination host is the Service of the VirtualService namespace', () => {
+    const route = vs('reviews', 'shop', { hosts: ['reviews'], http: to('reviews', 'v1') });
+    expect(analyze(route, dr('reviews', 'shop', { host: 'reviews.shop.svc.cluster.local', subsets: SUBSETS }))).toEqual([]);
+    expect(analyze(route, dr('reviews', 'other', { host: 'reviews', subsets: SUBSETS }))).toEqual(['subset-not-found VirtualService/shop/reviews']);
+  });
+
+  test('two DestinationRules for one host warn only within one namespace', () => {
+    expect(analyze(dr('a', 'team1', { host: 'ratings' }), dr('a', 'team2', { host: 'ratings' }))).toEqual([]);
+    expect(analyze(dr('a', 'team1', { host: 'ratings' }), dr('b', 'team1', { host: 'ratings.team1.svc.cluster.local' })))
+      .toEqual(['duplicate-destination-rule DestinationRule/team1/b']);
+  });
+});
