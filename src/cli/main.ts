@@ -3,8 +3,10 @@
 //   cdk8s-canary check <old> <new>     is the step from old to new safe?
 //   cdk8s-canary explain <paths> --host H ...   where does this request go, and why?
 //   cdk8s-canary diff <old> <new>      which cohorts and how much traffic move?
+//   cdk8s-canary validate <paths>      Istio's validation rules on any YAML (validate.ts)
 //
-// Exit codes: 0 success, 1 unsafe step found by `check`, 2 usage or read error.
+// Exit codes: 0 success, 1 unsafe step found by `check` or errors by `validate`, 2 usage or read error.
+import { VALIDATE_HELP, ValidateUsageError, validateCommand } from './validate';
 import { RouteSimulator, SimulatedRequest } from '../gitops/route-simulator';
 import { TrafficDiff } from '../gitops/traffic-diff';
 import { TransitionCheck } from '../gitops/transition-check';
@@ -34,6 +36,7 @@ Commands:
   check <old> <new>      report unsafe steps between two synth outputs (exit 1 if any error)
   explain <path>...      show where a request is routed, and why
   diff <old> <new>       show which cohorts change destination and how much traffic moves
+  validate <path>...     apply Istio's validation rules, offline (exit 1 if any error)
 
 Run 'cdk8s-canary <command> --help' for a command's options.`;
 
@@ -76,6 +79,7 @@ default traffic moves.
 Options:
   --json      print the diff as JSON
   --mermaid   print a Mermaid flowchart per host`,
+  validate: VALIDATE_HELP,
 };
 
 class UsageError extends Error {}
@@ -211,11 +215,11 @@ function diff(args: string[], io: CliIo): number {
   return EXIT_OK;
 }
 
-const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = { check, explain, diff };
+const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = { check, explain, diff, validate: (args, io) => validateCommand(args, io) };
 
 /**
  * Runs the command line `argv` (without the node and script paths) and returns the exit
- * code: 0 success, 1 unsafe step found by `check`, 2 usage or read error.
+ * code: 0 success, 1 unsafe step found by `check` or errors by `validate`, 2 usage or read error.
  */
 export function main(argv: string[], io: CliIo = processIo): number {
   const [command, ...args] = argv;
@@ -225,7 +229,7 @@ export function main(argv: string[], io: CliIo = processIo): number {
   }
   const run = COMMANDS[command];
   if (!run) {
-    io.err(`cdk8s-canary: unknown command ${JSON.stringify(command)}; expected check, explain or diff\n\n${USAGE}`);
+    io.err(`cdk8s-canary: unknown command ${JSON.stringify(command)}; expected check, explain, diff or validate\n\n${USAGE}`);
     return EXIT_USAGE;
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -235,7 +239,7 @@ export function main(argv: string[], io: CliIo = processIo): number {
   try {
     return run(args, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ValidateUsageError) {
       io.err(`cdk8s-canary ${command}: ${e.message}\n\n${HELP[command]}`);
     } else {
       io.err(`cdk8s-canary ${command}: ${(e as Error).message}`);
