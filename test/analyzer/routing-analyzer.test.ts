@@ -195,6 +195,17 @@ describe('RoutingAnalyzer', () => {
     expect(() => app.synth()).toThrow(/bookinfo\/reviews\/VirtualService: http\[0\] routes to subset "v3" of host "reviews", which no DestinationRule defines/);
   });
 
+  test("app.synth() fails on a webhook rule a patch breaks, with Istio's reason", () => {
+    // GIVEN our service, patched with a retry policy that has no attempts
+    const app = Testing.app();
+    const chart = new Chart(app, 'bookinfo');
+    const svc = new CanaryService(chart, 'reviews', { port: 9080, stable: V1, canary: V2, canaryWeight: 20 });
+    svc.virtualService.addJsonPatch(JsonPatch.add('/spec/http/0/retries', { attempts: 0, retryOn: '5xx' }));
+    // WHEN / THEN
+    expect(() => app.synth()).toThrow('bookinfo/reviews/VirtualService: http[0] retries: http retry policy configured when attempts are set to 0 (disabled); '
+      + 'set attempts, or remove the policy [retries]');
+  });
+
   test('analyzes once per synth and prints each warning once', () => {
     // GIVEN a chart with our service and a hand-written route whose weights do not add up to 100
     const app = Testing.app();

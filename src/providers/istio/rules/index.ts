@@ -133,7 +133,9 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
         ...(rule.mirror ? [{ d: rule.mirror, weight: undefined, what: 'mirrors to' }] : []),
         ...((Array.isArray(rule.mirrors) ? rule.mirrors : []).map((m: any) => ({ d: m?.destination, weight: undefined, what: 'mirrors to' })))];
       for (const { d, weight, what } of targets) {
-        if (!d?.subset || typeof d.host !== 'string') continue;
+        if (typeof d?.host !== 'string') continue;
+        checkPort(d, where, what, vs);
+        if (!d.subset) continue;
         const key = serviceKey(d.host, ns);
         const subsets = subsetsByService.get(key);
         if (!subsets?.has(d.subset)) {
@@ -149,6 +151,24 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
     });
   }
   return findings;
+
+  /**
+   * The destination port among the Service's ports, and given when it has several (analyzer
+   * IST0112 VirtualServiceDestinationPortSelectorRequired, IST0101 for host:port), for Services
+   * among the objects.
+   */
+  function checkPort(d: any, where: string, what: string, vs: Obj): void {
+    const svc = services.get(serviceKey(d.host, namespaceOf(vs.json)));
+    const ports: number[] = (Array.isArray(svc?.json.spec?.ports) ? svc!.json.spec.ports : []).map((p: any) => p?.port);
+    if (!svc || ports.length === 0) return;
+    const port = d.port?.number;
+    if (port === undefined && ports.length > 1) {
+      add(Severity.ERROR, 'destination-port', vs, `${where} ${what} ${JSON.stringify(d.host)}, which exposes ports ${ports.join(', ')}: `
+        + 'name the port in the destination (IST0112)');
+    } else if (port !== undefined && !ports.includes(port)) {
+      add(Severity.ERROR, 'destination-port', vs, `${where} ${what} port ${port} of ${JSON.stringify(d.host)}, which exposes only ${ports.join(', ')} (IST0101); use one of them`);
+    }
+  }
 
   /** The Deployments behind a subset of a Service (`ns/name`), or undefined when the Service is not among the objects. */
   function podsOf(key: string, labels: Record<string, string>): Obj[] | undefined {

@@ -89,3 +89,29 @@ describe('subsets looked up by Service, namespaces included', () => {
       .toEqual(['duplicate-destination-rule DestinationRule/team1/b']);
   });
 });
+
+describe('destination ports (IST0112, IST0101) for Services among the objects', () => {
+  const svc = (ports: number[]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'shop' }, spec: { ports: ports.map(port => ({ port })) } });
+  const route = (port?: number) => vs('reviews', 'shop', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', ...(port ? { port: { number: port } } : {}) } }] }] });
+
+  test('fails on a route without port to a Service with several ports', () => {
+    // GIVEN a Service with ports 80 and 9080, and a route that names none
+    const findings = RoutingAnalyzer.analyzeManifests([svc([80, 9080]), route()]);
+    // THEN
+    expect(findings.map(f => `${f.rule}: ${f.message}`)).toEqual([
+      'destination-port: http[0] routes to "reviews", which exposes ports 80, 9080: name the port in the destination (IST0112)',
+    ]);
+  });
+
+  test('fails on a port the Service does not expose', () => {
+    const findings = RoutingAnalyzer.analyzeManifests([svc([9080]), route(8080)]);
+    expect(findings.map(f => `${f.rule}: ${f.message}`)).toEqual([
+      'destination-port: http[0] routes to port 8080 of "reviews", which exposes only 9080 (IST0101); use one of them',
+    ]);
+  });
+
+  test('accepts a route without port to a Service with one port, and a named port', () => {
+    expect(RoutingAnalyzer.analyzeManifests([svc([9080]), route()])).toEqual([]);
+    expect(RoutingAnalyzer.analyzeManifests([svc([80, 9080]), route(9080)])).toEqual([]);
+  });
+});
