@@ -54,7 +54,11 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
     if (o.json?.kind === 'Service' && o.json?.apiVersion === 'v1') services.set(`${namespaceOf(o.json)}/${o.json.metadata?.name}`, o);
   }
   const deploymentsByLabel = new Map<string, Obj[]>();
+  const deploymentsByNamespace = new Map<string, Obj[]>();
   for (const dep of objects.filter(o => o.json?.kind === 'Deployment')) {
+    const inNamespace = deploymentsByNamespace.get(namespaceOf(dep.json));
+    if (inNamespace) inNamespace.push(dep);
+    else deploymentsByNamespace.set(namespaceOf(dep.json), [dep]);
     for (const [k, v] of Object.entries(podLabels(dep))) {
       const key = `${namespaceOf(dep.json)}|${k}=${v}`;
       const list = deploymentsByLabel.get(key);
@@ -182,35 +186,63 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
       const withLabel = deploymentsByLabel.get(`${ns}|${k}=${v}`) ?? [];
       if (!candidates || withLabel.length < candidates.length) candidates = withLabel;
     }
-    return (candidates ?? objects.filter(o => o.json?.kind === 'Deployment' && namespaceOf(o.json) === ns))
+    return (candidates ?? deploymentsByNamespace.get(ns) ?? [])
       .filter(dep => Object.entries(selector).every(([k, v]) => podLabels(dep)[k] === v));
   }
 }
 
 /**
  * Which VirtualService claims each host at each gateway, per visibility scope (`*` or a
- * namespace): two claims clash when their scopes are equal, or one of them is `*`.
+ * namespace), as Istio's IST0109 analyzer sees them: two claims clash when their scopes are
+ * equal and their hosts too, or when one is exported everywhere and the other to namespaces
+ * and their hosts overlap (wildcards included). Wildcard overlaps are found through indexes of
+ * host suffixes, so each claim costs its number of labels.
  */
 class HostClaims {
-  private readonly byScope = new Map<string, Obj>();
-  private readonly publicClaim = new Map<string, Obj>();
-  private readonly scopedClaim = new Map<string, Obj>();
+  private readonly exact = new Map<string, Obj>();
+  /** Public (`*`) and scoped claims: `${gateway}|${host}` and by wildcard key and by suffix. */
+  private readonly claims = {
+    public: { host: new Map<string, Obj>(), wildcard: new Map<string, Obj>(), suffix: new Map<string, Obj>() },
+    scoped: { host: new Map<string, Obj>(), wildcard: new Map<string, Obj>(), suffix: new Map<string, Obj>() },
+  };
 
   /** Records the claims; returns another VirtualService that claims the host where this one does. */
   public claim(gateway: string, scopes: string[], host: string, vs: Obj): Obj | undefined {
-    const base = `${gateway}|${host}`;
     let clash: Obj | undefined;
+    const consider = (other: Obj | undefined) => {
+      if (!clash && other && other.source !== vs.source) clash = other;
+    };
+    const wildcard = host.startsWith('*') ? host.slice(1) : undefined;
+    const suffixes = hostSuffixes(host);
     for (const scope of scopes) {
-      const key = `${base}|${scope}`;
-      const same = this.byScope.get(key);
-      const cross = scope === '*' ? this.scopedClaim.get(base) : this.publicClaim.get(base);
-      for (const other of [same, cross]) if (!clash && other && other.source !== vs.source) clash = other;
-      if (!same) this.byScope.set(key, vs);
-      const byKind = scope === '*' ? this.publicClaim : this.scopedClaim;
-      if (!byKind.has(base)) byKind.set(base, vs);
+      const key = `${gateway}|${host}|${scope}`;
+      consider(this.exact.get(key));
+      if (!this.exact.has(key)) this.exact.set(key, vs);
+      // The other kind of claim: scoped against public and public against scoped, hosts overlapping.
+      const other = scope === '*' ? this.claims.scoped : this.claims.public;
+      consider(other.host.get(`${gateway}|${host}`));
+      if (wildcard !== undefined) consider(other.suffix.get(`${gateway}|${wildcard}`));
+      for (const suffix of suffixes) consider(other.wildcard.get(`${gateway}|${suffix}`));
+      const own = scope === '*' ? this.claims.public : this.claims.scoped;
+      setFirst(own.host, `${gateway}|${host}`, vs);
+      if (wildcard !== undefined) setFirst(own.wildcard, `${gateway}|${wildcard}`, vs);
+      for (const suffix of suffixes) setFirst(own.suffix, `${gateway}|${suffix}`, vs);
     }
     return clash;
   }
+}
+
+/** The suffixes a wildcard can stand for: `a.b.c` and `*.b.c` give `.b.c`, `.c` and `` (for `*`). */
+function hostSuffixes(host: string): string[] {
+  const text = host.startsWith('*') ? host.slice(1) : `.${host}`;
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i++) if (text[i] === '.') out.push(text.slice(i));
+  out.push('');
+  return out;
+}
+
+function setFirst(map: Map<string, Obj>, key: string, vs: Obj): void {
+  if (!map.has(key)) map.set(key, vs);
 }
 
 function podLabels(dep: Obj): Record<string, string> {

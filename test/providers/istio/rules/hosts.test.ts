@@ -115,3 +115,56 @@ describe('destination ports (IST0112, IST0101) for Services among the objects', 
     expect(RoutingAnalyzer.analyzeManifests([svc([80, 9080]), route(9080)])).toEqual([]);
   });
 });
+
+describe("Istio's IST0109 analyzer test data (virtualservice_conflictingmeshgatewayhosts*.yaml)", () => {
+  // [namespace, name, hosts, gateways, exportTo]: the VirtualServices of Istio's two files, as data
+  type Row = [string, string, string[], string[] | undefined, string[] | undefined];
+  const objects = (rows: Row[]) => rows.map(([ns, name, hosts, gateways, exportTo]) =>
+    vs(name, ns, { hosts, ...(gateways ? { gateways } : {}), ...(exportTo ? { exportTo } : {}), http: to('productpage') }));
+  const conflicts = (rows: Row[]) => [...new Set(RoutingAnalyzer.analyzeManifests(objects(rows))
+    .filter(f => f.rule === 'conflicting-host')
+    .map(f => `${f.source} ~ ${/claimed by (\S+);/.exec(f.message)![1]}`))].sort();
+
+  test('namespaces, FQDNs and gateways', () => {
+    // GIVEN Istio's first file; Istio flags team3/team4, foo/bar ratings, the two productpages, team2 (google.com)
+    const rows: Row[] = [
+      ['foo', 'productpage', ['productpage'], undefined, undefined],
+      ['foo', 'bogus-productpage', ['productpage'], undefined, undefined],
+      ['foo', 'reviews', ['reviews'], undefined, undefined],
+      ['bar', 'reviews', ['reviews.foo.svc.cluster.local'], ['istio-ingressgateway'], undefined],
+      ['foo', 'ratings', ['ratings'], ['mesh'], undefined],
+      ['bar', 'ratings', ['ratings.foo.svc.cluster.local', 'google.com'], ['istio-ingressgateway', 'mesh'], undefined],
+      ['team1', 'ratings', ['ratings'], ['mesh'], ['.']],
+      ['team2', 'ratings', ['ratings.team1.svc.cluster.local', 'google.com'], ['istio-ingressgateway', 'mesh'], ['.']],
+      ['team3', 'ratings', ['ratings'], ['mesh'], ['*']],
+      ['team4', 'ratings', ['ratings.team3.svc.cluster.local'], ['istio-ingressgateway', 'mesh'], undefined],
+    ];
+    // WHEN / THEN the same pairs, each reported once on the later VirtualService
+    expect(conflicts(rows)).toEqual([
+      'VirtualService/bar/ratings ~ VirtualService/foo/ratings',
+      'VirtualService/foo/bogus-productpage ~ VirtualService/foo/productpage',
+      'VirtualService/team2/ratings ~ VirtualService/bar/ratings',
+      'VirtualService/team4/ratings ~ VirtualService/team3/ratings',
+    ]);
+  });
+
+  test('exportTo and wildcards', () => {
+    // GIVEN Istio's second file; Istio flags productpage, productpage-c and productpage-d in foo and bar
+    const rows: Row[] = [
+      ['foo', 'productpage', ['*.productpage'], undefined, undefined],
+      ['bar', 'productpage', ['*.productpage'], undefined, undefined],
+      ['foo', 'productpage-b', ['*.productpage.b'], undefined, ['foo']],
+      ['bar', 'productpage-b', ['*.productpage.b'], undefined, ['.']],
+      ['foo', 'productpage-c', ['*.productpage.c'], undefined, ['foo']],
+      ['bar', 'productpage-c', ['*.productpage.c'], undefined, ['*']],
+      ['foo', 'productpage-d', ['*.productpage.d'], undefined, ['.']],
+      ['bar', 'productpage-d', ['*.d'], undefined, ['*']],
+    ];
+    // WHEN / THEN
+    expect(conflicts(rows)).toEqual([
+      'VirtualService/bar/productpage ~ VirtualService/foo/productpage',
+      'VirtualService/bar/productpage-c ~ VirtualService/foo/productpage-c',
+      'VirtualService/bar/productpage-d ~ VirtualService/foo/productpage-d',
+    ]);
+  });
+});
