@@ -124,7 +124,7 @@ export class RoutingAnalyzer {
 
 const REGISTERED = new WeakSet<IConstruct>();
 const MEMO = new WeakMap<IConstruct, { size: number; findings: Finding[] }>();
-const KINDS = new Set(['VirtualService', 'DestinationRule', 'Service', 'Deployment']);
+const KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'Service', 'Deployment']);
 
 function deploymentSummary(d: kplus.Deployment): any {
   return {

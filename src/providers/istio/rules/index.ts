@@ -5,7 +5,7 @@
 // pkg/config/analysis/analyzers); the code is ours.
 import { Report, show } from './_check';
 import { checkDestinationRule } from './destination-rule';
-import { fqdn, namespaceOf, serviceKey, visibility } from './hosts';
+import { fqdn, hostsMatch, namespaceOf, serviceKey, visibility } from './hosts';
 import { checkUnreachableRules } from './unreachable';
 import { checkVirtualService } from './virtual-service';
 import { AnalyzedObject as Obj } from '../../../analyzer/_objects';
@@ -107,18 +107,24 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
     }
   }
 
+  // Istio Gateways by namespace/name, for the hosts of the VirtualServices bound to them.
+  const gateways = new Map<string, Obj>();
+  for (const o of objects) {
+    if (isIstio(o.json, 'Gateway')) gateways.set(`${namespaceOf(o.json)}/${o.json.metadata?.name}`, o);
+  }
+
   // VirtualServices.
   const hostClaims = new HostClaims();
   for (const vs of vss) {
     const spec = vs.json.spec ?? {};
     const ns = namespaceOf(vs.json);
-    const gateways: string[] = Array.isArray(spec.gateways) ? spec.gateways.filter((g: unknown) => typeof g === 'string') : [];
+    const gatewayRefs: string[] = Array.isArray(spec.gateways) ? spec.gateways.filter((g: unknown) => typeof g === 'string') : [];
 
     // Two VirtualServices claiming one host, seen from one namespace, at one gateway
     // (analyzer IST0109 ConflictingMeshGatewayVirtualServiceHosts for the mesh).
     for (const host of Array.isArray(spec.hosts) ? spec.hosts : []) {
       if (typeof host !== 'string') continue;
-      for (const gw of gateways.length === 0 ? [MESH_GATEWAY] : gateways) {
+      for (const gw of gatewayRefs.length === 0 ? [MESH_GATEWAY] : gatewayRefs) {
         const gateway = gw === MESH_GATEWAY || gw.includes('/') ? gw : `${ns}/${gw}`;
         const other = hostClaims.claim(gateway, visibility(spec.exportTo, ns), fqdn(host, ns), vs);
         if (other) {
@@ -127,6 +133,18 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
         }
       }
     }
+
+    // A Gateway among the objects that serves none of the hosts (analyzer IST0132 VirtualServiceHostNotFoundInGateway).
+    gatewayRefs.forEach((gw, i) => {
+      const gateway = gw === MESH_GATEWAY ? undefined : gateways.get(gw.includes('/') ? gw : `${ns}/${gw}`);
+      const hosts: string[] = (Array.isArray(spec.hosts) ? spec.hosts : []).filter((h: unknown) => typeof h === 'string');
+      if (!gateway || hosts.length === 0) return;
+      const served = gatewayHosts(gateway.json, ns);
+      if (!served.some(g => hosts.some(h => hostsMatch(g, h)))) {
+        add(Severity.WARNING, 'gateway-host', vs, `gateways[${i}]: none of the hosts ${JSON.stringify(hosts)} is served by Gateway ${gateway.source} `
+          + `(its hosts for namespace ${ns}: ${served.length ? served.join(', ') : 'none'}) (IST0132); add the host to a server of the Gateway, or fix the VirtualService's hosts`);
+      }
+    });
 
     // Subsets referenced but not defined (analyzer IST0101 ReferencedResourceNotFound).
     (Array.isArray(spec.http) ? spec.http : []).forEach((rule: any, i: number) => {
@@ -243,6 +261,28 @@ function hostSuffixes(host: string): string[] {
 
 function setFirst(map: Map<string, Obj>, key: string, vs: Obj): void {
   if (!map.has(key)) map.set(key, vs);
+}
+
+/**
+ * The hosts an Istio Gateway serves to VirtualServices of `namespace`: server hosts written
+ * `<namespace>/<host>` count for that namespace (`.`: the Gateway's, `*`: every one).
+ */
+function gatewayHosts(gateway: any, namespace: string): string[] {
+  const own = namespaceOf(gateway);
+  const out: string[] = [];
+  for (const server of Array.isArray(gateway.spec?.servers) ? gateway.spec.servers : []) {
+    for (const h of Array.isArray(server?.hosts) ? server.hosts : []) {
+      if (typeof h !== 'string') continue;
+      const slash = h.indexOf('/');
+      if (slash < 0) {
+        out.push(h);
+        continue;
+      }
+      const ns = h.slice(0, slash) === '.' ? own : h.slice(0, slash);
+      if (ns === '*' || ns === namespace) out.push(h.slice(slash + 1));
+    }
+  }
+  return out;
 }
 
 function podLabels(dep: Obj): Record<string, string> {

@@ -168,3 +168,29 @@ describe("Istio's IST0109 analyzer test data (virtualservice_conflictingmeshgate
     ]);
   });
 });
+
+describe('VirtualService hosts a Gateway among the objects does not serve (IST0132)', () => {
+  const gateway = (hosts: string[]) => ({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'public', namespace: 'istio-system' },
+    spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts }] },
+  });
+  const route = vs('shop', 'shop', { hosts: ['shop.example.com'], gateways: ['istio-system/public'], http: to('shop') });
+
+  test('warns when no host of the VirtualService is served by the Gateway', () => {
+    // GIVEN a Gateway serving *.example.org, and a VirtualService for shop.example.com bound to it
+    const findings = RoutingAnalyzer.analyzeManifests([gateway(['*.example.org']), route]);
+    // THEN
+    expect(findings.map(f => `${f.severity} ${f.rule}: ${f.message}`)).toEqual([
+      'warning gateway-host: gateways[0]: none of the hosts ["shop.example.com"] is served by Gateway Gateway/istio-system/public '
+      + '(its hosts for namespace shop: *.example.org) (IST0132); add the host to a server of the Gateway, or fix the VirtualService\'s hosts',
+    ]);
+  });
+
+  test('reads namespace-scoped server hosts, and ignores Gateways that are not among the objects', () => {
+    expect(RoutingAnalyzer.analyzeManifests([gateway(['shop/*.example.com']), route])).toEqual([]);
+    expect(RoutingAnalyzer.analyzeManifests([gateway(['other/*.example.com']), route]).map(f => f.rule)).toEqual(['gateway-host']);
+    expect(RoutingAnalyzer.analyzeManifests([route])).toEqual([]);
+  });
+});
