@@ -3,11 +3,14 @@
 //   cdk8s-canary check <old> <new>     is the step from old to new safe?
 //   cdk8s-canary explain <paths> --host H ...   where does this request go, and why?
 //   cdk8s-canary diff <old> <new>      which cohorts and how much traffic move?
+//   cdk8s-canary validate <paths>      Istio's validation rules on any YAML (validate.ts)
 //   cdk8s-canary analyze <dist> --prometheus URL          canary verdicts from Prometheus
 //   cdk8s-canary advance <state> <dist> --prometheus URL  apply them to the state file
 //
-// Exit codes: 0 success, 1 unsafe step found by `check`, 2 usage or read error.
+// Exit codes: 0 success, 1 unsafe step found by `check`, errors by `validate` or an abort by
+// `analyze`, 2 usage or read error.
 import { advance, ADVANCE_HELP, analyze, ANALYZE_HELP } from './analyze';
+import { VALIDATE_HELP, ValidateUsageError, validateCommand } from './validate';
 import { RouteSimulator, SimulatedRequest } from '../gitops/route-simulator';
 import { TrafficDiff } from '../gitops/traffic-diff';
 import { TransitionCheck } from '../gitops/transition-check';
@@ -37,6 +40,7 @@ Commands:
   check <old> <new>      report unsafe steps between two synth outputs (exit 1 if any error)
   explain <path>...      show where a request is routed, and why
   diff <old> <new>       show which cohorts change destination and how much traffic moves
+  validate <path>...     apply Istio's validation rules, offline (exit 1 if any error)
   analyze <dist> --prometheus URL          canary analysis verdicts (exit 1 if one must abort)
   advance <state> <dist> --prometheus URL  apply the verdicts to the release state file
 
@@ -81,6 +85,7 @@ default traffic moves.
 Options:
   --json      print the diff as JSON
   --mermaid   print a Mermaid flowchart per host`,
+  validate: VALIDATE_HELP,
   analyze: ANALYZE_HELP,
   advance: ADVANCE_HELP,
 };
@@ -218,7 +223,9 @@ function diff(args: string[], io: CliIo): number {
   return EXIT_OK;
 }
 
-const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = { check, explain, diff, analyze: asyncOnly, advance: asyncOnly };
+const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
+  check, explain, diff, validate: (args, io) => validateCommand(args, io), analyze: asyncOnly, advance: asyncOnly,
+};
 /** The commands that query Prometheus: run by `mainAsync`. */
 const ASYNC_COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = { analyze, advance };
 
@@ -239,7 +246,7 @@ export async function mainAsync(argv: string[], io: CliIo = processIo): Promise<
 
 /**
  * Runs the command line `argv` (without the node and script paths) and returns the exit
- * code: 0 success, 1 unsafe step found by `check`, 2 usage or read error. `analyze` and
+ * code: 0 success, 1 unsafe step found by `check` or errors by `validate`, 2 usage or read error. `analyze` and
  * `advance` run through `mainAsync`.
  */
 export function main(argv: string[], io: CliIo = processIo): number {
@@ -250,7 +257,7 @@ export function main(argv: string[], io: CliIo = processIo): number {
   }
   const run = COMMANDS[command];
   if (!run) {
-    io.err(`cdk8s-canary: unknown command ${JSON.stringify(command)}; expected check, explain, diff, analyze or advance\n\n${USAGE}`);
+    io.err(`cdk8s-canary: unknown command ${JSON.stringify(command)}; expected check, explain, diff, validate, analyze or advance\n\n${USAGE}`);
     return EXIT_USAGE;
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -260,7 +267,7 @@ export function main(argv: string[], io: CliIo = processIo): number {
   try {
     return run(args, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ValidateUsageError) {
       io.err(`cdk8s-canary ${command}: ${e.message}\n\n${HELP[command]}`);
     } else {
       io.err(`cdk8s-canary ${command}: ${(e as Error).message}`);

@@ -69,7 +69,8 @@ describe('RoutingAnalyzer', () => {
     test('warns on two DestinationRules for one host', () => {
       const f = only(analyze(dr(SUBSETS), dr(SUBSETS, 'reviews', 'reviews-2')), 'duplicate-destination-rule');
       expect(f.severity).toBe(Severity.WARNING);
-      expect(f.message).toContain('another DestinationRule also configures host "reviews"');
+      expect(f.message).toBe('another DestinationRule (test/o0) also configures host "reviews" in namespace "default"; '
+        + 'Istio merges them: subsets are combined and only one top-level traffic policy applies; merge them into one');
     });
 
     test('fails on two VirtualServices claiming one host', () => {
@@ -194,6 +195,17 @@ describe('RoutingAnalyzer', () => {
     expect(() => app.synth()).toThrow(/bookinfo\/reviews\/VirtualService: http\[0\] routes to subset "v3" of host "reviews", which no DestinationRule defines/);
   });
 
+  test("app.synth() fails on a webhook rule a patch breaks, with Istio's reason", () => {
+    // GIVEN our service, patched with a retry policy that has no attempts
+    const app = Testing.app();
+    const chart = new Chart(app, 'bookinfo');
+    const svc = new CanaryService(chart, 'reviews', { port: 9080, stable: V1, canary: V2, canaryWeight: 20 });
+    svc.virtualService.addJsonPatch(JsonPatch.add('/spec/http/0/retries', { attempts: 0, retryOn: '5xx' }));
+    // WHEN / THEN
+    expect(() => app.synth()).toThrow('bookinfo/reviews/VirtualService: http[0] retries: http retry policy configured when attempts are set to 0 (disabled); '
+      + 'set attempts, or remove the policy [retries]');
+  });
+
   test('analyzes once per synth and prints each warning once', () => {
     // GIVEN a chart with our service and a hand-written route whose weights do not add up to 100
     const app = Testing.app();
@@ -251,9 +263,10 @@ describe('RoutingAnalyzer', () => {
     const chart = Testing.chart();
     new CanaryService(chart, 'a', { serviceName: 'reviews', port: 80, stable: V1, gateways: ['public'], hosts: ['shop.example.com'] });
     new CanaryService(chart, 'b', { serviceName: 'ratings', port: 80, stable: V1, gateways: ['public'], hosts: ['shop.example.com'] });
+    // THEN both gateways clash; IST0109 is the code of the mesh gateway's check only
     expect(RoutingAnalyzer.analyze(chart).map(f => `${f.rule} ${f.source}: ${f.message}`)).toEqual(['public', 'mesh'].map(gw =>
       `conflicting-host test/b/VirtualService: host "shop.example.com" at gateway "${gw}" is also claimed by test/a/VirtualService; `
-      + 'Istio would pick one unpredictably (IST0109); give each host one VirtualService'));
+      + `Istio would pick one unpredictably${gw === 'mesh' ? ' (IST0109)' : ''}; give each host one VirtualService`));
   });
 
   test('validate() prints warnings and throws on errors', () => {

@@ -1,0 +1,77 @@
+// `cdk8s-canary validate <files or dirs...> [--json] [--strict]`: RoutingAnalyzer's rules on any
+// YAML, offline, like `istioctl validate` (each object) and `istioctl analyze` (across objects).
+//
+// Exit codes: 0 valid, 1 errors found (or warnings with --strict), 2 usage or read error.
+import * as fs from 'fs';
+import { AnalyzedObject } from '../analyzer/_objects';
+import { Finding, Severity } from '../analyzer/finding';
+import { parseManifests, yamlFiles } from '../internal/manifest-files';
+import { analyzeIstio } from '../providers/istio/rules';
+
+/** Where the command writes (the CLI's io). */
+export interface ValidateIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const VALIDATE_HELP = `Usage: cdk8s-canary validate <path>... [--json] [--strict]
+
+Applies Istio's validation rules (the webhook's, as istioctl validate does) and its analyzers'
+rules across objects (as istioctl analyze does: subsets, conflicting hosts, pods) to every
+VirtualService and DestinationRule in the YAML, offline. Services and Deployments in the same
+files are read for the checks across objects.
+
+Options:
+  --json     print the findings as JSON
+  --strict   exit 1 on warnings too
+
+Exit codes: 0 valid, 1 errors found, 2 usage or read error.`;
+
+/** Thrown on a bad command line: the CLI prints the message and the help. */
+export class ValidateUsageError extends Error {}
+
+/** Runs `validate` on its arguments (after the command name); returns the exit code. */
+export function validateCommand(args: string[], io: ValidateIo): number {
+  const paths: string[] = [];
+  const flags = new Set<string>();
+  for (const arg of args) {
+    if (arg === '--json' || arg === '--strict') flags.add(arg);
+    else if (arg.startsWith('--')) throw new ValidateUsageError(`unknown option ${JSON.stringify(arg)}`);
+    else paths.push(arg);
+  }
+  if (paths.length === 0) throw new ValidateUsageError('validate needs at least one path (a YAML file or directory)');
+
+  // Read every file first: an unreadable file or invalid YAML is a read error (exit 2).
+  const objects: AnalyzedObject[] = [];
+  const files = yamlFiles(paths);
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new Error(`cannot read ${JSON.stringify(file)}: ${(e as Error).message}`);
+    }
+    for (const json of parseManifests(text, file)) {
+      const ns = json.metadata?.namespace;
+      objects.push({ json, source: `${file}: ${json.kind}/${ns ? `${ns}/` : ''}${json.metadata?.name}` });
+    }
+  }
+  const findings = analyzeIstio(objects);
+  const errors = findings.filter(f => f.severity === Severity.ERROR);
+  const warnings = findings.filter(f => f.severity === Severity.WARNING);
+  const routing = objects.filter(o => /^networking\.istio\.io\//.test(o.json.apiVersion) && (o.json.kind === 'VirtualService' || o.json.kind === 'DestinationRule'));
+
+  if (flags.has('--json')) {
+    const counts = { files: files.length, objects: routing.length, errors: errors.length, warnings: warnings.length };
+    const report = { valid: errors.length === 0, ...counts, findings };
+    io.out(JSON.stringify(report, undefined, 2));
+  } else {
+    const line = (f: Finding) => `${f.severity === Severity.ERROR ? 'Error' : 'Warning'}: ${f.source}: ${f.message} [${f.rule}]`;
+    const lines = [...errors.map(line), ...warnings.map(line)];
+    const summary = routing.length === 0
+      ? `no VirtualService or DestinationRule in ${files.length} file(s)`
+      : `${routing.length} VirtualService/DestinationRule object(s) in ${files.length} file(s): ${errors.length} error(s), ${warnings.length} warning(s)`;
+    io.out([...lines, summary].join('\n'));
+  }
+  return errors.length > 0 || (flags.has('--strict') && warnings.length > 0) ? 1 : 0;
+}
