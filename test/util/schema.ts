@@ -63,7 +63,7 @@ function crdValidators(channel: CrdChannel): Map<string, ValidateFunction> {
         },
         ...schema.properties,
       };
-      schema.required = ['apiVersion', 'kind', 'metadata', 'spec', ...(schema.required ?? [])];
+      schema.required = [...new Set(['apiVersion', 'kind', 'metadata', 'spec', ...(schema.required ?? [])])];
       validators.set(key, ajv.compile(schema));
     }
   }
