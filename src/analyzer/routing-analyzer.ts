@@ -5,6 +5,7 @@ import { OWNED } from '../internal/owned';
 import { MAX_REGEX_LENGTH, regexError } from '../internal/regex';
 import { isDns1123Label, isHttpToken } from '../internal/validation';
 import { MESH_GATEWAY } from '../model/_util';
+import { analyzeGatewayApi } from '../providers/gateway-api/rules';
 
 /** How serious a finding is (of `RoutingAnalyzer` and `TransitionCheck`). */
 export enum Severity {
@@ -149,7 +150,7 @@ export class RoutingAnalyzer {
 
 const REGISTERED = new WeakSet<IConstruct>();
 const MEMO = new WeakMap<IConstruct, { size: number; findings: Finding[] }>();
-const KINDS = new Set(['VirtualService', 'DestinationRule', 'Service', 'Deployment']);
+const KINDS = new Set(['VirtualService', 'DestinationRule', 'Service', 'Deployment', 'HTTPRoute', 'GRPCRoute', 'Gateway']);
 
 function deploymentSummary(d: kplus.Deployment): any {
   return {
@@ -175,7 +176,7 @@ function chartOf(scope: IConstruct): IConstruct {
 // ---------------------------------------------------------------------------------------
 
 function analyzeObjects(objects: Obj[]): Finding[] {
-  const findings: Finding[] = [];
+  const findings: Finding[] = analyzeGatewayApi(objects);
   const add = (severity: Severity, rule: string, o: Obj, message: string) => findings.push({ severity, rule, source: o.source, message });
   const istio = (o: Obj, kind: string) => o.json?.kind === kind && typeof o.json?.apiVersion === 'string' && o.json.apiVersion.startsWith('networking.istio.io/');
   const vss = objects.filter(o => istio(o, VS));
