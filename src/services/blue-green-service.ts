@@ -69,15 +69,36 @@ export class BlueGreenService extends Construct implements IRoutedService {
   public readonly serviceName: string;
   /** The rendered Kubernetes Service. */
   public readonly service: kplus.Service;
-  /** The rendered DestinationRule (networking.istio.io/v1). */
-  public readonly destinationRule: ApiObject;
-  /** The rendered VirtualService (networking.istio.io/v1). */
-  public readonly virtualService: ApiObject;
   /**
-   * The preview host's VirtualService.
-   * @default - none when there is no previewHost
+   * The rendered DestinationRule (networking.istio.io/v1), for `addJsonPatch`; set by the
+   * Istio provider.
+   * @default - none with another provider: see `routingObjects`
+   */
+  public readonly destinationRule?: ApiObject;
+  /**
+   * The rendered VirtualService (networking.istio.io/v1), for `addJsonPatch`; set by the
+   * Istio provider.
+   * @default - none with another provider: see `routingObjects`
+   */
+  public readonly virtualService?: ApiObject;
+  /**
+   * The routing objects the provider rendered, in output order, for `addJsonPatch` (Istio:
+   * the DestinationRule and the VirtualService; Gateway API: the per-version Services, the
+   * HTTPRoute or GRPCRoute, and a DestinationRule when `trafficPolicy` is set). Objects a
+   * later `HeaderMatchRoute` makes the provider add are not included.
+   */
+  public readonly routingObjects: ApiObject[];
+  /**
+   * The preview host's VirtualService; set by the Istio provider.
+   * @default - none when there is no previewHost, or with another provider: see `previewRoute`
    */
   public readonly previewVirtualService?: ApiObject;
+  /**
+   * The preview host's route (Istio: the VirtualService `<service>-preview`; Gateway API: the
+   * HTTPRoute `<service>-preview`).
+   * @default - none when there is no previewHost
+   */
+  public readonly previewRoute?: ApiObject;
   /** The blue version's Deployment. */
   public readonly blueDeployment: kplus.Deployment;
   /** The green version's Deployment. */
@@ -134,7 +155,9 @@ export class BlueGreenService extends Construct implements IRoutedService {
       if (idleScaledDown) {
         fail(who, `previewHost routes to the idle ${idleColor} version ${show(idle.version)}, which has 0 replicas; scale ${idleColor} up, or remove previewHost`);
       }
-      this.previewVirtualService = this.core.addPreviewHost(this, props.previewHost, idle.version);
+      const preview = this.core.addPreviewHost(props.previewHost, idle.version);
+      this.previewRoute = preview.route;
+      this.previewVirtualService = preview.virtualService;
     }
 
     this.core.setDefaultRule({
@@ -143,8 +166,9 @@ export class BlueGreenService extends Construct implements IRoutedService {
     });
 
     this.service = this.core.service;
-    this.destinationRule = this.core.destinationRule;
-    this.virtualService = this.core.virtualService;
+    this.destinationRule = this.core.rendered.destinationRule;
+    this.virtualService = this.core.rendered.virtualService;
+    this.routingObjects = [...this.core.rendered.objects];
     this.blueDeployment = this.core.deployments.get(props.blue.version)!;
     this.greenDeployment = this.core.deployments.get(props.green.version)!;
   }

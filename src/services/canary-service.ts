@@ -61,10 +61,25 @@ export class CanaryService extends Construct implements IRoutedService {
   public readonly serviceName: string;
   /** The rendered Kubernetes Service. */
   public readonly service: kplus.Service;
-  /** The rendered DestinationRule (networking.istio.io/v1), for `addJsonPatch`. */
-  public readonly destinationRule: ApiObject;
-  /** The rendered VirtualService (networking.istio.io/v1), for `addJsonPatch`. */
-  public readonly virtualService: ApiObject;
+  /**
+   * The rendered DestinationRule (networking.istio.io/v1), for `addJsonPatch`; set by the
+   * Istio provider.
+   * @default - none with another provider: see `routingObjects`
+   */
+  public readonly destinationRule?: ApiObject;
+  /**
+   * The rendered VirtualService (networking.istio.io/v1), for `addJsonPatch`; set by the
+   * Istio provider.
+   * @default - none with another provider: see `routingObjects`
+   */
+  public readonly virtualService?: ApiObject;
+  /**
+   * The routing objects the provider rendered, in output order, for `addJsonPatch` (Istio:
+   * the DestinationRule and the VirtualService; Gateway API: the per-version Services, the
+   * HTTPRoute or GRPCRoute, and a DestinationRule when `trafficPolicy` is set). Objects a
+   * later `HeaderMatchRoute` makes the provider add are not included.
+   */
+  public readonly routingObjects: ApiObject[];
   /** The stable version's Deployment. */
   public readonly stableDeployment: kplus.Deployment;
   /**
@@ -109,8 +124,9 @@ export class CanaryService extends Construct implements IRoutedService {
     this.core.setDefaultRule(rule);
 
     this.service = this.core.service;
-    this.destinationRule = this.core.destinationRule;
-    this.virtualService = this.core.virtualService;
+    this.destinationRule = this.core.rendered.destinationRule;
+    this.virtualService = this.core.rendered.virtualService;
+    this.routingObjects = [...this.core.rendered.objects];
     this.stableDeployment = this.core.deployments.get(props.stable.version)!;
     this.canaryDeployment = props.canary ? this.core.deployments.get(props.canary.version) : undefined;
   }

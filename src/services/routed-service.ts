@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 import { TrafficPolicy } from '../model/traffic-policy';
+import { TrafficProvider } from '../providers/traffic-provider';
 
 /**
  * One version of an application: its label value, image and Deployment settings.
@@ -172,6 +173,14 @@ export interface RoutedServiceOptions {
    * @default - Istio's defaults
    */
   readonly trafficPolicy?: TrafficPolicy;
+
+  /**
+   * Which routing API to render: Istio's VirtualService and DestinationRule, or the
+   * Kubernetes Gateway API's HTTPRoute (GRPCRoute for gRPC) for Istio ambient, GAMMA meshes
+   * and Gateway API gateways. What the provider cannot express fails in the constructor.
+   * @default TrafficProvider.istio()
+   */
+  readonly provider?: TrafficProvider;
 }
 
 /**
