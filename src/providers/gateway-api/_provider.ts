@@ -174,7 +174,7 @@ export class GatewayApiProvider implements ProviderImpl {
       return httpMatchPrecedence(m ? renderHttpMatch(m) : {});
     };
     const alts = (r: RouteRule): Array<RequestMatch | undefined> => (r.matches ?? []).length > 0 ? [...r.matches!] : [undefined];
-    const check = (first: RouteRule, later: RouteRule, newIsLater: boolean) => {
+    const check = (first: RouteRule, later: RouteRule) => {
       if (!this.shareParent(ctx, first, later) || sameAction(first, later)) return;
       for (const mf of alts(first)) {
         for (const ml of alts(later)) {
@@ -186,15 +186,17 @@ export class GatewayApiProvider implements ProviderImpl {
           const why = order === undefined
             ? 'the precedence of a RegularExpression path is implementation-specific'
             : reason(prec(ml), prec(mf));
-          const both = [mf, ml].filter(m => m !== undefined).map(m => `${m}`).join(' and ') || 'any path';
+          const both = [...new Set([mf, ml].flatMap(m => m ? m.conditions.map(c => c.description) : []))].join(' and ') || 'any path';
+          const fix = order === undefined
+            ? 'use StringMatch.exact() for the path (a character prefix renders as a RegularExpression path), or TrafficProvider.istio()'
+            : 'make the two matches disjoint (a condition one has and the other excludes), create the more specific route first, or use TrafficProvider.istio()';
           fail(who, `${this.displayName} cannot keep the first-match order of ${what}: ${name(later)} ${describe(ml)} comes after ${name(first)} ${describe(mf)}, `
-            + `but the Gateway API may prefer it (${why}), so a request with ${both} would reach ${name(later)} instead of ${name(first)}; `
-            + `make the matches disjoint (e.g. give ${newIsLater ? 'this route' : name(first)} a condition the other excludes), or use TrafficProvider.istio()`);
+            + `but the Gateway API may prefer it (${why}), so a request with ${both} would reach ${name(later)} instead of ${name(first)}; ${fix}`);
         }
       }
     };
-    for (const b of position.before) check(b, rule, true);
-    for (const a of position.after) check(rule, a, false);
+    for (const b of position.before) check(b, rule);
+    for (const a of position.after) check(rule, a);
   }
 
   private shareParent(ctx: ProviderContext, a: RouteRule, b: RouteRule): boolean {
@@ -206,8 +208,8 @@ export class GatewayApiProvider implements ProviderImpl {
     if (waypoint) ctx.service.metadata.addLabel(USE_WAYPOINT_LABEL, waypoint);
     const objects: ApiObject[] = [];
     for (const version of ctx.versions) {
+      // `<service>-<version>`, the Deployment's name, whose length the service checks.
       const name = versionServiceName(ctx.name, version);
-      if (name.length > 63) fail(ctx.who, `${this.displayName} names the version's Service ${show(name)}, which must be at most 63 characters; shorten serviceName or version`);
       const labels: Record<string, string> = { app: ctx.name, service: ctx.name, version };
       if (waypoint) labels[USE_WAYPOINT_LABEL] = waypoint;
       const svc = new kplus.Service(ctx.scope, `Service-${version}`, {
