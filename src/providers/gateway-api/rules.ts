@@ -107,7 +107,8 @@ export function analyzeGatewayApi(objects: AnalyzedObject[]): Finding[] {
         }
         const selector: Record<string, string> = svc.spec?.selector ?? {};
         if (weight === 0 || mirror || Object.keys(selector).length === 0) continue;
-        const pods = deployments.filter(d => namespaceOf(d) === bns && Object.entries(selector).every(([k, v]) => d.spec?.template?.metadata?.labels?.[k] === v));
+        const selects = (d: any) => Object.entries(selector).every(([k, v]) => d.spec?.template?.metadata?.labels?.[k] === v);
+        const pods = deployments.filter(d => namespaceOf(d) === bns && selects(d));
         if (pods.length > 0 && pods.every(d => d.spec?.replicas === 0)) {
           add(Severity.ERROR, 'gateway-api-backend-zero-replicas', route, `${at} sends traffic to Service ${bns}/${b.name}, whose Deployments (${pods.map(d => d.metadata?.name).join(', ')}) have 0 replicas; `
             + 'those requests get HTTP 503 (HTTPRouteRule.backendRefs: no ready endpoints); scale it up first, or send it no traffic');
