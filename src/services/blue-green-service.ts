@@ -60,7 +60,8 @@ export interface BlueGreenServiceProps extends RoutedServiceOptions {
  *
  * Renders the same Deployments, Service and DestinationRule as `CanaryService` (one
  * Deployment per version, one subset per version) and a VirtualService sending 100% of the
- * default traffic to the active colour's subset.
+ * default traffic to the active colour's subset (with `TrafficProvider.gatewayApi()`: a
+ * Service per colour and an HTTPRoute).
  *
  * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/
  */

@@ -52,7 +52,9 @@ export interface CanaryServiceProps extends RoutedServiceOptions {
  * `version`), one Service selecting `app=<service>`, one DestinationRule with a subset per
  * version and one VirtualService sending `100 - canaryWeight` percent to the stable subset
  * and `canaryWeight` percent to the canary subset. `HeaderMatchRoute`s add matched rules
- * before that default split.
+ * before that default split. With `provider: TrafficProvider.gatewayApi()`, one Service per
+ * version and an HTTPRoute (GRPCRoute for gRPC) with backend weights replace the
+ * DestinationRule and the VirtualService.
  *
  * @see https://istio.io/latest/docs/tasks/traffic-management/traffic-shifting/
  */
