@@ -249,7 +249,8 @@ const condition = fc.oneof(
   { weight: 1, arbitrary: headerName.map(n => () => RequestMatch.withoutHeader(n)) },
   { weight: 1, arbitrary: fc.constant(() => RequestMatch.sourceLabel('app', 'productpage')) },
 );
-const match = fc.array(condition, { minLength: 1, maxLength: 3 }).map(cs => () => (cs.length === 1 ? cs[0]() : RequestMatch.all(...cs.map(c => c()))));
+const match = fc.array(condition, { minLength: 1, maxLength: 3 })
+  .map(cs => () => (cs.length === 1 ? cs[0]() : RequestMatch.all(...cs.map(c => c()))));
 const headerRoutes = fc.record({
   routes: fc.array(fc.record({
     matches: fc.array(match, { minLength: 1, maxLength: 2 }),
