@@ -508,7 +508,7 @@ function readHttpMatch(m: any, where: string, warn: Warn): ReadMatch {
     switch (pathType) {
       case 'Exact': return RequestMatch.uri(StringMatch.exact(pathValue));
       case 'PathPrefix': return pathPrefix(pathValue);
-      case 'RegularExpression': return RequestMatch.uri(StringMatch.regex(pathValue));
+      case 'RegularExpression': return RequestMatch.uri(pathValue === '.*' ? StringMatch.regex(pathValue) : simplified(pathValue, false));
       default: throw new Error(`unknown path type ${show(pathType)}`);
     }
   });
@@ -520,7 +520,7 @@ function readHttpMatch(m: any, where: string, warn: Warn): ReadMatch {
       return;
     }
     headerNames.add(name);
-    attempt(`header ${name}`, () => RequestMatch.header(name, valueMatch(h)));
+    attempt(`header ${name}`, () => RequestMatch.header(name, valueMatch(h, true)));
   });
   const queryNames = new Set<string>();
   (Array.isArray(m.queryParams) ? m.queryParams : []).forEach((q: any) => {
@@ -549,12 +549,24 @@ function pathPrefix(value: string): RequestMatch | undefined {
   return RequestMatch.uri(StringMatch.regex(`^${escapeRegex(trimmed)}(/.*)?$`));
 }
 
-function valueMatch(h: any): StringMatch {
+function valueMatch(h: any, header = false): StringMatch {
   const type = h?.type ?? 'Exact';
   const value = typeof h?.value === 'string' ? h.value : '';
   if (type === 'Exact') return value === '' ? StringMatch.regex('^$') : StringMatch.exact(value);
-  if (type === 'RegularExpression') return StringMatch.regex(value === '' ? '^$' : value);
+  if (type === 'RegularExpression') return value === '' ? StringMatch.regex('^$') : simplified(value, header);
   throw new Error(`unknown match type ${show(type)}`);
+}
+
+/**
+ * A regex as the simplest equal match, so that routing rendered from the same model by
+ * either provider reads back alike: `.*` on a header is presence (the Gateway API has no
+ * presence match), `<literal>.*` a prefix (the regex must match the whole value).
+ */
+function simplified(pattern: string, header: boolean): StringMatch {
+  if (header && (pattern === '.*' || pattern === '^.*$')) return StringMatch._present();
+  const literal = /^((?:[^\\.^$|?*+()[\]{}]|\\[\\.^$|?*+()[\]{}])+)\.\*$/.exec(pattern);
+  if (literal) return StringMatch.prefix(literal[1].replace(/\\(.)/g, '$1'));
+  return StringMatch.regex(pattern);
 }
 
 /**
@@ -589,7 +601,7 @@ function readGrpcMatch(m: any, where: string, warn: Warn): ReadMatch {
     if (names.has(name)) continue;
     names.add(name);
     try {
-      parts.push(RequestMatch.header(name, valueMatch(h)));
+      parts.push(RequestMatch.header(name, valueMatch(h, true)));
     } catch (e) {
       warn(`${where}: header ${name} cannot be modelled (${(e as Error).message}); treated as satisfied by every request`);
     }
@@ -684,39 +696,51 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Istio
   const hosts = [...new Set(points.map(p => p.host))].filter(h => h !== host);
   const ownKey = host === anchor.host ? anchor.key : hostKey(host, first.namespace);
 
-  // Points with the same rule list share rules, bound to their gateways.
-  const lists = new Map<string, { tags: string[]; entries: Entry[] }>();
-  for (const p of points) {
-    const k = p.entries.map(e => `${e.route.key}|${e.ruleIndex}|${e.matchIndex}`).join(',');
-    const l = lists.get(k);
-    if (l) {
-      if (!l.tags.includes(p.tag)) l.tags.push(p.tag);
-    } else {
-      lists.set(k, { tags: [p.tag], entries: p.entries });
-    }
-  }
-  const rules: RouteRule[] = [];
-  for (const { tags, entries } of lists.values()) {
-    const bound = tags.length === gateways.length ? undefined : tags;
+  // Each point's rules, first-match; the rules after a catch-all are never reached.
+  const listOf = (entries: Entry[]): RouteRule[] => {
+    const out: RouteRule[] = [];
     let i = 0;
-    while (i < entries.length) {
+    while (i < entries.length && (out.length === 0 || out[out.length - 1].matches !== undefined)) {
       // A run of matches of the same route rule is one model rule (its matches ORed).
       let j = i + 1;
       while (j < entries.length && entries[j].route === entries[i].route && entries[j].ruleIndex === entries[i].ruleIndex) j++;
       const run = entries.slice(i, j);
       const rule = run[0].route.rules[run[0].ruleIndex];
-      const matches = run.some(e => e.match.match === undefined) ? undefined : run.map(e => e.match.match!);
-      rules.push(withoutUndefined({
+      out.push(withoutUndefined({
         name: rule.name,
-        matches,
+        matches: run.some(e => e.match.match === undefined) ? undefined : run.map(e => e.match.match!),
         destinations: rule.destinations.map(d => destinationOf(d, ownKey)),
         mirror: rule.mirror ? mirrorOf(rule.mirror, ownKey) : undefined,
-        gateways: bound ? [...bound] : undefined,
         removeRequestHeaders: rule.removeRequestHeaders ? [...rule.removeRequestHeaders] : undefined,
       }));
       i = j;
     }
+    return out;
+  };
+  // Points whose rules behave alike share them, bound to their gateways (all: unbound).
+  const lists = new Map<string, { tags: string[]; rules: RouteRule[] }>();
+  for (const p of points) {
+    const rules = listOf(p.entries);
+    const k = JSON.stringify(rules.map(r => [r.name, (r.matches ?? []).map(m => m.key), r.destinations, r.mirror, r.removeRequestHeaders]));
+    const l = lists.get(k);
+    if (l) {
+      if (!l.tags.includes(p.tag)) l.tags.push(p.tag);
+    } else {
+      lists.set(k, { tags: [p.tag], rules });
+    }
   }
+  // In-mesh rules last, as Istio's model writes them (gateway-bound rules, then the rest); when
+  // every other list ends with a catch-all, the last list's catch-all needs no binding.
+  const ordered = [...lists.values()].sort((a, b) => Number(a.tags.includes(MESH_GATEWAY)) - Number(b.tags.includes(MESH_GATEWAY)));
+  const rules: RouteRule[] = [];
+  ordered.forEach(({ tags, rules: list }, n) => {
+    const bound = tags.length === gateways.length ? undefined : tags;
+    const othersEndInCatchAll = ordered.every((o, m) => m === n || (o.rules.length > 0 && o.rules[o.rules.length - 1].matches === undefined));
+    list.forEach((rule, i) => {
+      const last = n === ordered.length - 1 && i === list.length - 1 && rule.matches === undefined && othersEndInCatchAll;
+      rules.push(bound && !last ? { ...rule, gateways: [...bound] } : rule);
+    });
+  });
 
   const routing: ServiceRouting = {
     host,

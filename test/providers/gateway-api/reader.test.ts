@@ -160,9 +160,36 @@ describe('GatewayApiReader', () => {
     const { routing } = readOne([...reviewsServices(), mesh, edge]);
     // THEN
     expect(routing.gateways).toEqual(['mesh', 'istio-system/public']);
-    expect(routing.rules.map(r => [r.gateways, r.removeRequestHeaders])).toEqual([[['mesh'], undefined], [['mesh'], undefined], [['istio-system/public'], ['x-debug']]]);
+    // gateway-bound rules first, then the in-mesh ones, whose catch-all no gateway reaches: as the Istio model writes them
+    expect(routing.rules.map(r => [r.gateways, r.removeRequestHeaders])).toEqual([[['istio-system/public'], ['x-debug']], [['mesh'], undefined], [undefined, undefined]]);
     expect(where([routing], { headers: { 'end-user': 'jason' } })).toBe('v2');
     expect(where([routing], { host: 'reviews.example.com', gateway: 'istio-system/public', headers: { 'end-user': 'jason' } })).toBe('v1');
+  });
+
+  test('reads routes of different parents with the same rules as one set of rules for both', () => {
+    // GIVEN: in-mesh and at the gateway, the same split, in two routes
+    const rules = [{ backendRefs: [backend('v1', 90), backend('v2', 10)] }];
+    const mesh = httpRoute(rules);
+    const edge = httpRoute(rules, { parentRefs: [{ name: 'public', namespace: 'istio-system' }], hostnames: ['reviews.example.com'] }, 'reviews-gateway');
+    // WHEN
+    const { routing } = readOne([...reviewsServices(), mesh, edge]);
+    // THEN
+    expect(routing.rules).toEqual([{ destinations: [{ version: 'v1', weight: 90 }, { version: 'v2', weight: 10 }] }]);
+  });
+
+  test('reads the regexes a renderer writes for presence and prefixes as presence and prefixes', () => {
+    // GIVEN
+    const route = httpRoute([{
+      matches: [{
+        path: { type: 'RegularExpression', value: '/api/v1\\.x.*' },
+        headers: [{ type: 'RegularExpression', name: 'x-beta', value: '.*' }, { type: 'RegularExpression', name: 'x-tier', value: 'gold.*' }],
+      }],
+      backendRefs: [backend('v2')],
+    }]);
+    // WHEN
+    const { routing } = readOne([...reviewsServices(), route]);
+    // THEN
+    expect(routing.rules[0].matches![0].toString()).toBe('uri prefix "/api/v1.x" and header x-beta present and header x-tier prefix "gold"');
   });
 
   test('reads every match kind', () => {
