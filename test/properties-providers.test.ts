@@ -5,12 +5,25 @@
 // constructor with a plain Error naming what it cannot express (its capability or precedence
 // message). Zero divergences.
 //
-// Divergences found: none (see the final report of each run: accepted / rejected counts).
+// Each run prints how many models both providers rendered and how many the Gateway API
+// provider rejected. Besides, `cdk8s-canary diff` between the two renderings shows no traffic
+// change for any host the Istio rendering routes.
+//
+// Divergences found by the sampled requests: none. One divergence at host level, outside the
+// sampled hosts (documented in the README: "a Gateway route without hosts serves every
+// hostname of the listeners"): a service bound to a Gateway without `hosts` renders a Gateway
+// parentRef without `hostnames`, which serves every hostname of the listener, where the model
+// (and its VirtualService) routes only the service's own host there. Minimal counterexample:
+//   new CanaryService(chart, 'reviews', { port: 9080, stable: { version: 'v1', image: 'x' }, gateways: ['istio-system/public'] })
+//   request { host: 'other.example.com', gateway: 'istio-system/public' }:
+//   Istio: no routing for the host, 404; Gateway API: v1.
+// The test 'a Gateway parent without hostnames' below pins it (test.failing: it passes while
+// the divergence exists, and fails once the renderer gives the Gateway parent hostnames).
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  BlueGreenService, CanaryService, ClientOs, Color, GatewayApiReader, HeaderMatchRoute, IstioReader, MatchField, RequestMatch,
-  RouteExplanation, RouteSimulator, ServiceProtocol, ServiceRouting, SimulatedRequest, StringMatch, StringMatchType, TrafficProvider,
+  BlueGreenService, CanaryService, ClientOs, CohortChange, Color, GatewayApiReader, HeaderMatchRoute, IstioReader, MatchField, RequestMatch,
+  RouteExplanation, RouteSimulator, ServiceProtocol, ServiceRouting, SimulatedRequest, StringMatch, StringMatchType, TrafficDiff, TrafficProvider,
 } from '../src';
 import { validateManifests } from './util';
 
@@ -127,6 +140,16 @@ function outcome(e: RouteExplanation): string {
 function sameRouting(istio: any[], gatewayApi: any[], hosts: string[], gateways: string[]): number {
   const a = IstioReader.read(istio).routings;
   const b = GatewayApiReader.read(gatewayApi).routings;
+  // cdk8s-canary diff between the two renderings: no cohort of a host moves.
+  const diff = TrafficDiff.compare(istio, gatewayApi);
+  for (const h of diff.hosts) {
+    if (h.host === '*' && !a.some(r => r.host === '*')) {
+      // A Gateway parent without hostnames serves every hostname (see the top comment).
+      expect(b.find(r => r.host === '*')?.gateways?.some(g => g !== 'mesh')).toBe(true);
+      continue;
+    }
+    expect(h.cohorts.filter(c => c.change !== CohortChange.UNCHANGED).length === 0 ? 'no traffic change' : TrafficDiff.toTable(diff)).toBe('no traffic change');
+  }
   routes.push(...gatewayApi.filter(o => o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute'));
   let n = 0;
   for (const routing of a) {
@@ -312,5 +335,18 @@ describe('Istio and Gateway API renderings route alike', () => {
       }
     }, p => targets('reviews', p), 2 * RUNS);
     expect(o.accepted).toBeGreaterThan(RUNS / 2);
+  });
+
+  test.failing('a Gateway parent without hostnames routes only the service\'s host (known divergence, see the top comment)', () => {
+    const build = (provider?: TrafficProvider) => {
+      const chart = Testing.chart();
+      new CanaryService(chart, 'reviews', { port: 9080, stable: { version: 'v1', image: 'x' }, gateways: ['istio-system/public'], provider });
+      return Testing.synth(chart);
+    };
+    const request = { host: 'other.example.com', gateway: 'istio-system/public' };
+    const istio = RouteSimulator.explain(request, IstioReader.read(build()).routings);
+    const gatewayApi = RouteSimulator.explain(request, GatewayApiReader.read(build(TrafficProvider.gatewayApi())).routings);
+    expect(istio.destinations).toEqual([]);
+    expect(outcome(gatewayApi)).toBe(outcome(istio));
   });
 });

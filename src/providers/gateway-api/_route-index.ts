@@ -11,7 +11,7 @@ import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, Match
 import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
 import { MESH_GATEWAY, withoutUndefined } from '../../model/_util';
-import { RequestMatch, StringMatch } from '../../model/request-match';
+import { MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
 import { ARGO_SYNC_WAVE, hostKey, IstioIndex, RoutingInfo } from '../istio/_object-index';
 
@@ -181,6 +181,7 @@ export function readGatewayApiRoutes(objects: any[], index: IstioIndex): Gateway
       regex.route.warn(`the precedence of its RegularExpression path among the matches attached to ${p.isMesh ? `Service ${p.host}` : `gateway ${p.tag}`} is implementation-specific; modelled in Istio's order (after Exact and PathPrefix paths, longer patterns first)`);
     }
     p.entries.sort(comparePrecedence);
+    gather(p.entries);
     p.anchor = anchorOf(p);
   }
 
@@ -507,7 +508,7 @@ function readHttpMatch(m: any, where: string, warn: Warn): ReadMatch {
   attempt(`path ${pathType} ${show(pathValue)}`, () => {
     switch (pathType) {
       case 'Exact': return RequestMatch.uri(StringMatch.exact(pathValue));
-      case 'PathPrefix': return pathPrefix(pathValue);
+      case 'PathPrefix': return pathPrefix(pathValue, m.path !== undefined);
       case 'RegularExpression': return RequestMatch.uri(pathValue === '.*' ? StringMatch.regex(pathValue) : simplified(pathValue, false));
       default: throw new Error(`unknown path type ${show(pathType)}`);
     }
@@ -543,9 +544,10 @@ function readHttpMatch(m: any, where: string, warn: Warn): ReadMatch {
  * PathPrefix matches path elements: `/abc` matches `/abc`, `/abc/` and `/abc/def`, not
  * `/abcd`; a trailing `/` is ignored (httproute_types.go, PathMatchPathPrefix).
  */
-function pathPrefix(value: string): RequestMatch | undefined {
+function pathPrefix(value: string, written: boolean): RequestMatch | undefined {
   const trimmed = value.replace(/\/+$/, '');
-  if (trimmed === '') return undefined;
+  // `/` matches every path: a condition only when written (as the model's `uri prefix "/"` renders).
+  if (trimmed === '') return written ? RequestMatch.uri(StringMatch.prefix('/')) : undefined;
   return RequestMatch.uri(StringMatch.regex(`^${escapeRegex(trimmed)}(/.*)?$`));
 }
 
@@ -633,6 +635,45 @@ function comparePrecedence(a: Entry, b: Entry): number {
 }
 
 const PATH_RANK: Record<string, number> = { Exact: 3, PathPrefix: 2, RegularExpression: 1 };
+
+/**
+ * Restores list order among neighbours that send requests to the same place (same backends,
+ * mirror and removed headers) or that no request satisfies both of: swapping two such
+ * neighbours changes where no request goes, and keeps the rules as the model they were
+ * rendered from has them (its matches together, its order).
+ */
+function gather(entries: Entry[]): void {
+  const action = (e: Entry) => {
+    const r = e.route.rules[e.ruleIndex];
+    const mirror = r.mirror ? [r.mirror.backend.serviceKey, r.mirror.percent] : '';
+    return JSON.stringify([r.destinations.map(d => [d.backend?.serviceKey, d.weight]), mirror, r.removeRequestHeaders ?? []]);
+  };
+  const listOrder = (a: Entry, b: Entry) => (a.route === b.route ? 0 : a.route.key < b.route.key ? -1 : 1)
+    || a.ruleIndex - b.ruleIndex || a.matchIndex - b.matchIndex;
+  for (let swapped = true; swapped;) {
+    swapped = false;
+    for (let i = 0; i + 1 < entries.length; i++) {
+      const [a, b] = [entries[i], entries[i + 1]];
+      if (listOrder(b, a) < 0 && (action(a) === action(b) || disjoint(a.match.match, b.match.match))) {
+        [entries[i], entries[i + 1]] = [b, a];
+        swapped = true;
+      }
+    }
+  }
+}
+
+/** Whether no request satisfies both matches (a condition of one excludes one of the other). */
+function disjoint(a: RequestMatch | undefined, b: RequestMatch | undefined): boolean {
+  if (!a || !b) return false;
+  const excludes = (x: StringMatch, y: StringMatch) => {
+    if (x.type === StringMatchType.PRESENT || y.type === StringMatchType.PRESENT) return false;
+    if (x.type === StringMatchType.EXACT) return !y.matches(x.value);
+    if (y.type === StringMatchType.EXACT) return !x.matches(y.value);
+    return x.type === StringMatchType.PREFIX && y.type === StringMatchType.PREFIX && !x.value.startsWith(y.value) && !y.value.startsWith(x.value);
+  };
+  return a.conditions.some(ca => b.conditions.some(cb => ca.field === cb.field && ca.name === cb.name
+    && ca.field !== MatchField.WITHOUT_HEADER && excludes(ca.match, cb.match)));
+}
 
 function istioOrder(a: MatchPrecedence, b: MatchPrecedence): number {
   const rank = (p: MatchPrecedence) => PATH_RANK[p.pathType ?? 'PathPrefix'] ?? 0;
