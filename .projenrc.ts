@@ -63,10 +63,14 @@ project.addPackageIgnore('/bench');
 project.addPackageIgnore('/crds');
 project.addPackageIgnore('/schemas');
 project.addPackageIgnore('/.ci');
-project.addTask('import', {
-  description: 'Generate src/providers/istio/imports from the vendored Istio CRDs (crds/)',
+const importTask = project.addTask('import', {
+  description: 'Generate src/providers/istio/imports and src/providers/gateway-api/imports from the vendored CRDs (crds/)',
   exec: 'cdk8s import crds/istio-networking-1.30.3.yaml --output src/providers/istio/imports --language typescript --no-check-upgrade',
 });
+// Gateway API v1.6.1, standard channel (issue #10).
+// cdk8s import takes one spec per run, and names the file after the group: prefixes keep both.
+importTask.exec('cdk8s import httproute:=crds/gateway-api-v1.6.1-httproutes.yaml --output src/providers/gateway-api/imports --language typescript --no-check-upgrade');
+importTask.exec('cdk8s import grpcroute:=crds/gateway-api-v1.6.1-grpcroutes.yaml --output src/providers/gateway-api/imports --language typescript --no-check-upgrade');
 
 // Synthesizes every example's stages to YAML under examples/<name>/dist/ (the README's first command).
 // node with ts-node's transpile-only hook: no type checking (the build type-checks) and no

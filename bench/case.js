@@ -18,7 +18,9 @@ if (!impls[impl] || !Number.isInteger(n) || n <= 0) {
 const t0 = performance.now();
 const build = impls[impl].load();
 const t1 = performance.now();
+const cpu0 = process.cpuUsage();
 const yaml = build(n);
+const cpu1 = process.cpuUsage(cpu0);
 const t2 = performance.now();
 
 const usage = process.resourceUsage();
@@ -28,6 +30,8 @@ const result = {
   bootMs: started,
   loadMs: t1 - t0,
   synthMs: t2 - t1,
+  // CPU time of the synth (user + system), steadier than wall time on a loaded machine.
+  synthCpuMs: (cpu1.user + cpu1.system) / 1000,
   maxRssMiB: usage.maxRSS / 1024,
   heapUsedMiB: process.memoryUsage().heapUsed / 1048576,
   bytes: Buffer.byteLength(yaml),

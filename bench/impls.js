@@ -12,10 +12,14 @@ const m = require('./manifests');
 
 const LIB = path.resolve(process.env.BENCH_LIB || path.join(__dirname, '..', 'lib'));
 
-/** Ours: one CanaryService and one HeaderMatchRoute per service. */
-function ours(analyze = true) {
+/**
+ * Ours: one CanaryService and one HeaderMatchRoute per service. `gatewayApi`: the same
+ * services with `provider: TrafficProvider.gatewayApi()` (bench/providers.js, issue #10).
+ */
+function ours(analyze = true, gatewayApi = false) {
   const { App, Chart } = require('cdk8s');
-  const { CanaryService, HeaderMatchRoute, RequestMatch, RoutingAnalyzer, StringMatch } = require(LIB);
+  const { CanaryService, HeaderMatchRoute, RequestMatch, RoutingAnalyzer, StringMatch, TrafficProvider } = require(LIB);
+  const provider = gatewayApi ? TrafficProvider.gatewayApi() : undefined;
   return n => {
     const app = new App();
     // With analyze false: RoutingAnalyzer's synth-time analysis turned off (RoutingAnalyzer.CONTEXT_KEY).
@@ -27,6 +31,7 @@ function ours(analyze = true) {
         stable: { version: m.STABLE, image: m.image(i, m.STABLE) },
         canary: { version: m.CANARY, image: m.image(i, m.CANARY) },
         canaryWeight: m.CANARY_WEIGHT,
+        provider,
       });
       new HeaderMatchRoute(chart, `${m.serviceName(i)}-beta`, {
         target: svc,
@@ -113,6 +118,7 @@ function handwritten() {
 module.exports = {
   ours: { label: 'ours (CanaryService + HeaderMatchRoute)', load: () => ours(true) },
   oursLean: { label: 'ours with the synth-time RoutingAnalyzer turned off', load: () => ours(false) },
+  oursGatewayApi: { label: 'ours with TrafficProvider.gatewayApi() (bench/providers.js only)', load: () => ours(true, true) },
   floor: { label: '(a) plain JSON -> yaml', load: floor },
   raw: { label: '(b) raw cdk8s ApiObjects', load: raw },
   handwritten: { label: '(c) cdk8s-plus-27 + ApiObjects by hand', load: handwritten },

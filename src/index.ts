@@ -8,6 +8,8 @@ export * from './services/header-match-route';
 export * from './services/blue-green-service';
 export * from './analyzer/routing-analyzer';
 export * from './providers/istio/reader';
+export * from './providers/traffic-provider';
+export * from './providers/gateway-api/reader';
 export * from './gitops/route-simulator';
 export * from './gitops/transition-check';
 export * from './gitops/traffic-diff';

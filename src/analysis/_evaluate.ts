@@ -37,17 +37,17 @@ export function loadAnalyses(paths: string[]): AnalysisDocument[] {
   const docs: AnalysisDocument[] = [];
   for (const m of loadManifests(paths)) {
     const text = m?.metadata?.annotations?.[ANALYSIS_ANNOTATION];
-    if (m.kind !== 'VirtualService' || text === undefined) continue;
+    if (text === undefined) continue;
     const parse = (annotation: string, value: unknown) => {
       try {
         return JSON.parse(String(value));
       } catch (e) {
-        throw new Error(`VirtualService ${m.metadata.name}: annotation ${annotation} is not valid JSON: ${(e as Error).message}`);
+        throw new Error(`${m.kind} ${m.metadata.name}: annotation ${annotation} is not valid JSON: ${(e as Error).message}`);
       }
     };
     const doc = { ...parse(ANALYSIS_ANNOTATION, text), state: parse(STATE_ANNOTATION, m.metadata.annotations[STATE_ANNOTATION]) };
     if (doc.version !== 1 || !Array.isArray(doc.checks) || !doc.state || typeof doc.state.weight !== 'number') {
-      throw new Error(`VirtualService ${m.metadata.name}: annotation ${ANALYSIS_ANNOTATION} is not a version 1 analysis`);
+      throw new Error(`${m.kind} ${m.metadata.name}: annotation ${ANALYSIS_ANNOTATION} is not a version 1 analysis`);
     }
     docs.push(doc);
   }
@@ -151,7 +151,7 @@ export async function evaluate(doc: AnalysisDocument, state: ReleaseState, prome
 
 /** One line per release for people. */
 export function formatVerdicts(verdicts: ReleaseVerdict[]): string {
-  if (verdicts.length === 0) return 'no analysed release (no VirtualService with a cdk8s-canary.io/analysis annotation)';
+  if (verdicts.length === 0) return 'no analysed release (no routing object with a cdk8s-canary.io/analysis annotation)';
   const lines: string[] = [];
   for (const v of verdicts) {
     lines.push(`${v.service} ${v.version}: ${v.verdict.toUpperCase()} at ${v.weight}%${v.nextWeight !== v.weight ? ` -> ${v.nextWeight}%` : ''}: ${v.reason}`);

@@ -1,9 +1,11 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { AnalyzedObject } from './_objects';
 import { Finding, Severity } from './finding';
 import { OWNED } from '../internal/owned';
 import { analyzeIstio } from '../providers/istio/rules';
+import { analyzeGatewayApi } from '../providers/gateway-api/rules';
 
 export * from './finding';
 
@@ -56,21 +58,21 @@ export class RoutingAnalyzer {
     if (!foreign) {
       // Every routing object is ours and unpatched: the constructs checked each of them when
       // they were built; only hosts can clash between services.
-      return analyzeIstio(entries.filter(e => e.json?.kind === VS).map(e => ({
+      return analyzeObjects(entries.filter(e => e.json?.kind === VS).map(e => ({
         json: { ...e.json, spec: { hosts: e.json.spec.hosts, gateways: e.json.spec.gateways, exportTo: e.json.spec.exportTo } },
         source: e.c.node.path,
         checked: true,
       })));
     }
     // Our unpatched objects were checked when built: only the rules across objects apply to them.
-    return analyzeIstio(entries.map(e => ({ json: e.json ?? e.summary!(), source: e.c.node.path, checked: e.json !== undefined })));
+    return analyzeObjects(entries.map(e => ({ json: e.json ?? e.summary!(), source: e.c.node.path, checked: e.json !== undefined })));
   }
 
   /**
    * Analyzes plain Kubernetes objects (as parsed from YAML), e.g. a synthesized directory.
    */
   public static analyzeManifests(manifests: any[]): Finding[] {
-    return analyzeIstio((manifests ?? []).filter(m => m && typeof m === 'object').map(json => ({
+    return analyzeObjects((manifests ?? []).filter(m => m && typeof m === 'object').map(json => ({
       json,
       source: `${json.kind}/${json.metadata?.namespace ? `${json.metadata.namespace}/` : ''}${json.metadata?.name}`,
     })));
@@ -124,7 +126,12 @@ export class RoutingAnalyzer {
 
 const REGISTERED = new WeakSet<IConstruct>();
 const MEMO = new WeakMap<IConstruct, { size: number; findings: Finding[] }>();
-const KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'Service', 'Deployment']);
+const KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'Service', 'Deployment', 'HTTPRoute', 'GRPCRoute']);
+
+/** Every provider's rules over the objects: the Gateway API's, then Istio's. */
+function analyzeObjects(objects: AnalyzedObject[]): Finding[] {
+  return [...analyzeGatewayApi(objects), ...analyzeIstio(objects)];
+}
 
 function deploymentSummary(d: kplus.Deployment): any {
   return {

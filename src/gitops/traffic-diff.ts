@@ -1,5 +1,6 @@
 import { describeMatches, describeSplit, fmt, targetLabel } from './_routing-text';
 import { withoutUndefined } from '../model/_util';
+import { MatchField, RequestMatch, StringMatchType } from '../model/request-match';
 import { RouteDestination, RouteRule } from '../model/routing-model';
 import { indexObjects, RoutingInfo } from '../providers/istio/_object-index';
 import { ReadWarning } from '../providers/istio/reader';
@@ -154,11 +155,29 @@ function cohorts(r: RoutingInfo | undefined): Cohort[] {
   if (defaultIndex < 0) rules.forEach((rule, i) => { if ((rule.matches ?? []).length === 0) defaultIndex = i; });
   const seen = new Map<string, number>();
   return rules.map((rule, i) => {
-    const base = `${[...(rule.gateways ?? [])].sort().join(',')}#${(rule.matches ?? []).map(m => m.key).sort().join('|')}`;
+    const base = `${[...(rule.gateways ?? [])].sort().join(',')}#${(rule.matches ?? []).map(cohortKey).sort().join('|')}`;
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     return { key: i === defaultIndex ? 'default' : `${base}#${n}`, rule, index: i, isDefault: i === defaultIndex };
   });
+}
+
+/**
+ * A match's key, with equal conditions written alike, so that the renderings of one model by
+ * different providers compare equal: a regex `<literal>.*` is a prefix, a header regex `.*`
+ * is presence (the Gateway API has neither prefix header matches nor presence).
+ */
+function cohortKey(m: RequestMatch): string {
+  const literal = /^((?:[^\\.^$|?*+()[\]{}]|\\[\\.^$|?*+()[\]{}])+)\.\*$/;
+  return `[${m.conditions.map(c => {
+    let [type, value]: string[] = [c.match.type, c.match.value];
+    if (type === StringMatchType.REGEX) {
+      const lit = literal.exec(value);
+      if ((value === '.*' || value === '^.*$') && c.field === MatchField.HEADER) [type, value] = [StringMatchType.PRESENT, ''];
+      else if (lit) [type, value] = [StringMatchType.PREFIX, lit[1].replace(/\\(.)/g, '$1')];
+    }
+    return JSON.stringify([c.field, c.name ?? '', type, value]);
+  }).sort().join(',')}]`;
 }
 
 function sharesOf(rule: RouteRule | undefined, host: string): TrafficShare[] {

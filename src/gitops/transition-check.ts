@@ -2,6 +2,8 @@ import { fmt, targetLabel } from './_routing-text';
 import { Severity } from '../analyzer/routing-analyzer';
 import { validateIntRange } from '../internal/validation';
 import { RouteRule } from '../model/routing-model';
+import { gatewayApiOf } from '../providers/gateway-api/_route-index';
+import { gatewayApiTransitions } from '../providers/gateway-api/_transitions';
 import {
   DeploymentInfo, deploymentsOf, destinationKey, hasDeploymentsFor, indexObjects, IstioIndex, RoutingInfo,
 } from '../providers/istio/_object-index';
@@ -19,6 +21,12 @@ export enum FindingKind {
   ROUTED_TO_NO_REPLICAS = 'routed-to-no-replicas',
   /** Traffic goes to a subset that no DestinationRule defines. */
   ROUTED_TO_MISSING_SUBSET = 'routed-to-missing-subset',
+  /** Gateway API: a backendRef names a Service that is not in the output (HTTP 500). */
+  ROUTED_TO_MISSING_SERVICE = 'routed-to-missing-service',
+  /** Gateway API: a backend Service is deleted while the previous routes (or the new ones) still send it traffic. */
+  SERVICE_REMOVED_WHILE_ROUTED = 'service-removed-while-routed',
+  /** A host's routing moves between a VirtualService and a Gateway API route in one commit, or both route it. */
+  PROVIDER_SWITCH = 'provider-switch',
 }
 
 /** One unsafe step between two synth outputs. */
@@ -91,7 +99,14 @@ interface Target {
  *   DestinationRule before the VirtualService;
  * - a default-route weight that changes by more than `maxWeightStep` points at once (a warning);
  * - a routed version with 0 replicas, or whose Deployment is removed while routed;
- * - a routed subset that no DestinationRule defines.
+ * - a routed subset that no DestinationRule defines;
+ * - Gateway API routes (HTTPRoute, GRPCRoute), at Service level: a backendRef to a
+ *   per-version Service that is missing (500), selects no running pods (503), or whose
+ *   Service or pods are new in the same commit (unless sync waves order them first); a
+ *   Service deleted, or its pods removed, in the commit that removes its last backendRef;
+ * - a host whose routing moves between a VirtualService and an HTTPRoute in one commit (or
+ *   that both route differently): the safe sequence adds the new route with identical
+ *   routing while the old one stays, then removes the old one.
  *
  * Works on any VirtualService (see `IstioReader`). Traffic mirrored to a version fails
  * only the copies, so those findings are warnings.
@@ -119,6 +134,7 @@ export class TransitionCheck {
       const old = before.routings.find(o => o.hostKey === r.hostKey);
       if (old) findings.push(...weightJumps(old, r, maxStep));
     }
+    findings.push(...gatewayApiTransitions(before, after, previous, next));
     findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === Severity.ERROR ? -1 : 1));
     return {
       safe: !findings.some(f => f.severity === Severity.ERROR),
@@ -168,7 +184,9 @@ function targets(index: IstioIndex): Map<string, Target> {
       routing: old?.routing ?? routing,
     });
   };
+  const gatewayApi = new Set(gatewayApiOf(index).routings);
   for (const r of index.routings) {
+    if (gatewayApi.has(r)) continue; // checked at Service level (gatewayApiTransitions)
     for (const rule of r.routing.rules) {
       for (const d of rule.destinations) add(r, d.host, d.version, d.weight, 0);
       if (rule.mirror) add(r, rule.mirror.host, rule.mirror.version, 0, rule.mirror.percent);

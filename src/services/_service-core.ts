@@ -1,5 +1,5 @@
 // The rendering shared by every service construct (internal, not exported from index.ts).
-import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RouteResilience, validateRouteResilience, withRouteDefaults } from './_route-options';
@@ -10,9 +10,8 @@ import { DNS1035_RULE, fail, isDns1035Label, isHttpToken, owner, show, validateD
 import { MESH_GATEWAY } from '../model/_util';
 import { MatchField } from '../model/request-match';
 import { RouteRule, ServiceRouting, ServiceVersion } from '../model/routing-model';
-import { renderTrafficPolicy, validateTrafficPolicy } from '../providers/istio/_traffic-policy';
-import { DestinationRule, VirtualService } from '../providers/istio/imports/networking.istio.io';
-import { renderDestinationRuleSpec, renderVirtualServiceSpec } from '../providers/istio/renderer';
+import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting } from '../providers/_provider';
+import { TrafficProvider } from '../providers/traffic-provider';
 
 const PORT_NAMES: Record<ServiceProtocol, string> = {
   [ServiceProtocol.HTTP]: 'http',
@@ -20,53 +19,22 @@ const PORT_NAMES: Record<ServiceProtocol, string> = {
   [ServiceProtocol.GRPC]: 'grpc',
 };
 
-/**
- * Our VirtualService and DestinationRule give RoutingAnalyzer their JSON straight from the
- * routing model (`_analysisJson`), unless a JSON patch was added: then it resolves them.
- */
-function modelled<T extends new (...args: any[]) => ApiObject>(Base: T) {
-  return class extends Base {
-    private patched = false;
-    public model: () => any = () => undefined;
-    public addJsonPatch(...ops: JsonPatch[]): void {
-      this.patched = true;
-      super.addJsonPatch(...ops);
-    }
-    /** @internal */
-    public _analysisJson(): any {
-      if (this.patched) return undefined;
-      return { apiVersion: this.apiVersion, kind: this.kind, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
-    }
-  };
-}
-/**
- * Our VirtualService specs are rendered in Istio's wire format already: the generated class'
- * key mapping (a no-op for them; it renames only the deprecated mirrorPercent, which we never
- * emit) is skipped, which saves about 4% of synth.
- */
-class ModelledVirtualService extends modelled(VirtualService) {
-  public toJson(): any {
-    return ApiObject.prototype.toJson.call(this);
-  }
-}
-const ModelledDestinationRule = modelled(DestinationRule);
-
 const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
 
 /**
  * The shared rendering of every service construct (internal, not exported from index.ts):
- * one Deployment per version, one Service, one DestinationRule with a subset per version
- * and one VirtualService rendered from the routing model. Children are created in the
- * owner's scope, so construct paths are `<owner>/Deployment-<version>`, `<owner>/Service`,
- * `<owner>/DestinationRule` and `<owner>/VirtualService`.
+ * one Deployment per version and one Service, then the routing objects the provider renders
+ * from the routing model. Children are created in the owner's scope, so construct paths are
+ * `<owner>/Deployment-<version>`, `<owner>/Service`, then the provider's (Istio:
+ * `<owner>/DestinationRule` and `<owner>/VirtualService`).
  */
 export class ServiceCore {
   public readonly who: string;
   public readonly name: string;
   public readonly service: kplus.Service;
-  public readonly destinationRule: ApiObject;
-  public readonly virtualService: ApiObject;
+  public readonly provider: ProviderImpl;
+  public readonly rendered: RenderedRouting;
   public readonly deployments = new Map<string, kplus.Deployment>();
 
   private readonly versionList: ServiceVersion[];
@@ -78,6 +46,7 @@ export class ServiceCore {
   private defaultRule?: RouteRule;
   private reserved?: { names: Set<string>; owner: string };
   private readonly routeDefaults: RouteResilience;
+  private readonly ctx: ProviderContext;
 
   public constructor(ownerScope: Construct, kind: string, props: RoutedServiceOptions, versions: VersionSpec[]) {
     this.who = owner(kind, ownerScope.node.id);
@@ -88,12 +57,17 @@ export class ServiceCore {
     if (PORT_NAMES[protocol] === undefined) {
       fail(who, `protocol must be one of ${Object.values(ServiceProtocol).join(', ')}, got ${show(protocol)}`);
     }
+    const provider = props.provider ?? TrafficProvider.istio();
+    if (!(provider instanceof TrafficProvider)) {
+      fail(who, `provider must be TrafficProvider.istio() or TrafficProvider.gatewayApi(), got ${show(provider)}`);
+    }
+    this.provider = provider._impl;
     this.gateways = validateGateways(who, props.gateways ?? [], props.includeMesh ?? true);
     this.hosts = (props.hosts ?? []).map((h, i) => validateNonEmptyString(who, `hosts[${i}]`, h));
     validateUnique(who, 'hosts', [this.name, ...this.hosts], h => h);
-    if (props.trafficPolicy) validateTrafficPolicy(who, props.trafficPolicy);
     validateRouteResilience(who, props, false);
     this.routeDefaults = { timeout: props.timeout, retries: props.retries, headers: props.headers };
+    this.provider.checkService(who, { trafficPolicy: props.trafficPolicy, gateways: this.gateways, hosts: this.hosts, protocol });
     this.untrustedHeaders = (props.untrustedHeaders ?? []).map((h, i) => {
       if (!isHttpToken(h)) fail(who, `untrustedHeaders[${i}] must be an HTTP header name, got ${show(h)}`);
       return h.toLowerCase();
@@ -131,37 +105,35 @@ export class ServiceCore {
     });
     this.service.selectLabel('app', this.name);
 
-    const trafficPolicy = renderTrafficPolicy(who, props.trafficPolicy);
-    const routing = this.versionList;
-    const drSpec = renderDestinationRuleSpec({ host: this.name, versions: routing, rules: [] }, trafficPolicy);
-    const dr = new ModelledDestinationRule(ownerScope, 'DestinationRule', { metadata: { name: this.name }, spec: drSpec });
-    dr.model = () => drSpec;
-    const vsSpec = () => renderVirtualServiceSpec(this.routing());
-    const vs = new ModelledVirtualService(ownerScope, 'VirtualService', { metadata: { name: this.name }, spec: Lazy.any({ produce: vsSpec }) as any });
-    vs.model = vsSpec;
-    this.destinationRule = dr;
-    this.virtualService = vs;
+    for (const o of [...this.deployments.values(), this.service]) OWNED.add(o);
+    const argoCdSyncWaves = props.argoCdSyncWaves ?? false;
+    this.ctx = {
+      scope: ownerScope,
+      who,
+      name: this.name,
+      port,
+      portName: PORT_NAMES[protocol],
+      protocol,
+      targetPort,
+      service: this.service,
+      versions: this.versionNames,
+      gateways: [...this.gateways],
+      hosts: [...this.hosts],
+      trafficPolicy: props.trafficPolicy,
+      argoCdSyncWaves,
+      routing: () => this.routing(),
+      wave,
+    };
+    // Make before break: pods and the Service come before the routes that use them. The
+    // provider renders its objects after them (cdk8s' output order is construction order).
+    this.rendered = this.provider.render(this.ctx);
 
     // Istio's webhook and analyzer rules over everything in the chart, at synth.
-    for (const o of [...this.deployments.values(), this.service, dr, vs]) OWNED.add(o);
     RoutingAnalyzer.register(ownerScope);
 
-    // Make before break: pods and subsets come before the routes that use them.
-    // Output order: Deployments, Service, DestinationRule, VirtualService. The children are
-    // created in that order, which is cdk8s' output order; the one dependency that routing
-    // safety needs is also declared, so the VirtualService follows its DestinationRule even
-    // if construction order changes.
-    this.virtualService.addDependency(this.destinationRule);
-
-    if (props.argoCdSyncWaves) {
-      const wave = (o: ApiObject, n: number, pruneLast: boolean) => {
-        o.metadata.addAnnotation(ARGO_SYNC_WAVE, String(n));
-        if (pruneLast) o.metadata.addAnnotation(ARGO_SYNC_OPTIONS, 'PruneLast=true');
-      };
+    if (argoCdSyncWaves) {
       for (const d of this.deployments.values()) wave(ApiObject.of(d), 0, true);
       wave(ApiObject.of(this.service), 0, false);
-      wave(this.destinationRule, 1, true);
-      wave(this.virtualService, 2, false);
     }
   }
 
@@ -182,6 +154,11 @@ export class ServiceCore {
   public setDefaultRule(rule: RouteRule): void {
     this.validateRule(rule, 'the default route', this.who);
     this.defaultRule = rule;
+    const defaults = this.defaultRules();
+    defaults.forEach((d, i) => this.provider.checkRule(this.ctx, withRouteDefaults(d, this.routeDefaults), 'the default route', this.who, {
+      before: [...this.matchedRules, ...defaults.slice(0, i)], after: defaults.slice(i + 1),
+    }));
+    this.provider.ruleAdded?.(this.ctx, this.rendered);
   }
 
   public addRoute(rule: RouteRule, source: string): void {
@@ -204,6 +181,7 @@ export class ServiceCore {
       if (!rule.gateways) rule = { ...rule, gateways: [MESH_GATEWAY] };
     }
     this.validateRule(rule, 'the route', source);
+    this.provider.checkRule(this.ctx, withRouteDefaults(rule, this.routeDefaults), 'the route', source, { before: [...this.matchedRules], after: this.defaultRules() });
     if (this.reserved) {
       const clash = headerNames(rule).find(n => this.reserved!.names.has(n));
       if (clash) {
@@ -225,10 +203,24 @@ export class ServiceCore {
     }
     this.matchedRules.push(rule);
     this.ruleSources.push(source);
+    this.provider.ruleAdded?.(this.ctx, this.rendered);
   }
 
   /** The routing model. */
   public routing(): ServiceRouting {
+    const defaults = this.defaultRules();
+    return {
+      host: this.name,
+      hosts: [...this.hosts],
+      gateways: [...this.gateways],
+      versions: this.versionList.map(v => ({ ...v, labels: { ...v.labels } })),
+      rules: [...this.matchedRules, ...defaults].map(r => withRouteDefaults(r, this.routeDefaults)),
+      source: this.rendered.primary.node.path,
+    };
+  }
+
+  /** The default rules, rendered last: the catch-all, after its gateway variant when headers are untrusted. */
+  private defaultRules(): RouteRule[] {
     const defaults: RouteRule[] = [];
     if (this.defaultRule) {
       if (this.untrustedHeaders.length > 0) {
@@ -237,21 +229,14 @@ export class ServiceCore {
       }
       defaults.push(this.defaultRule);
     }
-    return {
-      host: this.name,
-      hosts: [...this.hosts],
-      gateways: [...this.gateways],
-      versions: this.versionList.map(v => ({ ...v, labels: { ...v.labels } })),
-      rules: [...this.matchedRules, ...defaults].map(r => withRouteDefaults(r, this.routeDefaults)),
-      source: this.virtualService.node.path,
-    };
+    return defaults;
   }
 
   /**
-   * Adds a VirtualService `<service>-preview` for `previewHost` at the service's gateways,
-   * sending all its traffic to `version`.
+   * Adds the provider's objects for `previewHost` at the service's gateways (Istio: a
+   * VirtualService `<service>-preview`), sending all its traffic to `version`.
    */
-  public addPreviewHost(ownerScope: Construct, previewHost: string, version: string): ApiObject {
+  public addPreviewHost(previewHost: string, version: string): RenderedPreview {
     const gateways = this.gatewaysBesidesMesh;
     if (gateways.length === 0) {
       fail(this.who, `previewHost ${show(previewHost)} is served at the service's gateways, but it is bound to none; set gateways`);
@@ -261,12 +246,8 @@ export class ServiceCore {
     }
     const rule: RouteRule = { name: 'preview', destinations: [{ host: this.name, version, weight: 100 }] };
     this.validateRule(rule, 'the preview host route', this.who);
-    const spec = renderVirtualServiceSpec({ host: previewHost, gateways, versions: [], rules: [rule] });
-    const preview = new ModelledVirtualService(ownerScope, 'PreviewVirtualService', { metadata: { name: `${this.name}-preview` }, spec });
-    preview.model = () => spec;
-    OWNED.add(preview);
-    preview.addDependency(this.destinationRule);
-    return preview;
+    this.provider.checkRule(this.ctx, rule, 'the preview host route', this.who, { before: [], after: [] });
+    return this.provider.renderPreviewHost(this.ctx, this.rendered, previewHost, rule);
   }
 
   /** Adds a rule whose header names no later route may match (BlueGreenService's preview). */
@@ -313,12 +294,6 @@ export class ServiceCore {
       if (live) {
         fail(who, `${what} mirrors to version ${show(m.version)}, which already receives ${live.weight}% of the same traffic; mirror to a version that gets no live traffic, or remove the mirror`);
       }
-    }
-    // Istio's webhook (ValidateVirtualService, since 1.24) accepts JWT-claim matches only in a
-    // VirtualService bound to gateways and not to 'mesh'.
-    if ((rule.matches ?? []).some(m => m.requiresGateway) && (this.gatewaysBesidesMesh.length === 0 || this.gateways.includes(MESH_GATEWAY))) {
-      fail(who, `${what} matches a JWT claim, which Istio accepts only in a VirtualService bound to gateways and not to mesh; `
-        + `set gateways and includeMesh: false on ${this.who}`);
     }
   }
 
@@ -384,4 +359,9 @@ function headerNames(rule: RouteRule): string[] {
 
 function sameGateways(a: RouteRule, b: RouteRule): boolean {
   return [...(a.gateways ?? [])].sort().join(',') === [...(b.gateways ?? [])].sort().join(',');
+}
+
+function wave(o: ApiObject, n: number, pruneLast: boolean): void {
+  o.metadata.addAnnotation(ARGO_SYNC_WAVE, String(n));
+  if (pruneLast) o.metadata.addAnnotation(ARGO_SYNC_OPTIONS, 'PruneLast=true');
 }

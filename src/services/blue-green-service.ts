@@ -72,7 +72,8 @@ export interface BlueGreenServiceProps extends RoutedServiceOptions {
  *
  * Renders the same Deployments, Service and DestinationRule as `CanaryService` (one
  * Deployment per version, one subset per version) and a VirtualService sending 100% of the
- * default traffic to the active colour's subset.
+ * default traffic to the active colour's subset (with `TrafficProvider.gatewayApi()`: a
+ * Service per colour and an HTTPRoute).
  *
  * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/
  */
@@ -81,15 +82,36 @@ export class BlueGreenService extends Construct implements IRoutedService {
   public readonly serviceName: string;
   /** The rendered Kubernetes Service. */
   public readonly service: kplus.Service;
-  /** The rendered DestinationRule (networking.istio.io/v1). */
-  public readonly destinationRule: ApiObject;
-  /** The rendered VirtualService (networking.istio.io/v1). */
-  public readonly virtualService: ApiObject;
   /**
-   * The preview host's VirtualService.
-   * @default - none when there is no previewHost
+   * The rendered DestinationRule (networking.istio.io/v1), for `addJsonPatch`; set by the
+   * Istio provider.
+   * @default - none with another provider: see `routingObjects`
+   */
+  public readonly destinationRule?: ApiObject;
+  /**
+   * The rendered VirtualService (networking.istio.io/v1), for `addJsonPatch`; set by the
+   * Istio provider.
+   * @default - none with another provider: see `routingObjects`
+   */
+  public readonly virtualService?: ApiObject;
+  /**
+   * The routing objects the provider rendered, in output order, for `addJsonPatch` (Istio:
+   * the DestinationRule and the VirtualService; Gateway API: the per-version Services, the
+   * HTTPRoute or GRPCRoute, and a DestinationRule when `trafficPolicy` is set). Objects a
+   * later `HeaderMatchRoute` makes the provider add are not included.
+   */
+  public readonly routingObjects: ApiObject[];
+  /**
+   * The preview host's VirtualService; set by the Istio provider.
+   * @default - none when there is no previewHost, or with another provider: see `previewRoute`
    */
   public readonly previewVirtualService?: ApiObject;
+  /**
+   * The preview host's route (Istio: the VirtualService `<service>-preview`; Gateway API: the
+   * HTTPRoute `<service>-preview`).
+   * @default - none when there is no previewHost
+   */
+  public readonly previewRoute?: ApiObject;
   /** The blue version's Deployment. */
   public readonly blueDeployment: kplus.Deployment;
   /** The green version's Deployment. */
@@ -154,7 +176,9 @@ export class BlueGreenService extends Construct implements IRoutedService {
       if (idleScaledDown) {
         fail(who, `previewHost routes to the idle ${idleColor} version ${show(idle.version)}, which has 0 replicas; scale ${idleColor} up, or remove previewHost`);
       }
-      this.previewVirtualService = this.core.addPreviewHost(this, props.previewHost, idle.version);
+      const preview = this.core.addPreviewHost(props.previewHost, idle.version);
+      this.previewRoute = preview.route;
+      this.previewVirtualService = preview.virtualService;
     }
 
     let plan;
@@ -176,14 +200,16 @@ export class BlueGreenService extends Construct implements IRoutedService {
     });
 
     this.service = this.core.service;
-    this.destinationRule = this.core.destinationRule;
-    this.virtualService = this.core.virtualService;
+    this.destinationRule = this.core.rendered.destinationRule;
+    this.virtualService = this.core.rendered.virtualService;
+    this.routingObjects = [...this.core.rendered.objects];
     this.blueDeployment = this.core.deployments.get(props.blue.version)!;
     this.greenDeployment = this.core.deployments.get(props.green.version)!;
     if (plan) {
       const { state, ...analysis } = plan;
-      this.virtualService.metadata.addAnnotation(ANALYSIS_ANNOTATION, JSON.stringify(analysis));
-      this.virtualService.metadata.addAnnotation(STATE_ANNOTATION, JSON.stringify(state));
+      // On the provider's main routing object (Istio: the VirtualService; Gateway API: the route).
+      this.core.rendered.primary.metadata.addAnnotation(ANALYSIS_ANNOTATION, JSON.stringify(analysis));
+      this.core.rendered.primary.metadata.addAnnotation(STATE_ANNOTATION, JSON.stringify(state));
       this.prometheusRule = renderPrometheusRule(this, plan);
       if (props.analysis!.argoPrometheusAddress !== undefined) {
         this.analysisTemplate = renderAnalysisTemplate(this, plan, props.analysis!.argoPrometheusAddress);

@@ -65,7 +65,9 @@ export interface CanaryServiceProps extends RoutedServiceOptions {
  * `version`), one Service selecting `app=<service>`, one DestinationRule with a subset per
  * version and one VirtualService sending `100 - canaryWeight` percent to the stable subset
  * and `canaryWeight` percent to the canary subset. `HeaderMatchRoute`s add matched rules
- * before that default split.
+ * before that default split. With `provider: TrafficProvider.gatewayApi()`, one Service per
+ * version and an HTTPRoute (GRPCRoute for gRPC) with backend weights replace the
+ * DestinationRule and the VirtualService.
  *
  * @see https://istio.io/latest/docs/tasks/traffic-management/traffic-shifting/
  */
@@ -74,10 +76,25 @@ export class CanaryService extends Construct implements IRoutedService {
   public readonly serviceName: string;
   /** The rendered Kubernetes Service. */
   public readonly service: kplus.Service;
-  /** The rendered DestinationRule (networking.istio.io/v1), for `addJsonPatch`. */
-  public readonly destinationRule: ApiObject;
-  /** The rendered VirtualService (networking.istio.io/v1), for `addJsonPatch`. */
-  public readonly virtualService: ApiObject;
+  /**
+   * The rendered DestinationRule (networking.istio.io/v1), for `addJsonPatch`; set by the
+   * Istio provider.
+   * @default - none with another provider: see `routingObjects`
+   */
+  public readonly destinationRule?: ApiObject;
+  /**
+   * The rendered VirtualService (networking.istio.io/v1), for `addJsonPatch`; set by the
+   * Istio provider.
+   * @default - none with another provider: see `routingObjects`
+   */
+  public readonly virtualService?: ApiObject;
+  /**
+   * The routing objects the provider rendered, in output order, for `addJsonPatch` (Istio:
+   * the DestinationRule and the VirtualService; Gateway API: the per-version Services, the
+   * HTTPRoute or GRPCRoute, and a DestinationRule when `trafficPolicy` is set). Objects a
+   * later `HeaderMatchRoute` makes the provider add are not included.
+   */
+  public readonly routingObjects: ApiObject[];
   /** The stable version's Deployment. */
   public readonly stableDeployment: kplus.Deployment;
   /**
@@ -141,14 +158,16 @@ export class CanaryService extends Construct implements IRoutedService {
     this.core.setDefaultRule(rule);
 
     this.service = this.core.service;
-    this.destinationRule = this.core.destinationRule;
-    this.virtualService = this.core.virtualService;
+    this.destinationRule = this.core.rendered.destinationRule;
+    this.virtualService = this.core.rendered.virtualService;
+    this.routingObjects = [...this.core.rendered.objects];
     this.stableDeployment = this.core.deployments.get(props.stable.version)!;
     this.canaryDeployment = props.canary ? this.core.deployments.get(props.canary.version) : undefined;
     if (plan) {
       const { state, ...analysis } = plan;
-      this.virtualService.metadata.addAnnotation(ANALYSIS_ANNOTATION, JSON.stringify(analysis));
-      this.virtualService.metadata.addAnnotation(STATE_ANNOTATION, JSON.stringify(state));
+      // On the provider's main routing object (Istio: the VirtualService; Gateway API: the route).
+      this.core.rendered.primary.metadata.addAnnotation(ANALYSIS_ANNOTATION, JSON.stringify(analysis));
+      this.core.rendered.primary.metadata.addAnnotation(STATE_ANNOTATION, JSON.stringify(state));
       this.prometheusRule = renderPrometheusRule(this, plan);
       if (props.analysis!.argoPrometheusAddress !== undefined) {
         this.analysisTemplate = renderAnalysisTemplate(this, plan, props.analysis!.argoPrometheusAddress);

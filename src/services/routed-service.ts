@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { HeaderOperations, RetryPolicy } from '../model/resilience';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 import { TrafficPolicy } from '../model/traffic-policy';
+import { TrafficProvider } from '../providers/traffic-provider';
 
 /**
  * One version of an application: its label value, image and Deployment settings.
@@ -130,7 +131,9 @@ export interface RoutedServiceOptions {
   readonly protocol?: ServiceProtocol;
 
   /**
-   * Istio Gateways the VirtualService is bound to, as `<namespace>/<name>` or `<name>`.
+   * Gateways the routing is bound to, as `<namespace>/<name>` or `<name>`: Istio Gateways
+   * (the VirtualService's `gateways`), or with `TrafficProvider.gatewayApi()` Gateway API
+   * Gateways (the HTTPRoute's `parentRefs`).
    * @default - none: in-mesh traffic only
    */
   readonly gateways?: string[];
@@ -143,7 +146,8 @@ export interface RoutedServiceOptions {
   readonly includeMesh?: boolean;
 
   /**
-   * Further hosts the VirtualService serves, e.g. the public host name at a gateway.
+   * Further hosts the routing serves, e.g. the public host name at a gateway (with
+   * `TrafficProvider.gatewayApi()`: the `hostnames` of the route attached to the Gateways).
    * @default - none: only the service name
    */
   readonly hosts?: string[];
@@ -162,7 +166,9 @@ export interface RoutedServiceOptions {
    * Annotate objects for Argo CD so that a sync applies them make-before-break: Deployments
    * and the Service in sync wave 0, the DestinationRule in wave 1, the VirtualService in
    * wave 2 (Argo CD waits for each wave to be healthy), and Deployments and the
-   * DestinationRule pruned last, after routes have moved away from them.
+   * DestinationRule pruned last, after routes have moved away from them. With
+   * `TrafficProvider.gatewayApi()`: the version Services in wave 0 (pruned last), any
+   * DestinationRules in wave 1, the routes in wave 2.
    * @default false
    * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
    */
@@ -197,6 +203,14 @@ export interface RoutedServiceOptions {
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Headers
    */
   readonly headers?: HeaderOperations;
+
+  /**
+   * Which routing API to render: Istio's VirtualService and DestinationRule, or the
+   * Kubernetes Gateway API's HTTPRoute (GRPCRoute for gRPC) for Istio ambient, GAMMA meshes
+   * and Gateway API gateways. What the provider cannot express fails in the constructor.
+   * @default TrafficProvider.istio()
+   */
+  readonly provider?: TrafficProvider;
 }
 
 /**

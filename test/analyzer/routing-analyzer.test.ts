@@ -171,7 +171,7 @@ describe('RoutingAnalyzer', () => {
       // GIVEN our service, and a hand-written subset for a version that is not deployed
       const chart = Testing.chart();
       const svc = new CanaryService(chart, 'reviews', { port: 80, stable: V1, canary: V2 });
-      svc.destinationRule.addJsonPatch(JsonPatch.add('/spec/subsets/-', { name: 'v3', labels: { version: 'v3' } }));
+      svc.destinationRule!.addJsonPatch(JsonPatch.add('/spec/subsets/-', { name: 'v3', labels: { version: 'v3' } }));
       // WHEN / THEN
       expect(only(RoutingAnalyzer.analyze(chart), 'subset-selects-nothing').message).toBe(
         'The Subset v3 defined in the DestinationRule does not select any pods (IST0173), which leads to 503 UH (NoHealthyUpstream); '
@@ -181,7 +181,7 @@ describe('RoutingAnalyzer', () => {
     test('fails on traffic to a subset whose Deployments have 0 replicas', () => {
       const chart = Testing.chart();
       const svc = new CanaryService(chart, 'reviews', { port: 80, stable: V1, canary: { ...V2, replicas: 0 } });
-      svc.virtualService.addJsonPatch(JsonPatch.replace('/spec/http/0/route/0/destination/subset', 'v2'));
+      svc.virtualService!.addJsonPatch(JsonPatch.replace('/spec/http/0/route/0/destination/subset', 'v2'));
       expect(only(RoutingAnalyzer.analyze(chart), 'subset-zero-replicas').message).toBe(
         'http[0] sends traffic to subset "v2" of "reviews", whose Deployments have 0 replicas; scale it up first, or send it no traffic');
     });
@@ -191,7 +191,7 @@ describe('RoutingAnalyzer', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'bookinfo');
     const svc = new CanaryService(chart, 'reviews', { port: 9080, stable: V1, canary: V2, canaryWeight: 20 });
-    svc.virtualService.addJsonPatch(JsonPatch.replace('/spec/http/0/route/1/destination/subset', 'v3'));
+    svc.virtualService!.addJsonPatch(JsonPatch.replace('/spec/http/0/route/1/destination/subset', 'v3'));
     expect(() => app.synth()).toThrow(/bookinfo\/reviews\/VirtualService: http\[0\] routes to subset "v3" of host "reviews", which no DestinationRule defines/);
   });
 
@@ -200,7 +200,7 @@ describe('RoutingAnalyzer', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'bookinfo');
     const svc = new CanaryService(chart, 'reviews', { port: 9080, stable: V1, canary: V2, canaryWeight: 20 });
-    svc.virtualService.addJsonPatch(JsonPatch.add('/spec/http/0/retries', { attempts: 0, retryOn: '5xx' }));
+    svc.virtualService!.addJsonPatch(JsonPatch.add('/spec/http/0/retries', { attempts: 0, retryOn: '5xx' }));
     // WHEN / THEN
     expect(() => app.synth()).toThrow('bookinfo/reviews/VirtualService: http[0] retries: http retry policy configured when attempts are set to 0 (disabled); '
       + 'set attempts, or remove the policy [retries]');
@@ -236,7 +236,7 @@ describe('RoutingAnalyzer', () => {
     const chart = Testing.chart();
     const svc = new CanaryService(chart, 'reviews', { port: 80, stable: V1, canary: V2, canaryWeight: 10 });
     expect(RoutingAnalyzer.analyze(chart)).toEqual([]);
-    svc.destinationRule.addJsonPatch(JsonPatch.replace('/spec/subsets/1/name', 'v2b'));
+    svc.destinationRule!.addJsonPatch(JsonPatch.replace('/spec/subsets/1/name', 'v2b'));
     expect(only(RoutingAnalyzer.analyze(chart), 'subset-not-found').source).toBe('test/reviews/VirtualService');
   });
 

@@ -243,8 +243,8 @@ describe('CanaryService', () => {
 
   test('exposes rendered objects for escape-hatch patches', () => {
     const { chart, svc } = reviews({ canaryWeight: 20 });
-    svc.virtualService.addJsonPatch(JsonPatch.add('/spec/http/0/timeout', '5s'));
-    svc.destinationRule.addJsonPatch(JsonPatch.add('/spec/exportTo', ['.']));
+    svc.virtualService!.addJsonPatch(JsonPatch.add('/spec/http/0/timeout', '5s'));
+    svc.destinationRule!.addJsonPatch(JsonPatch.add('/spec/exportTo', ['.']));
     svc.canaryDeployment!.metadata.addAnnotation('team', 'reviews');
     const manifests = synthValid(chart);
     expect(find(manifests, 'VirtualService', 'reviews').spec.http[0].timeout).toBe('5s');

@@ -7,6 +7,7 @@ import { show } from '../../internal/validation';
 import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, withoutUndefined } from '../../model/_util';
 import { RequestMatch, StringMatch } from '../../model/request-match';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
+import { readGatewayApiRoutes } from '../gateway-api/_route-index';
 
 export const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 export const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
@@ -106,7 +107,7 @@ function stringMap(value: unknown): Record<string, string> {
   return out;
 }
 
-/** Reads objects: VirtualServices, DestinationRules, Services and Deployments; others are ignored. */
+/** Reads objects: VirtualServices, DestinationRules, HTTPRoutes, GRPCRoutes, Services and Deployments; others are ignored. */
 export function indexObjects(who: string, objects: unknown): IstioIndex {
   if (!Array.isArray(objects)) throw new Error(`${who}: objects must be an array of Kubernetes objects, got ${show(objects)}`);
   objects.forEach((o, i) => {
@@ -175,6 +176,7 @@ export function indexObjects(who: string, objects: unknown): IstioIndex {
       warnings.push({ source: `${o.kind} ${idOf(o)}`, message: `has apiVersion ${o.apiVersion}; only ${NETWORKING_VERSIONS.join(', ')} are read, so it is ignored` });
     }
   }
+  index.routings.push(...readGatewayApiRoutes(objects, index).routings);
   return index;
 }
 

@@ -44,7 +44,8 @@ export interface IstioReadResult {
  *   and modelled conservatively: an unmodelled match condition is treated as satisfied, a
  *   rule that redirects or answers directly sends its requests to no version.
  *
- * Other kinds of objects are ignored.
+ * HTTPRoutes and GRPCRoutes among the objects are read too (see `GatewayApiReader`), so
+ * that one read covers an output that mixes providers. Other kinds of objects are ignored.
  */
 export class IstioReader {
   /**

@@ -1,0 +1,397 @@
+// The Gateway API provider (internal): HTTPRoute/GRPCRoute + one Service per version.
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
+import { GrpcRoute } from './imports/grpcroute-gateway.networking.k8s.io';
+import { HttpRoute } from './imports/httproute-gateway.networking.k8s.io';
+import { grpcMethodOf, mirrorFraction, renderGrpcMatch, renderGrpcRouteSpec, renderHttpMatch, renderHttpRouteSpec, RouteTarget, versionServiceName } from './renderer';
+import { OWNED } from '../../internal/owned';
+import { fail, show } from '../../internal/validation';
+import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY } from '../../model/_util';
+import { MatchCondition, MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
+import { RouteRule } from '../../model/routing-model';
+import { TrafficPolicy } from '../../model/traffic-policy';
+import { ServiceProtocol } from '../../services/routed-service';
+import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, RulePosition } from '../_provider';
+import { renderTrafficPolicy, validateTrafficPolicy } from '../istio/_traffic-policy';
+import { DestinationRule } from '../istio/imports/networking.istio.io';
+
+/** The label that enrolls a Service in an Istio ambient waypoint. */
+export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+
+/** HTTPRoute/GRPCRoute limits (the v1.6.1 CRDs' maxItems). */
+const MAX_RULES = 16;
+const MAX_MATCHES_PER_RULE = 64;
+const MAX_MATCHES_PER_ROUTE = 127;
+const MAX_CONDITIONS = 16;
+const MAX_HOSTNAMES = 16;
+
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$/;
+
+/** Options of the provider, validated by `TrafficProvider.gatewayApi()`. */
+export interface GatewayApiOptions {
+  readonly waypoint?: string;
+  readonly experimentalChannel: boolean;
+}
+
+/** The routes of one service: the main one, and the Gateway one when split. */
+interface GatewayRendered extends RenderedRouting {
+  gatewayRoute?: ApiObject;
+}
+
+/**
+ * Renders, after the app's Deployments and Service: one Service `<service>-<version>` per
+ * version (the backends; HTTPRoute has no subsets), a DestinationRule per version Service when
+ * `trafficPolicy` is set (Istio), and an HTTPRoute (GRPCRoute for gRPC) `<service>` from the
+ * routing model. The route attaches to the app's Service (GAMMA) and to the service's
+ * Gateways; when in-mesh and Gateway traffic need different rules (rules restricted to some
+ * gateways, or `hosts`, which GAMMA routes do not take), the Gateway parents move to a second
+ * route `<service>-gateway` and `<service>` keeps the Service parent.
+ */
+export class GatewayApiProvider implements ProviderImpl {
+  public readonly displayName = 'the Gateway API provider';
+
+  public constructor(private readonly options: GatewayApiOptions) {}
+
+  public checkService(who: string, props: { trafficPolicy?: TrafficPolicy; gateways: string[]; hosts: string[]; protocol: ServiceProtocol }): void {
+    const p = this.displayName;
+    if (props.trafficPolicy) validateTrafficPolicy(who, props.trafficPolicy);
+    props.hosts.forEach((h, i) => {
+      if (!HOSTNAME.test(h) || h.length > 253) {
+        fail(who, `${p} cannot serve hosts[${i}] ${show(h)}: an HTTPRoute hostname is a lower-case DNS name, optionally prefixed with '*.', and no IP address; use a DNS name, or TrafficProvider.istio()`);
+      }
+    });
+    if (props.hosts.length > MAX_HOSTNAMES) {
+      fail(who, `${p} cannot serve more than ${MAX_HOSTNAMES} hosts in one route, got ${props.hosts.length}; split the service, or use TrafficProvider.istio()`);
+    }
+    if (props.hosts.length > 0 && props.gateways.filter(g => g !== MESH_GATEWAY).length === 0) {
+      fail(who, `${p} cannot route further hosts (${props.hosts.join(', ')}) for in-mesh traffic: a GAMMA HTTPRoute is attached to the service's own Service; set gateways to serve them at a Gateway, or use TrafficProvider.istio()`);
+    }
+  }
+
+  public checkRule(ctx: ProviderContext, rule: RouteRule, what: string, who: string, position: RulePosition): void {
+    const p = this.displayName;
+    const grpc = ctx.protocol === ServiceProtocol.GRPC;
+    const matches = rule.matches ?? [];
+    if (matches.length > MAX_MATCHES_PER_RULE) {
+      fail(who, `${p} cannot render ${what} with ${matches.length} matches: a route rule takes at most ${MAX_MATCHES_PER_RULE}; split it into several routes, or use TrafficProvider.istio()`);
+    }
+    for (const m of matches) {
+      for (const c of m.conditions) this.checkCondition(c, what, who, grpc);
+      const headers = m.conditions.filter(c => c.field === MatchField.HEADER).length;
+      const queries = m.conditions.filter(c => c.field === MatchField.QUERY_PARAM).length;
+      if (headers > MAX_CONDITIONS || queries > MAX_CONDITIONS) {
+        fail(who, `${p} cannot render the match (${m}) of ${what}: a match takes at most ${MAX_CONDITIONS} header and ${MAX_CONDITIONS} query parameter conditions; split it, or use TrafficProvider.istio()`);
+      }
+    }
+    if (rule.mirror) {
+      if (grpc && rule.mirror.percent !== 100) {
+        fail(who, `${p} cannot mirror ${rule.mirror.percent}% of gRPC traffic: a GRPCRoute RequestMirror filter copies every request; mirror 100, or use TrafficProvider.istio()`);
+      }
+      if (!Number.isInteger(rule.mirror.percent) && mirrorFraction(rule.mirror.percent) === undefined) {
+        fail(who, `${p} cannot mirror ${rule.mirror.percent}% of traffic: the RequestMirror fraction takes at most 6 decimal places of a percent; round mirrorPercent, or use TrafficProvider.istio()`);
+      }
+    }
+    this.checkResilience(rule, what, who);
+    this.checkGateways(ctx, rule, what, who);
+    const all = [...position.before, rule, ...position.after];
+    for (const group of this.parentGroups(ctx, all)) {
+      const inGroup = all.filter(r => appliesTo(r, group, ctx));
+      if (inGroup.length > MAX_RULES) {
+        fail(who, `${p} cannot render more than ${MAX_RULES} rules in one route, got ${inGroup.length} with ${what}; remove a route, or use TrafficProvider.istio()`);
+      }
+      const total = inGroup.reduce((n, r) => n + Math.max(1, (r.matches ?? []).length), 0);
+      if (total > MAX_MATCHES_PER_ROUTE) {
+        fail(who, `${p} cannot render more than ${MAX_MATCHES_PER_ROUTE} matches in one route, got ${total} with ${what}; remove matches, or use TrafficProvider.istio()`);
+      }
+    }
+    this.checkPrecedence(ctx, rule, what, who, position, grpc);
+  }
+
+  /** Timeouts, retries, header operations and faults: rendered by the Istio provider only, for now. */
+  private checkResilience(rule: RouteRule, what: string, who: string): void {
+    const settings = [['timeout', rule.timeout], ['retries', rule.retries], ['headers', rule.headers], ['fault injection', rule.fault]]
+      .filter(([, v]) => v !== undefined).map(([name]) => name);
+    if (settings.length > 0) {
+      fail(who, `${this.displayName} does not render ${settings.join(', ')} on ${what} yet; remove ${settings.length > 1 ? 'them' : 'it'}, or use TrafficProvider.istio()`);
+    }
+  }
+
+  private checkCondition(c: MatchCondition, what: string, who: string, grpc: boolean): void {
+    const p = this.displayName;
+    if (c.field === MatchField.HEADER && c.name!.startsWith(JWT_CLAIM_HEADER_PREFIX)) {
+      fail(who, `${p} cannot match JWT claims (${c.description} in ${what}); use TrafficProvider.istio() or a header your gateway sets after authentication`);
+    }
+    switch (c.field) {
+      case MatchField.WITHOUT_HEADER:
+        fail(who, `${p} cannot match a header's absence or mismatch (${c.description} in ${what}): HTTPRoute header matches cannot be negated; use TrafficProvider.istio(), or match a value of the header`);
+      case MatchField.SOURCE_LABEL:
+        fail(who, `${p} cannot match the calling workload's labels (${c.description} in ${what}); use TrafficProvider.istio(), or a header the calling workload sets`);
+      case MatchField.METHOD:
+        if (grpc) fail(who, `${p} cannot match the HTTP method of gRPC traffic (${c.description} in ${what}): a GRPCRoute matches services and methods; match the path /<service>/<method>, or use TrafficProvider.istio()`);
+        return;
+      case MatchField.QUERY_PARAM:
+        if (grpc) fail(who, `${p} cannot match query parameters of gRPC traffic (${c.description} in ${what}); match a header, or use TrafficProvider.istio()`);
+        return;
+      case MatchField.URI:
+        if (grpc) {
+          if (!grpcMethodOf(c.match)) {
+            fail(who, `${p} cannot match ${c.description} on gRPC traffic (in ${what}): a GRPCRoute matches an exact path /<service>/<method> or a prefix /<service>/; use one of those, or TrafficProvider.istio()`);
+          }
+        } else if (c.match.type === StringMatchType.EXACT) {
+          const v = c.match.value;
+          const bad = !v.startsWith('/') || !PATH_CHARS.test(v) || ['//', '/./', '/../', '%2f', '%2F', '#'].some(s => v.includes(s)) || v.endsWith('/..') || v.endsWith('/.');
+          if (bad) {
+            fail(who, `${p} cannot match ${c.description} (in ${what}): an Exact path must be an absolute, normalized path ('/' first; no '//', '/./', '/../', '%2f' or '#'); use such a path, StringMatch.regex(), or TrafficProvider.istio()`);
+          }
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Rules restricted to some gateways render in a second route; only mesh vs Gateways can be told apart. */
+  private checkGateways(ctx: ProviderContext, rule: RouteRule, what: string, who: string): void {
+    if (!rule.gateways) return;
+    const publicGateways = ctx.gateways.filter(g => g !== MESH_GATEWAY);
+    const listed = rule.gateways.filter(g => g !== MESH_GATEWAY);
+    if (listed.length > 0 && listed.length < publicGateways.length) {
+      fail(who, `${this.displayName} cannot restrict ${what} to some of the service's Gateways (${listed.join(', ')} of ${publicGateways.join(', ')}): all Gateway parents of one HTTPRoute share its rules; list all of them or 'mesh' only, or use TrafficProvider.istio()`);
+    }
+  }
+
+  /** The parent groups of the service: ['mesh'], ['gateways'] or both. */
+  private parentGroups(ctx: ProviderContext, _rules: RouteRule[]): Array<'mesh' | 'gateways'> {
+    const groups: Array<'mesh' | 'gateways'> = [];
+    if (ctx.gateways.length === 0 || ctx.gateways.includes(MESH_GATEWAY)) groups.push('mesh');
+    if (ctx.gateways.some(g => g !== MESH_GATEWAY)) groups.push('gateways');
+    return groups;
+  }
+
+  /**
+   * The first-match model against Gateway API precedence. For every rule that comes first in
+   * the model and every match of each, when the later rule's match may take precedence (it
+   * does, or the spec leaves it to the implementation) and both could apply to one request
+   * (we cannot prove them disjoint), that request would be routed differently: reject. Sound:
+   * if the Gateway API picked a later rule for a request, that rule's match outranks a match
+   * of the model's rule that also takes the request.
+   */
+  private checkPrecedence(ctx: ProviderContext, rule: RouteRule, what: string, who: string, position: RulePosition, grpc: boolean): void {
+    const prec = (m: RequestMatch | undefined): MatchPrecedence => {
+      if (grpc) return grpcMatchPrecedence(m ? renderGrpcMatch(m) : {});
+      return httpMatchPrecedence(m ? renderHttpMatch(m) : {});
+    };
+    const alts = (r: RouteRule): Array<RequestMatch | undefined> => (r.matches ?? []).length > 0 ? [...r.matches!] : [undefined];
+    const check = (first: RouteRule, later: RouteRule) => {
+      if (!this.shareParent(ctx, first, later) || sameAction(first, later)) return;
+      for (const mf of alts(first)) {
+        for (const ml of alts(later)) {
+          const order = compareMatchPrecedence(prec(ml), prec(mf));
+          if (order !== undefined && order >= 0) continue;
+          if (disjoint(mf, ml)) continue;
+          const name = (r: RouteRule) => r.name ? `rule ${show(r.name)}` : 'the default rule';
+          const describe = (m: RequestMatch | undefined) => m ? `(${m})` : '(every request)';
+          const why = order === undefined
+            ? 'the precedence of a RegularExpression path is implementation-specific'
+            : reason(prec(ml), prec(mf));
+          const both = [...new Set([mf, ml].flatMap(m => m ? m.conditions.map(c => c.description) : []))].join(' and ') || 'any path';
+          const fix = order === undefined
+            ? 'use StringMatch.exact() for the path (a character prefix renders as a RegularExpression path), or TrafficProvider.istio()'
+            : 'make the two matches disjoint (a condition one has and the other excludes), create the more specific route first, or use TrafficProvider.istio()';
+          fail(who, `${this.displayName} cannot keep the first-match order of ${what}: ${name(later)} ${describe(ml)} comes after ${name(first)} ${describe(mf)}, `
+            + `but the Gateway API may prefer it (${why}), so a request with ${both} would reach ${name(later)} instead of ${name(first)}; ${fix}`);
+        }
+      }
+    };
+    for (const b of position.before) check(b, rule);
+    for (const a of position.after) check(rule, a);
+  }
+
+  private shareParent(ctx: ProviderContext, a: RouteRule, b: RouteRule): boolean {
+    return this.parentGroups(ctx, []).some(g => appliesTo(a, g, ctx) && appliesTo(b, g, ctx));
+  }
+
+  public render(ctx: ProviderContext): RenderedRouting {
+    const waypoint = this.options.waypoint;
+    if (waypoint) ctx.service.metadata.addLabel(USE_WAYPOINT_LABEL, waypoint);
+    const objects: ApiObject[] = [];
+    for (const version of ctx.versions) {
+      // `<service>-<version>`, the Deployment's name, whose length the service checks.
+      const name = versionServiceName(ctx.name, version);
+      const labels: Record<string, string> = { app: ctx.name, service: ctx.name, version };
+      if (waypoint) labels[USE_WAYPOINT_LABEL] = waypoint;
+      // A literal object with the fields cdk8s-plus gives the app's Service: about half the
+      // synth cost of a cdk8s-plus Service (bench/providers.js).
+      const svcSpec = {
+        externalIPs: [],
+        ports: [{ name: ctx.portName, port: ctx.port, targetPort: ctx.targetPort }],
+        selector: { app: ctx.name, version },
+        type: 'ClusterIP',
+      };
+      const svc = new ModelledService(ctx.scope, `Service-${version}`, { apiVersion: 'v1', kind: 'Service', metadata: { name, labels }, spec: svcSpec });
+      svc.model = () => svcSpec;
+      OWNED.add(svc);
+      if (ctx.argoCdSyncWaves) ctx.wave(svc, 0, true);
+      objects.push(svc);
+    }
+    const trafficPolicy = renderTrafficPolicy(ctx.who, ctx.trafficPolicy);
+    if (trafficPolicy) {
+      // Istio (ambient waypoints and sidecars) applies a DestinationRule's traffic policy to
+      // the destination host: our backends are the per-version Services. No subsets.
+      for (const version of ctx.versions) {
+        const host = versionServiceName(ctx.name, version);
+        const drSpec = { host, trafficPolicy };
+        const dr = new ModelledDestinationRule(ctx.scope, `DestinationRule-${version}`, { metadata: { name: host }, spec: drSpec });
+        dr.model = () => drSpec;
+        OWNED.add(dr);
+        if (ctx.argoCdSyncWaves) ctx.wave(dr, 1, true);
+        objects.push(dr);
+      }
+    }
+    const rendered: GatewayRendered = { objects, primary: undefined as any };
+    const route = this.newRoute(ctx, ctx.protocol === ServiceProtocol.GRPC ? 'GRPCRoute' : 'HTTPRoute', ctx.name, () => this.mainTarget(ctx, rendered), t => this.rulesFor(ctx, t));
+    (rendered as any).primary = route;
+    objects.push(route);
+    return rendered;
+  }
+
+  /** A second route for the Gateways, once in-mesh and Gateway traffic need different rules. */
+  public ruleAdded(ctx: ProviderContext, rendered: RenderedRouting): void {
+    const r = rendered as GatewayRendered;
+    if (r.gatewayRoute || !this.needsSplit(ctx)) return;
+    const kind = ctx.protocol === ServiceProtocol.GRPC ? 'GRPCRoute' : 'HTTPRoute';
+    r.gatewayRoute = this.newRoute(ctx, `Gateway${kind}`, `${ctx.name}-gateway`, () => this.gatewayTarget(ctx), t => this.rulesFor(ctx, t));
+  }
+
+  public renderPreviewHost(ctx: ProviderContext, _rendered: RenderedRouting, previewHost: string, rule: RouteRule): RenderedPreview {
+    if (!HOSTNAME.test(previewHost)) {
+      fail(ctx.who, `${this.displayName} cannot serve previewHost ${show(previewHost)}: an HTTPRoute hostname is a lower-case DNS name, optionally prefixed with '*.', and no IP address; use a DNS name, or TrafficProvider.istio()`);
+    }
+    const gateways = ctx.gateways.filter(g => g !== MESH_GATEWAY);
+    const target: RouteTarget = { service: ctx.name, port: ctx.port, mesh: false, gateways, hostnames: [previewHost] };
+    const kind = ctx.protocol === ServiceProtocol.GRPC ? 'GRPCRoute' : 'HTTPRoute';
+    const route = this.newRoute(ctx, `Preview${kind}`, `${ctx.name}-preview`, () => target, () => [rule]);
+    return { route };
+  }
+
+  private newRoute(ctx: ProviderContext, id: string, name: string, target: () => RouteTarget, rules: (t: RouteTarget) => RouteRule[]): ApiObject {
+    const grpc = ctx.protocol === ServiceProtocol.GRPC;
+    const spec = () => {
+      const t = target();
+      return grpc ? renderGrpcRouteSpec(t, rules(t)) : renderHttpRouteSpec(t, rules(t));
+    };
+    const route = grpc
+      ? new ModelledGrpcRoute(ctx.scope, id, { metadata: { name }, spec: Lazy.any({ produce: spec }) as any })
+      : new ModelledHttpRoute(ctx.scope, id, { metadata: { name }, spec: Lazy.any({ produce: spec }) as any });
+    route.model = spec;
+    OWNED.add(route);
+    if (ctx.argoCdSyncWaves) ctx.wave(route, 2, false);
+    return route;
+  }
+
+  private needsSplit(ctx: ProviderContext): boolean {
+    const mesh = ctx.gateways.includes(MESH_GATEWAY);
+    const publicGateways = ctx.gateways.some(g => g !== MESH_GATEWAY);
+    if (!mesh || !publicGateways) return false;
+    const restricted = (r: RouteRule) => r.gateways !== undefined && !(r.gateways.includes(MESH_GATEWAY) && r.gateways.some(g => g !== MESH_GATEWAY));
+    return ctx.hosts.length > 0 || ctx.routing().rules.some(restricted);
+  }
+
+  private mainTarget(ctx: ProviderContext, rendered: GatewayRendered): RouteTarget {
+    const mesh = ctx.gateways.length === 0 || ctx.gateways.includes(MESH_GATEWAY);
+    if (rendered.gatewayRoute) return { service: ctx.name, port: ctx.port, mesh: true, gateways: [], hostnames: [] };
+    return { service: ctx.name, port: ctx.port, mesh, gateways: ctx.gateways.filter(g => g !== MESH_GATEWAY), hostnames: [...ctx.hosts] };
+  }
+
+  private gatewayTarget(ctx: ProviderContext): RouteTarget {
+    return { service: ctx.name, port: ctx.port, mesh: false, gateways: ctx.gateways.filter(g => g !== MESH_GATEWAY), hostnames: [...ctx.hosts] };
+  }
+
+  /** The model's rules that apply to a route's parents, in model order. */
+  private rulesFor(ctx: ProviderContext, t: RouteTarget): RouteRule[] {
+    const groups: Array<'mesh' | 'gateways'> = [];
+    if (t.mesh) groups.push('mesh');
+    if (t.gateways.length > 0) groups.push('gateways');
+    return ctx.routing().rules.filter(r => groups.some(g => appliesTo(r, g, ctx)));
+  }
+}
+
+function appliesTo(rule: RouteRule, group: 'mesh' | 'gateways', _ctx: ProviderContext): boolean {
+  if (!rule.gateways) return true;
+  return group === 'mesh' ? rule.gateways.includes(MESH_GATEWAY) : rule.gateways.some(g => g !== MESH_GATEWAY);
+}
+
+/** Whether two rules send traffic the same way (then which of them takes a request does not matter). */
+function sameAction(a: RouteRule, b: RouteRule): boolean {
+  const key = (r: RouteRule) => JSON.stringify([r.destinations.map(d => [d.host ?? '', d.version ?? '', d.weight]), r.mirror ? [r.mirror.host ?? '', r.mirror.version, r.mirror.percent] : null, r.removeRequestHeaders ?? []]);
+  return key(a) === key(b);
+}
+
+/** Why `winner` outranks `loser` under Gateway API precedence. */
+function reason(winner: MatchPrecedence, loser: MatchPrecedence): string {
+  if (winner.kind === 'grpc') {
+    if (winner.grpcService !== loser.grpcService) return 'it matches a longer service name';
+    if (winner.grpcMethod !== loser.grpcMethod) return 'it matches a longer method name';
+    return 'it has more header matches';
+  }
+  if (winner.pathType !== loser.pathType) return 'an Exact path outranks a path prefix';
+  if (winner.pathValue!.length !== loser.pathValue!.length) return 'a longer path prefix outranks a shorter one';
+  if (winner.method !== loser.method) return 'a method match outranks none';
+  if (winner.headers !== loser.headers) return 'more header matches outrank fewer';
+  return 'more query parameter matches outrank fewer';
+}
+
+/**
+ * Whether no request satisfies both matches (false when we cannot prove it). `undefined`
+ * stands for a rule without matches (every request).
+ */
+export function disjoint(a: RequestMatch | undefined, b: RequestMatch | undefined): boolean {
+  if (!a || !b) return false;
+  for (const ca of a.conditions) {
+    for (const cb of b.conditions) {
+      if (ca.field !== cb.field || ca.name !== cb.name) continue;
+      if (ca.field === MatchField.WITHOUT_HEADER || ca.field === MatchField.SOURCE_LABEL) continue;
+      if (disjointStrings(ca.match, cb.match)) return true;
+    }
+  }
+  return false;
+}
+
+function disjointStrings(a: StringMatch, b: StringMatch): boolean {
+  const T = StringMatchType;
+  if (a.type === T.PRESENT || b.type === T.PRESENT) return false;
+  if (a.type === T.EXACT) return !b.matches(a.value);
+  if (b.type === T.EXACT) return !a.matches(b.value);
+  if (a.type === T.PREFIX && b.type === T.PREFIX) return !a.value.startsWith(b.value) && !b.value.startsWith(a.value);
+  return false;
+}
+
+/**
+ * Our routes give RoutingAnalyzer their JSON straight from the routing model
+ * (`_analysisJson`), unless a JSON patch was added (then it resolves them), and skip the
+ * generated class' key mapping (a no-op for specs rendered in the wire format already), as
+ * the Istio provider's objects do.
+ */
+function modelled<T extends new (...args: any[]) => ApiObject>(Base: T, skipKeyMapping: boolean) {
+  return class extends Base {
+    private patched = false;
+    public model: () => any = () => undefined;
+    public addJsonPatch(...ops: JsonPatch[]): void {
+      this.patched = true;
+      super.addJsonPatch(...ops);
+    }
+    public toJson(): any {
+      return skipKeyMapping ? ApiObject.prototype.toJson.call(this) : super.toJson();
+    }
+    /** @internal */
+    public _analysisJson(): any {
+      if (this.patched) return undefined;
+      return { apiVersion: this.apiVersion, kind: this.kind, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
+    }
+  };
+}
+const ModelledHttpRoute = modelled(HttpRoute, true);
+const ModelledGrpcRoute = modelled(GrpcRoute, true);
+const ModelledDestinationRule = modelled(DestinationRule, false);
+const ModelledService = modelled(ApiObject, true);

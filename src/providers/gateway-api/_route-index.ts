@@ -1,0 +1,831 @@
+// Reading Gateway API HTTPRoutes and GRPCRoutes into the routing model (internal; the
+// public entry point is GatewayApiReader, and the tools get these routings from
+// indexObjects).
+//
+// The Gateway API does not take the first matching rule: across every route attached to
+// the same parent (and hostname), the most specific match wins (httproute_types.go,
+// HTTPRouteRule.Matches; grpcroute_types.go, GRPCRouteRule.Matches). The model is
+// first-match, so the reader sorts the matches by that precedence and emits one rule per
+// run of matches of the same route rule: the simulator then picks what the Gateway API picks.
+import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
+import { escapeRegex } from '../../internal/regex';
+import { show } from '../../internal/validation';
+import { MESH_GATEWAY, withoutUndefined } from '../../model/_util';
+import { MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
+import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
+import { ARGO_SYNC_WAVE, hostKey, IstioIndex, RoutingInfo } from '../istio/_object-index';
+
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+/** The served versions of the route kinds we read (v1.6.1 serves HTTPRoute v1 and v1beta1, GRPCRoute v1). */
+export const ROUTE_API_VERSIONS = [`${GATEWAY_API_GROUP}/v1`, `${GATEWAY_API_GROUP}/v1beta1`];
+export const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'];
+
+type Warn = (message: string) => void;
+
+/** Whether `o` is an HTTPRoute or GRPCRoute we read. */
+export function isGatewayRoute(o: any): boolean {
+  return ROUTE_KINDS.includes(o?.kind) && ROUTE_API_VERSIONS.includes(o?.apiVersion);
+}
+
+export function namespaceOf(o: any): string {
+  return typeof o?.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : 'default';
+}
+
+export function idOf(o: any): string {
+  return `${namespaceOf(o)}/${o?.metadata?.name ?? '(unnamed)'}`;
+}
+
+/** A parentRef, resolved. */
+export interface ParentInfo {
+  /** `mesh` for a Service parent; the gateway as written (`<namespace>/<name>` or `<name>`) for a Gateway. */
+  readonly tag: string;
+  /** Service parent: the Service's host key; Gateway parent: `<namespace>/<name>`. */
+  readonly id: string;
+  readonly kind: 'Service' | 'Gateway';
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/** A backendRef (or mirror backendRef), resolved to a host and version. */
+export interface BackendInfo {
+  /** The backend Service `<namespace>/<name>`. */
+  readonly serviceKey: string;
+  /** The backend Service's host key. */
+  readonly serviceHostKey: string;
+  readonly name: string;
+  readonly namespace: string;
+  /** The host the traffic goes to, as the model names it (short when in the route's namespace). */
+  readonly host: string;
+  readonly hostKey: string;
+  /** The version, when the backend Service selects a subset of an app Service's pods. */
+  readonly version?: string;
+  /** The labels that select the version's pods, besides the app Service's selector. */
+  readonly labels?: Record<string, string>;
+  /** Whether the backend is a core Service. */
+  readonly isService: boolean;
+}
+
+interface Route {
+  readonly kind: string;
+  readonly obj: any;
+  readonly key: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly source: string;
+  readonly created: number | undefined;
+  readonly hostnames: string[];
+  readonly parents: ParentInfo[];
+  readonly wave: number;
+  readonly rules: ReadRule[];
+  readonly warn: Warn;
+}
+
+interface ReadRule {
+  readonly name?: string;
+  /** Absolute destinations: host and version. */
+  readonly destinations: Array<{ backend?: BackendInfo; weight: number }>;
+  readonly mirror?: { backend: BackendInfo; percent: number };
+  readonly removeRequestHeaders?: string[];
+  readonly matches: ReadMatch[];
+}
+
+interface ReadMatch {
+  /** The match as the model sees it; undefined when it takes every request. */
+  readonly match?: RequestMatch;
+  /** The match's Gateway API precedence key. */
+  readonly precedence: MatchPrecedence;
+}
+
+interface Entry {
+  readonly route: Route;
+  readonly ruleIndex: number;
+  readonly matchIndex: number;
+  readonly match: ReadMatch;
+}
+
+/** An attachment point: one parent (and, for a Gateway, one hostname) of one route kind. */
+interface Point {
+  readonly id: string;
+  readonly tag: string;
+  readonly kind: string;
+  /** The host the point serves: the Service name, or the hostname (`*` for none). */
+  readonly host: string;
+  readonly isMesh: boolean;
+  readonly parent: ParentInfo;
+  readonly entries: Entry[];
+  readonly routes: Route[];
+  anchor?: Anchor;
+}
+
+/** Everything the Gateway API reading adds to the index. */
+export interface GatewayApiRead {
+  readonly routings: RoutingInfo[];
+  /** Every route read, with its parents and backends, for the transition check. */
+  readonly routes: RouteSummary[];
+}
+
+/** A route's identity, parents and backends. */
+export interface RouteSummary {
+  readonly key: string;
+  readonly kind: string;
+  readonly source: string;
+  readonly wave: number;
+  readonly parents: ParentInfo[];
+  /** Backends and mirror backends, with their weight (share of the rule, or mirror percent). */
+  readonly backends: Array<{ backend: BackendInfo; weight: number; mirror: boolean }>;
+}
+
+/**
+ * Reads the HTTPRoutes and GRPCRoutes of `objects` into routings, using the Services and
+ * Deployments already in `index`; warnings go to `index.warnings`.
+ */
+export function readGatewayApiRoutes(objects: any[], index: IstioIndex): GatewayApiRead {
+  const services = serviceTable(objects);
+  const routes: Route[] = [];
+  for (const o of objects) {
+    if (ROUTE_KINDS.includes(o.kind) && typeof o.apiVersion === 'string' && o.apiVersion.startsWith(`${GATEWAY_API_GROUP}/`)) {
+      if (!ROUTE_API_VERSIONS.includes(o.apiVersion)) {
+        index.warnings.push({ source: `${o.kind} ${idOf(o)}`, message: `has apiVersion ${o.apiVersion}; only ${ROUTE_API_VERSIONS.join(', ')} are read, so it is ignored` });
+        continue;
+      }
+      const route = readRoute(o, index, services);
+      if (route) routes.push(route);
+    }
+  }
+
+  // Attachment points, each with its entries in precedence order.
+  const points = new Map<string, Point>();
+  for (const route of routes) {
+    for (const parent of route.parents) {
+      const own = parent.namespace === route.namespace ? parent.name : `${parent.name}.${parent.namespace}`;
+      const hosts = parent.kind === 'Service' ? [own] : route.hostnames.length > 0 ? route.hostnames : ['*'];
+      for (const host of hosts) {
+        const id = `${route.kind}|${parent.kind === 'Service' ? parent.id : `${parent.id}|${host}`}`;
+        let p = points.get(id);
+        if (!p) {
+          p = { id, tag: parent.tag, kind: route.kind, host, isMesh: parent.kind === 'Service', parent, entries: [], routes: [] };
+          points.set(id, p);
+        }
+        if (p.routes.includes(route)) continue;
+        p.routes.push(route);
+        const point = p;
+        route.rules.forEach((rule, ruleIndex) => rule.matches.forEach((match, matchIndex) => {
+          point.entries.push({ route, ruleIndex, matchIndex, match });
+        }));
+      }
+    }
+  }
+  for (const p of points.values()) {
+    const regex = p.entries.find(e => e.match.precedence.pathType === 'RegularExpression');
+    if (regex && p.entries.some(e => compareMatchPrecedence(regex.match.precedence, e.match.precedence) === undefined)) {
+      regex.route.warn(`the precedence of its RegularExpression path among the matches attached to ${p.isMesh ? `Service ${p.host}` : `gateway ${p.tag}`} is implementation-specific; modelled in Istio's order (after Exact and PathPrefix paths, longer patterns first)`);
+    }
+    p.entries.sort(comparePrecedence);
+    gather(p.entries);
+    p.anchor = anchorOf(p);
+  }
+
+  // One routing per anchor host (the Service whose traffic the point routes), as the Istio
+  // reader has one per VirtualService host; points of different gateways become rules bound
+  // to those gateways.
+  const byAnchor = new Map<string, Point[]>();
+  for (const p of points.values()) {
+    const list = byAnchor.get(p.anchor!.key);
+    if (list) list.push(p);
+    else byAnchor.set(p.anchor!.key, [p]);
+  }
+  const out: RoutingInfo[] = [];
+  for (const group of byAnchor.values()) out.push(...routingsOf(group, index, services));
+
+  // Exact hosts before wildcards: the simulator takes the first routing that covers a request's host.
+  const wildness = (r: RoutingInfo) => {
+    const hosts = [r.routing.host, ...(r.routing.hosts ?? [])];
+    return hosts.every(h => h === '*') ? 2 : hosts.every(h => h.startsWith('*')) ? 1 : 0;
+  };
+  const sorted = out.map((r, i) => ({ r, i })).sort((a, b) => wildness(a.r) - wildness(b.r) || a.i - b.i).map(x => x.r);
+
+  // Istio: mixing VirtualService and HTTPRoute for one workload is undefined (ambient/migrate).
+  for (const r of sorted) {
+    const vs = index.routings.find(o => o.hostKey === r.hostKey);
+    if (vs) {
+      index.warnings.push({
+        source: r.routing.source!,
+        host: r.routing.host,
+        message: `routes host ${r.routing.host}, as ${vs.routing.source} does; Istio leaves mixing VirtualService and HTTPRoute for one workload undefined, so the simulator uses the VirtualService`,
+      });
+    }
+  }
+
+  const result: GatewayApiRead = {
+    routings: sorted,
+    routes: routes.map(r => ({
+      key: r.key,
+      kind: r.kind,
+      source: r.source,
+      wave: r.wave,
+      parents: r.parents,
+      backends: r.rules.flatMap(rule => [
+        ...rule.destinations.filter(d => d.backend).map(d => ({ backend: d.backend!, weight: d.weight, mirror: false })),
+        ...(rule.mirror ? [{ backend: rule.mirror.backend, weight: rule.mirror.percent, mirror: true }] : []),
+      ]),
+    })),
+  };
+  READ.set(index, result);
+  return result;
+}
+
+const READ = new WeakMap<IstioIndex, GatewayApiRead>();
+
+/** What `readGatewayApiRoutes` read into `index` (nothing when the index has no Gateway API routes). */
+export function gatewayApiOf(index: IstioIndex): GatewayApiRead {
+  return READ.get(index) ?? { routings: [], routes: [] };
+}
+
+// ---------------------------------------------------------------------------------------
+// Services: selectors, to map per-version backend Services to versions.
+// ---------------------------------------------------------------------------------------
+
+interface ServiceEntry {
+  readonly name: string;
+  readonly namespace: string;
+  readonly key: string;
+  readonly selector: Record<string, string>;
+}
+
+type ServiceTable = Map<string, ServiceEntry>;
+
+function serviceTable(objects: any[]): ServiceTable {
+  const out: ServiceTable = new Map();
+  for (const o of objects) {
+    if (o.kind !== 'Service' || o.apiVersion !== 'v1') continue;
+    const name = String(o.metadata?.name ?? '');
+    const namespace = namespaceOf(o);
+    const key = hostKey(name, namespace);
+    if (out.has(key)) continue;
+    const selector: Record<string, string> = {};
+    for (const [k, v] of Object.entries(o.spec?.selector ?? {})) if (typeof v === 'string') selector[k] = v;
+    out.set(key, { name, namespace, key, selector });
+  }
+  return out;
+}
+
+function isSubset(small: Record<string, string>, big: Record<string, string>): boolean {
+  return Object.entries(small).every(([k, v]) => big[k] === v);
+}
+
+/** The app Service a per-version Service belongs to: one whose selector is a proper subset of its own. */
+function appServiceOf(svc: ServiceEntry, services: ServiceTable, prefer: string[]): ServiceEntry | undefined {
+  const size = Object.keys(svc.selector).length;
+  const candidates = [...services.values()].filter(a => a.namespace === svc.namespace && a.key !== svc.key
+    && Object.keys(a.selector).length > 0 && Object.keys(a.selector).length < size && isSubset(a.selector, svc.selector));
+  if (candidates.length === 0) return undefined;
+  return candidates.find(a => prefer.includes(a.key))
+    ?? candidates.find(a => svc.name.startsWith(`${a.name}-`))
+    ?? candidates.sort((a, b) => Object.keys(b.selector).length - Object.keys(a.selector).length)[0];
+}
+
+/** The versions of an app Service: the Services that select a subset of its pods. */
+function versionServicesOf(app: ServiceEntry, services: ServiceTable): ServiceEntry[] {
+  return [...services.values()].filter(s => s.key !== app.key && appServiceOf(s, services, [app.key])?.key === app.key);
+}
+
+function versionOf(svc: ServiceEntry, app: ServiceEntry): { version: string; labels: Record<string, string> } {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(svc.selector)) if (app.selector[k] !== v) labels[k] = v;
+  const version = labels.version ?? (svc.name.startsWith(`${app.name}-`) ? svc.name.slice(app.name.length + 1) : svc.name);
+  return { version, labels };
+}
+
+// ---------------------------------------------------------------------------------------
+// Routes.
+// ---------------------------------------------------------------------------------------
+
+function readRoute(o: any, index: IstioIndex, services: ServiceTable): Route | undefined {
+  const kind: string = o.kind;
+  const key = idOf(o);
+  const namespace = namespaceOf(o);
+  const source = `${kind} ${key}`;
+  const spec = o.spec ?? {};
+  const hostnames: string[] = Array.isArray(spec.hostnames) ? spec.hostnames.filter((h: unknown) => typeof h === 'string' && h !== '').map((h: string) => h.toLowerCase()) : [];
+  let firstHost: string | undefined;
+  const warn: Warn = message => index.warnings.push({ source, host: firstHost, message });
+
+  for (const k of Object.keys(spec)) {
+    if (!['parentRefs', 'hostnames', 'rules'].includes(k)) warn(`field spec.${k} is not modelled; ignored`);
+  }
+  const parents: ParentInfo[] = [];
+  (Array.isArray(spec.parentRefs) ? spec.parentRefs : []).forEach((p: any, i: number) => {
+    const where = `parentRefs[${i}]`;
+    const group = p?.group ?? GATEWAY_API_GROUP;
+    const pkind = p?.kind ?? 'Gateway';
+    const name = typeof p?.name === 'string' ? p.name : '';
+    if (name === '') {
+      warn(`${where}: has no name; ignored`);
+      return;
+    }
+    const ns = typeof p?.namespace === 'string' && p.namespace !== '' ? p.namespace : namespace;
+    if (pkind === 'Service' && (group === '' || group === 'core')) {
+      if (ns !== namespace) {
+        warn(`${where}: Service ${ns}/${name} is in another namespace, so this is a consumer route that applies only to clients in namespace ${namespace}; modelled as applying to every client`);
+      }
+      if (p?.port !== undefined) warn(`${where}: port ${show(p.port)} is not modelled; the route is modelled as applying to every port of Service ${name}`);
+      parents.push({ tag: MESH_GATEWAY, id: hostKey(name, ns), kind: 'Service', name, namespace: ns });
+    } else if (pkind === 'Gateway' && group === GATEWAY_API_GROUP) {
+      const tag = typeof p?.namespace === 'string' && p.namespace !== '' ? `${p.namespace}/${name}` : name;
+      parents.push({ tag, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns });
+    } else {
+      warn(`${where}: parent ${group ? `${group}/` : ''}${pkind} ${name} is not modelled (only Gateways and Services are); ignored`);
+    }
+  });
+  firstHost = parents.find(p => p.kind === 'Service')?.name ?? hostnames[0];
+  if (parents.length === 0) {
+    warn('has no parentRefs the model reads (a Gateway or a Service); ignored');
+    return undefined;
+  }
+
+  const ruleList: any[] = Array.isArray(spec.rules) && spec.rules.length > 0 ? spec.rules : [{}];
+  const routeParents = parents.filter(p => p.kind === 'Service').map(p => p.id);
+  const rules = ruleList.map((r, i) => readRule(kind, r ?? {}, `rules[${i}]${r?.name ? ` (${r.name})` : ''}`, namespace, routeParents, services, warn));
+  const created = Date.parse(o.metadata?.creationTimestamp ?? '');
+  const wave = Number(o.metadata?.annotations?.[ARGO_SYNC_WAVE] ?? 0);
+  return {
+    kind,
+    obj: o,
+    key,
+    name: String(o.metadata?.name ?? ''),
+    namespace,
+    source,
+    created: Number.isFinite(created) ? created : undefined,
+    hostnames,
+    parents,
+    wave: Number.isFinite(wave) ? wave : 0,
+    rules,
+    warn,
+  };
+}
+
+const KNOWN_RULE_FIELDS = ['name', 'matches', 'filters', 'backendRefs', 'timeouts', 'retry', 'sessionPersistence'];
+
+function readRule(kind: string, r: any, where: string, namespace: string, parents: string[], services: ServiceTable, warn: Warn): ReadRule {
+  for (const k of Object.keys(r)) if (!KNOWN_RULE_FIELDS.includes(k)) warn(`${where}: field ${k} is not modelled; ignored`);
+  const name = typeof r.name === 'string' ? r.name : undefined;
+
+  let redirected = false;
+  let mirror: ReadRule['mirror'];
+  let removeRequestHeaders: string[] | undefined;
+  (Array.isArray(r.filters) ? r.filters : []).forEach((f: any, i: number) => {
+    const at = `${where}.filters[${i}]`;
+    switch (f?.type) {
+      case 'RequestMirror': {
+        const m = f.requestMirror ?? {};
+        if (mirror) {
+          warn(`${at}: a second RequestMirror filter is not modelled; only the first mirror is`);
+          return;
+        }
+        const backend = resolveBackend(m.backendRef ?? {}, `${at}.requestMirror.backendRef`, namespace, parents, services, warn);
+        let percent = 100;
+        if (typeof m.percent === 'number') {percent = m.percent;} else if (m.fraction && typeof m.fraction.numerator === 'number') {
+          const denominator = typeof m.fraction.denominator === 'number' && m.fraction.denominator > 0 ? m.fraction.denominator : 100;
+          percent = m.fraction.numerator * 100 / denominator;
+        }
+        mirror = { backend, percent: Math.min(100, Math.max(0, percent)) };
+        return;
+      }
+      case 'RequestHeaderModifier': {
+        const mod = f.requestHeaderModifier ?? {};
+        if (Array.isArray(mod.remove) && mod.remove.length > 0) removeRequestHeaders = mod.remove.map((h: unknown) => String(h).toLowerCase());
+        if ((Array.isArray(mod.set) && mod.set.length > 0) || (Array.isArray(mod.add) && mod.add.length > 0)) {
+          warn(`${at}: headers set or added by RequestHeaderModifier are not modelled; the backends see them, the model does not`);
+        }
+        return;
+      }
+      case 'RequestRedirect':
+        redirected = true;
+        warn(`${at}: RequestRedirect is not modelled; the rule's requests reach no version`);
+        return;
+      case 'ResponseHeaderModifier':
+      case 'CORS':
+        return; // no effect on where requests go
+      default:
+        warn(`${at}: filter ${show(f?.type)} is not modelled; ignored`);
+    }
+  });
+
+  const destinations: ReadRule['destinations'] = [];
+  const refs: any[] = Array.isArray(r.backendRefs) ? r.backendRefs : [];
+  if (!redirected) {
+    if (refs.length === 0) warn(`${where}: has no backendRefs; the Gateway API answers its requests with 500 (or 404 without filters), modelled as reaching no version`);
+    refs.forEach((b: any, i: number) => {
+      const at = `${where}.backendRefs[${i}]`;
+      if (Array.isArray(b?.filters) && b.filters.length > 0) warn(`${at}: filters of a backendRef are not modelled; ignored`);
+      const weight = b?.weight === undefined ? 1 : typeof b.weight === 'number' && b.weight > 0 ? b.weight : 0;
+      destinations.push({ backend: resolveBackend(b ?? {}, at, namespace, parents, services, warn), weight });
+    });
+    if (refs.length > 0 && destinations.every(d => d.weight === 0)) {
+      warn(`${where}: every backendRef has weight 0, so no request can be forwarded (the Gateway API answers 500); modelled as reaching no version`);
+    }
+  }
+  const live = destinations.some(d => d.weight > 0) ? normalize(destinations) : [];
+
+  const rawMatches: any[] = Array.isArray(r.matches) && r.matches.length > 0 ? r.matches : [{}];
+  const matches = rawMatches.map((m, j) => (kind === 'GRPCRoute'
+    ? readGrpcMatch(m ?? {}, `${where}.matches[${j}]`, warn)
+    : readHttpMatch(m ?? {}, `${where}.matches[${j}]`, warn)));
+  return { name, destinations: live, mirror, removeRequestHeaders, matches };
+}
+
+/** Weights scaled to integers adding up to 100 (largest remainder); a weight-0 backend keeps 0. */
+function normalize<T extends { weight: number }>(raw: T[]): T[] {
+  const total = raw.reduce((s, d) => s + d.weight, 0);
+  const exact = raw.map(d => d.weight * 100 / total);
+  const floors = exact.map(Math.floor);
+  let left = 100 - floors.reduce((s, x) => s + x, 0);
+  const order = exact.map((x, i) => [x - Math.floor(x), i]).sort((a, b) => b[0] - a[0]);
+  for (const [, i] of order) {
+    if (left <= 0) break;
+    floors[i]++;
+    left--;
+  }
+  return raw.map((d, i) => ({ ...d, weight: floors[i] }));
+}
+
+function resolveBackend(b: any, where: string, namespace: string, parents: string[], services: ServiceTable, warn: Warn): BackendInfo {
+  const name = typeof b.name === 'string' ? b.name : '';
+  const ns = typeof b.namespace === 'string' && b.namespace !== '' ? b.namespace : namespace;
+  const group = b.group ?? '';
+  const kind = b.kind ?? 'Service';
+  const serviceHostKey = hostKey(name || '(unnamed)', ns);
+  const asWritten = ns === namespace ? name : `${name}.${ns}`;
+  const plain = { serviceKey: `${ns}/${name}`, serviceHostKey, name, namespace: ns };
+  if (name === '') warn(`${where}: has no name`);
+  if (!(kind === 'Service' && (group === '' || group === 'core'))) {
+    warn(`${where}: backend ${group ? `${group}/` : ''}${kind} ${name} is not a Service; modelled as any pod of host ${asWritten}`);
+    return { ...plain, host: asWritten, hostKey: serviceHostKey, isService: false };
+  }
+  const svc = services.get(serviceHostKey);
+  if (!svc) {
+    // Without the Service, infer the version from the name `<app>-<version>` of a parent Service.
+    const app = parents.map(p => services.get(p) ?? { name: p.split('.')[0], namespace: p.split('.')[1], key: p, selector: {} })
+      .find(p => p.namespace === ns && name.startsWith(`${p.name}-`));
+    if (app) {
+      warn(`${where}: Service ${name} is not among the objects; modelled as version ${show(name.slice(app.name.length + 1))} of ${app.name} by its name`);
+      return { ...plain, host: ns === namespace ? app.name : `${app.name}.${ns}`, hostKey: app.key, version: name.slice(app.name.length + 1), isService: true };
+    }
+    warn(`${where}: Service ${name} is not among the objects; modelled as any pod of ${asWritten}`);
+    return { ...plain, host: asWritten, hostKey: serviceHostKey, isService: true };
+  }
+  if (parents.includes(svc.key)) return { ...plain, host: asWritten, hostKey: serviceHostKey, isService: true };
+  const app = appServiceOf(svc, services, parents);
+  if (!app) return { ...plain, host: asWritten, hostKey: serviceHostKey, isService: true };
+  const { version, labels } = versionOf(svc, app);
+  return { ...plain, host: ns === namespace ? app.name : `${app.name}.${ns}`, hostKey: app.key, version, labels, isService: true };
+}
+
+// ---------------------------------------------------------------------------------------
+// Matches and their precedence.
+// ---------------------------------------------------------------------------------------
+
+const KNOWN_HTTP_MATCH_FIELDS = ['path', 'headers', 'queryParams', 'method'];
+
+/**
+ * An HTTPRouteMatch as model conditions and its precedence: Exact path, then the longest
+ * PathPrefix, then a method, then the most headers, then the most query parameters
+ * (httproute_types.go, HTTPRouteRule.Matches; the key is _precedence.ts's).
+ */
+function readHttpMatch(m: any, where: string, warn: Warn): ReadMatch {
+  for (const k of Object.keys(m)) if (!KNOWN_HTTP_MATCH_FIELDS.includes(k)) warn(`${where}: field ${k} is not modelled; ignored`);
+  const parts: RequestMatch[] = [];
+  const attempt = (what: string, make: () => RequestMatch | undefined) => {
+    try {
+      const made = make();
+      if (made) parts.push(made);
+    } catch (e) {
+      warn(`${where}: ${what} cannot be modelled (${(e as Error).message}); treated as satisfied by every request`);
+    }
+  };
+  const pathType: string = m.path?.type ?? 'PathPrefix';
+  const pathValue: string = typeof m.path?.value === 'string' ? m.path.value : '/';
+  attempt(`path ${pathType} ${show(pathValue)}`, () => {
+    switch (pathType) {
+      case 'Exact': return RequestMatch.uri(StringMatch.exact(pathValue));
+      case 'PathPrefix': return pathPrefix(pathValue, m.path !== undefined);
+      case 'RegularExpression': return RequestMatch.uri(pathValue === '.*' ? StringMatch.regex(pathValue) : simplified(pathValue, false));
+      default: throw new Error(`unknown path type ${show(pathType)}`);
+    }
+  });
+  const headerNames = new Set<string>();
+  (Array.isArray(m.headers) ? m.headers : []).forEach((h: any) => {
+    const name = String(h?.name ?? '').toLowerCase();
+    if (headerNames.has(name)) {
+      warn(`${where}: a second match on header ${name} is ignored (the Gateway API considers only the first entry for a name)`);
+      return;
+    }
+    headerNames.add(name);
+    attempt(`header ${name}`, () => RequestMatch.header(name, valueMatch(h, true)));
+  });
+  const queryNames = new Set<string>();
+  (Array.isArray(m.queryParams) ? m.queryParams : []).forEach((q: any) => {
+    const name = String(q?.name ?? '');
+    if (queryNames.has(name)) {
+      warn(`${where}: a second match on query parameter ${name} is ignored (the Gateway API considers only the first entry for a name)`);
+      return;
+    }
+    queryNames.add(name);
+    attempt(`query parameter ${name}`, () => RequestMatch.queryParam(name, valueMatch(q)));
+  });
+  if (m.method !== undefined) attempt(`method ${show(m.method)}`, () => RequestMatch.method(String(m.method)));
+  return {
+    match: parts.length === 0 ? undefined : RequestMatch.all(...parts),
+    precedence: httpMatchPrecedence(m),
+  };
+}
+
+/**
+ * PathPrefix matches path elements: `/abc` matches `/abc`, `/abc/` and `/abc/def`, not
+ * `/abcd`; a trailing `/` is ignored (httproute_types.go, PathMatchPathPrefix).
+ */
+function pathPrefix(value: string, written: boolean): RequestMatch | undefined {
+  const trimmed = value.replace(/\/+$/, '');
+  // `/` matches every path: a condition only when written (as the model's `uri prefix "/"` renders).
+  if (trimmed === '') return written ? RequestMatch.uri(StringMatch.prefix('/')) : undefined;
+  return RequestMatch.uri(StringMatch.regex(`^${escapeRegex(trimmed)}(/.*)?$`));
+}
+
+function valueMatch(h: any, header = false): StringMatch {
+  const type = h?.type ?? 'Exact';
+  const value = typeof h?.value === 'string' ? h.value : '';
+  if (type === 'Exact') return value === '' ? StringMatch.regex('^$') : StringMatch.exact(value);
+  if (type === 'RegularExpression') return value === '' ? StringMatch.regex('^$') : simplified(value, header);
+  throw new Error(`unknown match type ${show(type)}`);
+}
+
+/**
+ * A regex as the simplest equal match, so that routing rendered from the same model by
+ * either provider reads back alike: `.*` on a header is presence (the Gateway API has no
+ * presence match), `<literal>.*` a prefix (the regex must match the whole value).
+ */
+function simplified(pattern: string, header: boolean): StringMatch {
+  if (header && (pattern === '.*' || pattern === '^.*$')) return StringMatch._present();
+  const literal = /^((?:[^\\.^$|?*+()[\]{}]|\\[\\.^$|?*+()[\]{}])+)\.\*$/.exec(pattern);
+  if (literal) return StringMatch.prefix(literal[1].replace(/\\(.)/g, '$1'));
+  return StringMatch.regex(pattern);
+}
+
+/**
+ * A GRPCRouteMatch: the method becomes a match on the path `/<service>/<method>`; precedence
+ * is the longest service, then the longest method, then the most headers
+ * (grpcroute_types.go, GRPCRouteRule.Matches).
+ */
+function readGrpcMatch(m: any, where: string, warn: Warn): ReadMatch {
+  for (const k of Object.keys(m)) if (!['method', 'headers'].includes(k)) warn(`${where}: field ${k} is not modelled; ignored`);
+  const parts: RequestMatch[] = [];
+  const service: string | undefined = typeof m.method?.service === 'string' && m.method.service !== '' ? m.method.service : undefined;
+  const method: string | undefined = typeof m.method?.method === 'string' && m.method.method !== '' ? m.method.method : undefined;
+  const type = m.method?.type ?? 'Exact';
+  try {
+    if (service !== undefined || method !== undefined) {
+      if (type === 'Exact') {
+        if (service !== undefined && method !== undefined) parts.push(RequestMatch.uri(StringMatch.exact(`/${service}/${method}`)));
+        else if (service !== undefined) parts.push(RequestMatch.uri(StringMatch.prefix(`/${service}/`)));
+        else parts.push(RequestMatch.uri(StringMatch.regex(`^/[^/]+/${escapeRegex(method!)}$`)));
+      } else if (type === 'RegularExpression') {
+        parts.push(RequestMatch.uri(StringMatch.regex(`^/(?:${service ?? '[^/]+'})/(?:${method ?? '[^/]+'})$`)));
+      } else {
+        throw new Error(`unknown method match type ${show(type)}`);
+      }
+    }
+  } catch (e) {
+    warn(`${where}: method cannot be modelled (${(e as Error).message}); treated as satisfied by every request`);
+  }
+  const names = new Set<string>();
+  for (const h of Array.isArray(m.headers) ? m.headers : []) {
+    const name = String(h?.name ?? '').toLowerCase();
+    if (names.has(name)) continue;
+    names.add(name);
+    try {
+      parts.push(RequestMatch.header(name, valueMatch(h, true)));
+    } catch (e) {
+      warn(`${where}: header ${name} cannot be modelled (${(e as Error).message}); treated as satisfied by every request`);
+    }
+  }
+  return {
+    match: parts.length === 0 ? undefined : RequestMatch.all(...parts),
+    precedence: grpcMatchPrecedence(m),
+  };
+}
+
+/**
+ * Gateway API precedence between two matches (compareMatchPrecedence); where the spec leaves
+ * it to the implementation (RegularExpression paths), Istio's order: after Exact and
+ * PathPrefix paths, longer patterns first (pilot sortHTTPRoutes). Ties: the older route, then
+ * `<namespace>/<name>`, then rule and match order.
+ */
+function comparePrecedence(a: Entry, b: Entry): number {
+  const d = compareMatchPrecedence(a.match.precedence, b.match.precedence) ?? istioOrder(a.match.precedence, b.match.precedence);
+  if (d !== 0) return d;
+  if (a.route !== b.route) {
+    const ca = a.route.created;
+    const cb = b.route.created;
+    if (ca !== undefined && cb !== undefined && ca !== cb) return ca - cb;
+    if (ca !== undefined && cb === undefined) return -1; // an object without a timestamp is not created yet
+    if (ca === undefined && cb !== undefined) return 1;
+    if (a.route.key !== b.route.key) return a.route.key < b.route.key ? -1 : 1;
+  }
+  return a.ruleIndex - b.ruleIndex || a.matchIndex - b.matchIndex;
+}
+
+const PATH_RANK: Record<string, number> = { Exact: 3, PathPrefix: 2, RegularExpression: 1 };
+
+/**
+ * Restores list order among neighbours that send requests to the same place (same backends,
+ * mirror and removed headers) or that no request satisfies both of: swapping two such
+ * neighbours changes where no request goes, and keeps the rules as the model they were
+ * rendered from has them (its matches together, its order).
+ */
+function gather(entries: Entry[]): void {
+  const action = (e: Entry) => {
+    const r = e.route.rules[e.ruleIndex];
+    const mirror = r.mirror ? [r.mirror.backend.serviceKey, r.mirror.percent] : '';
+    return JSON.stringify([r.destinations.map(d => [d.backend?.serviceKey, d.weight]), mirror, r.removeRequestHeaders ?? []]);
+  };
+  const listOrder = (a: Entry, b: Entry) => (a.route === b.route ? 0 : a.route.key < b.route.key ? -1 : 1)
+    || a.ruleIndex - b.ruleIndex || a.matchIndex - b.matchIndex;
+  for (let swapped = true; swapped;) {
+    swapped = false;
+    for (let i = 0; i + 1 < entries.length; i++) {
+      const [a, b] = [entries[i], entries[i + 1]];
+      if (listOrder(b, a) < 0 && (action(a) === action(b) || disjoint(a.match.match, b.match.match))) {
+        [entries[i], entries[i + 1]] = [b, a];
+        swapped = true;
+      }
+    }
+  }
+}
+
+/** Whether no request satisfies both matches (a condition of one excludes one of the other). */
+function disjoint(a: RequestMatch | undefined, b: RequestMatch | undefined): boolean {
+  if (!a || !b) return false;
+  const excludes = (x: StringMatch, y: StringMatch) => {
+    if (x.type === StringMatchType.PRESENT || y.type === StringMatchType.PRESENT) return false;
+    if (x.type === StringMatchType.EXACT) return !y.matches(x.value);
+    if (y.type === StringMatchType.EXACT) return !x.matches(y.value);
+    return x.type === StringMatchType.PREFIX && y.type === StringMatchType.PREFIX && !x.value.startsWith(y.value) && !y.value.startsWith(x.value);
+  };
+  return a.conditions.some(ca => b.conditions.some(cb => ca.field === cb.field && ca.name === cb.name
+    && ca.field !== MatchField.WITHOUT_HEADER && excludes(ca.match, cb.match)));
+}
+
+function istioOrder(a: MatchPrecedence, b: MatchPrecedence): number {
+  const rank = (p: MatchPrecedence) => PATH_RANK[p.pathType ?? 'PathPrefix'] ?? 0;
+  const length = (p: MatchPrecedence) => (p.pathType === 'Exact' ? 0 : (p.pathValue ?? '').length);
+  return (rank(b) - rank(a)) || (length(b) - length(a)) || (Number(b.method ?? false) - Number(a.method ?? false))
+    || (b.headers - a.headers) || ((b.queryParams ?? 0) - (a.queryParams ?? 0));
+}
+
+// ---------------------------------------------------------------------------------------
+// Points to routings.
+// ---------------------------------------------------------------------------------------
+
+/** The Service whose traffic a point routes: the parent Service, or the one its backends are versions of. */
+function anchorOf(p: Point): Anchor {
+  if (p.isMesh) return { host: p.host, key: p.parent.id, namespace: p.parent.namespace };
+  const route = p.routes[0];
+  const parent = route.parents.find(x => x.kind === 'Service');
+  if (parent) {
+    return { host: parent.namespace === route.namespace ? parent.name : `${parent.name}.${parent.namespace}`, key: parent.id, namespace: parent.namespace };
+  }
+  const backends = p.routes.flatMap(r => r.rules.flatMap(rule => rule.destinations.map(d => d.backend!).filter(b => b.version !== undefined)));
+  if (backends.length > 0 && backends.every(b => b.hostKey === backends[0].hostKey)) {
+    return { host: backends[0].host, key: backends[0].hostKey, namespace: backends[0].namespace };
+  }
+  return { host: p.host, key: `${p.kind}|${p.id}`, namespace: route.namespace };
+}
+
+interface Anchor {
+  readonly host: string;
+  readonly key: string;
+  readonly namespace: string;
+}
+
+function routingsOf(points: Point[], index: IstioIndex, services: ServiceTable): RoutingInfo[] {
+  const anchor = points[0].anchor!;
+  // Points of one tag with different rule lists cannot share a routing (rules are bound to
+  // gateways, not hosts), nor can a catch-all hostname share one with in-mesh traffic.
+  const listKey = (p: Point) => p.entries.map(e => `${e.route.key}|${e.ruleIndex}|${e.matchIndex}`).join(',');
+  const byTag = new Map<string, Set<string>>();
+  for (const p of points) byTag.set(`${p.kind}|${p.tag}`, (byTag.get(`${p.kind}|${p.tag}`) ?? new Set()).add(listKey(p)));
+  const hasMesh = points.some(p => p.isMesh);
+  const alone = (p: Point) => byTag.get(`${p.kind}|${p.tag}`)!.size > 1 || (hasMesh && !p.isMesh && p.host === '*')
+    || (p.kind === 'GRPCRoute' && points.some(o => o.kind === 'HTTPRoute'));
+  const together = points.filter(p => !alone(p));
+  const out: RoutingInfo[] = [];
+  if (together.length > 0) out.push(makeRouting(together, anchor.host, anchor, index, services));
+  for (const p of points.filter(alone)) {
+    const routes = p.routes.map(r => r.source).join(', ');
+    if (byTag.get(`${p.kind}|${p.tag}`)!.size > 1) {
+      p.routes[0].warn(`routes attached to ${p.isMesh ? `Service ${p.host}` : `gateway ${p.tag}`} differ by hostname (${routes}); each hostname is modelled as its own routing`);
+    }
+    out.push(makeRouting([p], p.isMesh ? anchor.host : p.host, anchor, index, services));
+  }
+  return out;
+}
+
+function makeRouting(points: Point[], host: string, anchor: Anchor, index: IstioIndex, services: ServiceTable): RoutingInfo {
+  const routes = [...new Set(points.flatMap(p => p.routes))];
+  const first = routes[0];
+  const gateways = [...new Set(points.map(p => p.tag))];
+  const hosts = [...new Set(points.map(p => p.host))].filter(h => h !== host);
+  const ownKey = host === anchor.host ? anchor.key : hostKey(host, first.namespace);
+
+  // Each point's rules, first-match; the rules after a catch-all are never reached.
+  const listOf = (entries: Entry[]): RouteRule[] => {
+    const out: RouteRule[] = [];
+    let i = 0;
+    while (i < entries.length && (out.length === 0 || out[out.length - 1].matches !== undefined)) {
+      // A run of matches of the same route rule is one model rule (its matches ORed).
+      let j = i + 1;
+      while (j < entries.length && entries[j].route === entries[i].route && entries[j].ruleIndex === entries[i].ruleIndex) j++;
+      const run = entries.slice(i, j);
+      const rule = run[0].route.rules[run[0].ruleIndex];
+      out.push(withoutUndefined({
+        name: rule.name,
+        matches: run.some(e => e.match.match === undefined) ? undefined : run.map(e => e.match.match!),
+        destinations: rule.destinations.map(d => destinationOf(d, ownKey)),
+        mirror: rule.mirror ? mirrorOf(rule.mirror, ownKey) : undefined,
+        removeRequestHeaders: rule.removeRequestHeaders ? [...rule.removeRequestHeaders] : undefined,
+      }));
+      i = j;
+    }
+    return out;
+  };
+  // Points whose rules behave alike share them, bound to their gateways (all: unbound).
+  const lists = new Map<string, { tags: string[]; rules: RouteRule[] }>();
+  for (const p of points) {
+    const rules = listOf(p.entries);
+    const k = JSON.stringify(rules.map(r => [r.name, (r.matches ?? []).map(m => m.key), r.destinations, r.mirror, r.removeRequestHeaders]));
+    const l = lists.get(k);
+    if (l) {
+      if (!l.tags.includes(p.tag)) l.tags.push(p.tag);
+    } else {
+      lists.set(k, { tags: [p.tag], rules });
+    }
+  }
+  // In-mesh rules last, as Istio's model writes them (gateway-bound rules, then the rest); when
+  // every other list ends with a catch-all, the last list's catch-all needs no binding.
+  const ordered = [...lists.values()].sort((a, b) => Number(a.tags.includes(MESH_GATEWAY)) - Number(b.tags.includes(MESH_GATEWAY)));
+  const rules: RouteRule[] = [];
+  ordered.forEach(({ tags, rules: list }, n) => {
+    const bound = tags.length === gateways.length ? undefined : tags;
+    const othersEndInCatchAll = ordered.every((o, m) => m === n || (o.rules.length > 0 && o.rules[o.rules.length - 1].matches === undefined));
+    list.forEach((rule, i) => {
+      const last = n === ordered.length - 1 && i === list.length - 1 && rule.matches === undefined && othersEndInCatchAll;
+      rules.push(bound && !last ? { ...rule, gateways: [...bound] } : rule);
+    });
+  });
+
+  const routing: ServiceRouting = {
+    host,
+    hosts,
+    gateways,
+    versions: versionsOf(ownKey, routes, index, services),
+    rules,
+    source: routes.map(r => r.source).join(', '),
+  };
+  return {
+    routing,
+    key: first.key,
+    namespace: ownKey === anchor.key ? anchor.namespace : first.namespace,
+    hostKey: ownKey,
+    wave: first.wave,
+  };
+}
+
+function destinationOf(d: { backend?: BackendInfo; weight: number }, ownKey: string): RouteDestination {
+  const b = d.backend!;
+  return withoutUndefined({ version: b.version, host: b.hostKey === ownKey ? undefined : b.host, weight: d.weight });
+}
+
+function mirrorOf(m: { backend: BackendInfo; percent: number }, ownKey: string): MirrorPolicy {
+  return withoutUndefined({ version: m.backend.version ?? '', host: m.backend.hostKey === ownKey ? undefined : m.backend.host, percent: m.percent });
+}
+
+/** The versions of the routing's own Service: its per-version Services, with the replicas of the pods they select. */
+function versionsOf(ownKey: string, routes: Route[], index: IstioIndex, services: ServiceTable): ServiceVersion[] {
+  const out = new Map<string, ServiceVersion>();
+  const app = services.get(ownKey);
+  const replicasOf = (namespace: string, selector: Record<string, string>) => {
+    const deps = index.deployments.filter(d => d.namespace === namespace && isSubset(selector, d.podLabels));
+    return deps.length > 0 ? deps.reduce((s, d) => s + d.replicas, 0) : undefined;
+  };
+  if (app) {
+    for (const svc of versionServicesOf(app, services)) {
+      const { version, labels } = versionOf(svc, app);
+      if (!out.has(version)) out.set(version, withoutUndefined({ version, labels, replicas: replicasOf(svc.namespace, svc.selector) }));
+    }
+  }
+  // Versions named by backends whose Services are not among the objects.
+  const named = routes.flatMap(r => r.rules.flatMap(rule => [...rule.destinations.map(d => d.backend), rule.mirror?.backend]))
+    .filter((b): b is BackendInfo => b !== undefined && b.hostKey === ownKey && b.version !== undefined);
+  for (const b of named) if (!out.has(b.version!)) out.set(b.version!, withoutUndefined({ version: b.version!, labels: b.labels }));
+  return [...out.values()];
+}

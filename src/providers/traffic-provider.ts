@@ -1,0 +1,72 @@
+import { ProviderImpl } from './_provider';
+import { GatewayApiProvider } from './gateway-api/_provider';
+import { IstioProvider } from './istio/_provider';
+import { fail, show, validateDns1123Label } from '../internal/validation';
+
+/** Options of the Gateway API provider (`TrafficProvider.gatewayApi()`). */
+export interface GatewayApiProviderOptions {
+  /**
+   * Istio ambient mode: the name of the waypoint that enforces the routing. Every Service of
+   * the app is labelled `istio.io/use-waypoint: <waypoint>`, so that in-mesh traffic to it
+   * goes through the waypoint, which applies the HTTPRoute.
+   * @default - no label: a sidecar mesh, or a waypoint enrolled at namespace level
+   * @see https://istio.io/latest/docs/ambient/usage/waypoint/
+   */
+  readonly waypoint?: string;
+
+  /**
+   * Whether the cluster runs the Gateway API's experimental channel CRDs. No rendered field
+   * needs them today; reserved so that experimental-only fields can be enabled explicitly.
+   * @default false
+   * @see https://gateway-api.sigs.k8s.io/concepts/versioning/
+   */
+  readonly experimentalChannel?: boolean;
+}
+
+/**
+ * Which routing API the service constructs render: Istio's VirtualService and
+ * DestinationRule (the default), or the Kubernetes Gateway API's HTTPRoute/GRPCRoute (for
+ * Istio ambient, GAMMA meshes and any Gateway API gateway).
+ *
+ * The constructs build the same routing model with either; what a provider cannot express
+ * fails in the constructor, naming the construct, the provider, the feature and an
+ * alternative. The README's capability table lists what each provider supports.
+ */
+export class TrafficProvider {
+  /**
+   * Istio VirtualService and DestinationRule (networking.istio.io/v1), one subset per
+   * version. The default.
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
+   */
+  public static istio(): TrafficProvider {
+    return new TrafficProvider('istio', new IstioProvider());
+  }
+
+  /**
+   * Kubernetes Gateway API (gateway.networking.k8s.io/v1): an HTTPRoute (GRPCRoute for
+   * `ServiceProtocol.GRPC`) attached to the app's Service (GAMMA, in-mesh) and to the
+   * service's `gateways`, and one Service per version as its backends.
+   * @see https://gateway-api.sigs.k8s.io/api-types/httproute/
+   * @see https://gateway-api.sigs.k8s.io/mesh/
+   */
+  public static gatewayApi(options: GatewayApiProviderOptions = {}): TrafficProvider {
+    const who = 'TrafficProvider.gatewayApi';
+    if (options === null || typeof options !== 'object') fail(who, `options must be GatewayApiProviderOptions, got ${show(options)}`);
+    if (options.waypoint !== undefined) validateDns1123Label(who, 'waypoint', options.waypoint);
+    if (options.experimentalChannel !== undefined && typeof options.experimentalChannel !== 'boolean') {
+      fail(who, `experimentalChannel must be true or false, got ${show(options.experimentalChannel)}`);
+    }
+    return new TrafficProvider('gateway-api', new GatewayApiProvider({ waypoint: options.waypoint, experimentalChannel: options.experimentalChannel ?? false }));
+  }
+
+  /** The provider's name: `istio` or `gateway-api`. */
+  public readonly name: string;
+
+  /** @internal */
+  public readonly _impl: ProviderImpl;
+
+  private constructor(name: string, impl: ProviderImpl) {
+    this.name = name;
+    this._impl = impl;
+  }
+}
