@@ -1,18 +1,11 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { Severity } from './severity';
 import { OWNED } from '../internal/owned';
 import { MAX_REGEX_LENGTH, regexError } from '../internal/regex';
 import { isDns1123Label, isHttpToken } from '../internal/validation';
 import { MESH_GATEWAY } from '../model/_util';
-
-/** How serious a finding is (of `RoutingAnalyzer` and `TransitionCheck`). */
-export enum Severity {
-  /** Istio would reject the object, or requests would fail: synth stops, a check fails. */
-  ERROR = 'error',
-  /** Risky or probably a mistake, but nothing fails: reported, synth goes on. */
-  WARNING = 'warning',
-}
 
 /** One problem found in the routing objects. */
 export interface Finding {

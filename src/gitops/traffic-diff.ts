@@ -102,7 +102,8 @@ export class TrafficDiff {
     const before = indexObjects('TrafficDiff.compare: previous', previous);
     const after = indexObjects('TrafficDiff.compare: next', next);
     const keys = [...new Set([...after.routings.map(r => r.hostKey), ...before.routings.map(r => r.hostKey)])];
-    const hosts = keys.map(k => hostDiff(before.routings.find(r => r.hostKey === k), after.routings.find(r => r.hostKey === k)));
+    const [oldByHost, newByHost] = [firstByHost(before.routings), firstByHost(after.routings)];
+    const hosts = keys.map(k => hostDiff(oldByHost.get(k), newByHost.get(k)));
     return {
       hosts,
       warnings: [...before.warnings.map(w => ({ ...w, source: `previous: ${w.source}` })), ...after.warnings.map(w => ({ ...w, source: `next: ${w.source}` }))],
@@ -277,4 +278,11 @@ function mermaid(host: string, after: RoutingInfo | undefined, diffs: CohortDiff
 
 function esc(s: string): string {
   return s.replace(/"/g, '#quot;');
+}
+
+/** The first routing of each host (a lookup: searching the list per host is quadratic). */
+function firstByHost(routings: RoutingInfo[]): Map<string, RoutingInfo> {
+  const out = new Map<string, RoutingInfo>();
+  for (const r of routings) if (!out.has(r.hostKey)) out.set(r.hostKey, r);
+  return out;
 }

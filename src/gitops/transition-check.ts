@@ -1,5 +1,5 @@
 import { fmt, targetLabel } from './_routing-text';
-import { Severity } from '../analyzer/routing-analyzer';
+import { Severity } from '../analyzer/severity';
 import { validateIntRange } from '../internal/validation';
 import { RouteRule } from '../model/routing-model';
 import {
@@ -115,8 +115,10 @@ export class TransitionCheck {
     for (const t of newTargets.values()) {
       findings.push(...routedInNext(t, before, after));
     }
+    const oldByHost = new Map<string, RoutingInfo>();
+    for (const r of before.routings) if (!oldByHost.has(r.hostKey)) oldByHost.set(r.hostKey, r);
     for (const r of after.routings) {
-      const old = before.routings.find(o => o.hostKey === r.hostKey);
+      const old = oldByHost.get(r.hostKey);
       if (old) findings.push(...weightJumps(old, r, maxStep));
     }
     findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === Severity.ERROR ? -1 : 1));
@@ -284,7 +286,7 @@ function routedInNext(t: Target, before: IstioIndex, after: IstioIndex): Transit
     });
     return out;
   }
-  const freshDeps = newDeps.filter(d => !before.deployments.some(o => o.key === d.key));
+  const freshDeps = newDeps.filter(d => !deploymentKeys(before).has(d.key));
   const newPods = newDeps.length > 0 && freshDeps.length === newDeps.length;
   const newSubset = !oldDr?.subsets.has(t.version);
   if (!newPods && !newSubset) return out;
@@ -308,6 +310,18 @@ function routedInNext(t: Target, before: IstioIndex, after: IstioIndex): Transit
     ],
   });
   return out;
+}
+
+const keySets = new WeakMap<IstioIndex, Set<string>>();
+
+/** The keys of an index's Deployments, built once per index. */
+function deploymentKeys(index: IstioIndex): Set<string> {
+  let keys = keySets.get(index);
+  if (!keys) {
+    keys = new Set(index.deployments.map(d => d.key));
+    keySets.set(index, keys);
+  }
+  return keys;
 }
 
 function defaults(r: RoutingInfo): Map<string, RouteRule> {

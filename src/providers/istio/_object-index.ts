@@ -177,6 +177,46 @@ export function indexObjects(who: string, objects: unknown): IstioIndex {
   return index;
 }
 
+/** Deployments by namespace, and by namespace and pod label (`k=v`), in input order. */
+interface DeploymentLookup {
+  readonly byNamespace: Map<string, DeploymentInfo[]>;
+  readonly byLabel: Map<string, DeploymentInfo[]>;
+}
+
+const lookups = new WeakMap<DeploymentInfo[], DeploymentLookup>();
+
+/** The lookup of an index's Deployments, built once: without it, matching is quadratic in the number of services. */
+function lookupOf(index: IstioIndex): DeploymentLookup {
+  let lookup = lookups.get(index.deployments);
+  if (!lookup) {
+    lookup = { byNamespace: new Map(), byLabel: new Map() };
+    const add = (map: Map<string, DeploymentInfo[]>, k: string, d: DeploymentInfo) => {
+      const list = map.get(k);
+      if (list) list.push(d);
+      else map.set(k, [d]);
+    };
+    for (const d of index.deployments) {
+      add(lookup.byNamespace, d.namespace, d);
+      for (const [k, v] of Object.entries(d.podLabels)) add(lookup.byLabel, JSON.stringify([d.namespace, k, v]), d);
+    }
+    lookups.set(index.deployments, lookup);
+  }
+  return lookup;
+}
+
+/** The Deployments of a namespace whose pod labels include `labels`, in input order. */
+function deploymentsWith(index: IstioIndex, namespace: string, labels: Record<string, string>): DeploymentInfo[] {
+  const lookup = lookupOf(index);
+  const entries = Object.entries(labels);
+  // The shortest candidate list: the Deployments with one of the labels (all of the namespace if none).
+  let candidates = lookup.byNamespace.get(namespace) ?? [];
+  for (const [k, v] of entries) {
+    const list = lookup.byLabel.get(JSON.stringify([namespace, k, v])) ?? [];
+    if (list.length < candidates.length) candidates = list;
+  }
+  return candidates.filter(d => entries.every(([k, v]) => d.podLabels[k] === v));
+}
+
 /** The Deployments that run a version (subset) of a host: pod labels include the Service selector and the subset labels. */
 export function deploymentsOf(index: IstioIndex, key: string, version: string): DeploymentInfo[] | undefined {
   const subsetLabels = index.destinationRules.get(key)?.subsets.get(version);
@@ -184,19 +224,16 @@ export function deploymentsOf(index: IstioIndex, key: string, version: string): 
   if (!subsetLabels || !svc) return undefined;
   let selector = index.selectors.get(key);
   if (!selector) {
-    const inNamespace = index.deployments.filter(d => d.namespace === svc.namespace);
-    selector = inNamespace.some(d => d.podLabels.app === svc.name) ? { app: svc.name } : {};
+    selector = deploymentsWith(index, svc.namespace, { app: svc.name }).length > 0 ? { app: svc.name } : {};
   }
-  const wanted = { ...selector, ...subsetLabels };
-  return index.deployments.filter(d => d.namespace === svc.namespace && Object.entries(wanted).every(([k, v]) => d.podLabels[k] === v));
+  return deploymentsWith(index, svc.namespace, { ...selector, ...subsetLabels });
 }
 
 /** Whether the index holds any Deployment of the host's Service (so missing ones are meaningful). */
 export function hasDeploymentsFor(index: IstioIndex, key: string): boolean {
   const svc = serviceOf(key);
   if (!svc) return false;
-  const selector = index.selectors.get(key) ?? { app: svc.name };
-  return index.deployments.some(d => d.namespace === svc.namespace && Object.entries(selector).every(([k, v]) => d.podLabels[k] === v));
+  return deploymentsWith(index, svc.namespace, index.selectors.get(key) ?? { app: svc.name }).length > 0;
 }
 
 /** The fully qualified host a destination of a routing goes to. */
