@@ -19,7 +19,8 @@ const SCHEMA = jsyaml.CORE_SCHEMA.extend({
   implicit: [
     new jsyaml.Type('tag:yaml.org,2002:bool', {
       kind: 'scalar',
-      resolve: (data: string | null) => data !== null && BOOL_11.has(data),
+      // Called for every plain scalar: the length test rejects most at once.
+      resolve: (data: string | null) => data !== null && data.length <= 5 && BOOL_11.has(data),
       construct: (data: string) => TRUE_11.has(data),
       predicate: (o: unknown) => typeof o === 'boolean',
     }),

@@ -177,48 +177,70 @@ export function indexObjects(who: string, objects: unknown): IstioIndex {
   return index;
 }
 
-/** Deployments by namespace, and by namespace and pod label (`k=v`), in input order. */
+/** Deployments by namespace, and by namespace, pod label and value, in input order. */
 interface DeploymentLookup {
   readonly byNamespace: Map<string, DeploymentInfo[]>;
-  readonly byLabel: Map<string, DeploymentInfo[]>;
+  /** namespace -> label -> value -> Deployments: nested maps, no key strings to build per query. */
+  readonly byLabel: Map<string, Map<string, Map<string, DeploymentInfo[]>>>;
+  /** deploymentsOf results by host key and version: the reader and the check ask for the same ones. */
+  readonly versions: Map<string, Map<string, DeploymentInfo[] | undefined>>;
 }
 
 const lookups = new WeakMap<DeploymentInfo[], DeploymentLookup>();
+
+function getOrAdd<K, V>(map: Map<K, V>, k: K, make: () => V): V {
+  let v = map.get(k);
+  if (v === undefined) {
+    v = make();
+    map.set(k, v);
+  }
+  return v;
+}
 
 /** The lookup of an index's Deployments, built once: without it, matching is quadratic in the number of services. */
 function lookupOf(index: IstioIndex): DeploymentLookup {
   let lookup = lookups.get(index.deployments);
   if (!lookup) {
-    lookup = { byNamespace: new Map(), byLabel: new Map() };
-    const add = (map: Map<string, DeploymentInfo[]>, k: string, d: DeploymentInfo) => {
-      const list = map.get(k);
-      if (list) list.push(d);
-      else map.set(k, [d]);
-    };
+    lookup = { byNamespace: new Map(), byLabel: new Map(), versions: new Map() };
     for (const d of index.deployments) {
-      add(lookup.byNamespace, d.namespace, d);
-      for (const [k, v] of Object.entries(d.podLabels)) add(lookup.byLabel, JSON.stringify([d.namespace, k, v]), d);
+      getOrAdd(lookup.byNamespace, d.namespace, () => []).push(d);
+      const labels = getOrAdd(lookup.byLabel, d.namespace, () => new Map<string, Map<string, DeploymentInfo[]>>());
+      for (const k in d.podLabels) getOrAdd(getOrAdd(labels, k, () => new Map<string, DeploymentInfo[]>()), d.podLabels[k], () => []).push(d);
     }
     lookups.set(index.deployments, lookup);
   }
   return lookup;
 }
 
+const NONE: DeploymentInfo[] = [];
+
 /** The Deployments of a namespace whose pod labels include `labels`, in input order. */
 function deploymentsWith(index: IstioIndex, namespace: string, labels: Record<string, string>): DeploymentInfo[] {
   const lookup = lookupOf(index);
-  const entries = Object.entries(labels);
+  const byLabel = lookup.byLabel.get(namespace);
   // The shortest candidate list: the Deployments with one of the labels (all of the namespace if none).
-  let candidates = lookup.byNamespace.get(namespace) ?? [];
-  for (const [k, v] of entries) {
-    const list = lookup.byLabel.get(JSON.stringify([namespace, k, v])) ?? [];
+  let candidates = lookup.byNamespace.get(namespace) ?? NONE;
+  let all = true;
+  for (const k in labels) {
+    all = false;
+    const list = byLabel?.get(k)?.get(labels[k]) ?? NONE;
     if (list.length < candidates.length) candidates = list;
   }
-  return candidates.filter(d => entries.every(([k, v]) => d.podLabels[k] === v));
+  if (all) return candidates.slice();
+  return candidates.filter(d => {
+    for (const k in labels) if (d.podLabels[k] !== labels[k]) return false;
+    return true;
+  });
 }
 
 /** The Deployments that run a version (subset) of a host: pod labels include the Service selector and the subset labels. */
 export function deploymentsOf(index: IstioIndex, key: string, version: string): DeploymentInfo[] | undefined {
+  const memo = getOrAdd(lookupOf(index).versions, key, () => new Map<string, DeploymentInfo[] | undefined>());
+  if (!memo.has(version)) memo.set(version, findDeploymentsOf(index, key, version));
+  return memo.get(version);
+}
+
+function findDeploymentsOf(index: IstioIndex, key: string, version: string): DeploymentInfo[] | undefined {
   const subsetLabels = index.destinationRules.get(key)?.subsets.get(version);
   const svc = serviceOf(key);
   if (!subsetLabels || !svc) return undefined;
