@@ -76,9 +76,9 @@ project.addTask('synth:examples', {
   exec: 'node -r ts-node/register/transpile-only examples/synth-all.ts',
 });
 
-// Synth benchmark (issue #7), not part of the test run: see bench/README.md.
+// Synth benchmark (issue #7) and command-line benchmark (issue #15), not part of the test run: see bench/README.md.
 project.addTask('bench', {
-  description: 'Synth benchmark: cdk8s-canary vs plain YAML, raw ApiObjects and hand-written cdk8s-plus-27; writes bench/results/latest.json',
+  description: 'Benchmarks: synth (cdk8s-canary vs plain YAML, raw ApiObjects and hand-written cdk8s-plus-27), user loop, command line (check/diff/explain vs js-yaml parsing); writes bench/results/latest.json',
   steps: [{ spawn: 'compile' }, { exec: 'node bench/run.js', receiveArgs: true }],
 });
 

@@ -5,11 +5,16 @@
 //   cdk8s-canary diff <old> <new>      which cohorts and how much traffic move?
 //
 // Exit codes: 0 success, 1 unsafe step found by `check`, 2 usage or read error.
-import { RouteSimulator, SimulatedRequest } from '../gitops/route-simulator';
-import { TrafficDiff } from '../gitops/traffic-diff';
-import { TransitionCheck } from '../gitops/transition-check';
+import type { SimulatedRequest } from '../gitops/route-simulator';
 import { loadManifests, yamlFiles } from '../internal/manifest-files';
-import { IstioReader } from '../providers/istio/reader';
+
+// Each command loads only the modules it needs (module load is part of a command's time).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const simulator = () => require('../gitops/route-simulator') as typeof import('../gitops/route-simulator');
+const trafficDiff = () => require('../gitops/traffic-diff') as typeof import('../gitops/traffic-diff');
+const transitionCheck = () => require('../gitops/transition-check') as typeof import('../gitops/transition-check');
+const reader = () => require('../providers/istio/reader') as typeof import('../providers/istio/reader');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Where the command writes. */
 export interface CliIo {
@@ -188,6 +193,7 @@ function check(args: string[], io: CliIo): number {
   const maxWeightStep = int(p, 'max-step', 1, 100);
   const [before, after] = [load([oldPath], 'check', io), load([newPath], 'check', io)];
   needRouting('check', [oldPath, newPath], before, after);
+  const { TransitionCheck } = transitionCheck();
   const report = TransitionCheck.check(before, after, { maxWeightStep });
   const strict = p.flags.has('strict');
   const failed = !report.safe || (strict && report.findings.length > 0);
@@ -218,7 +224,8 @@ function explain(args: string[], io: CliIo): number {
   if (request.path !== undefined && !request.path.startsWith('/')) throw new UsageError(`--path must start with '/', got ${JSON.stringify(request.path)}`);
   const objects = load(p.positional, 'explain', io);
   needRouting('explain', p.positional, objects);
-  const read = IstioReader.read(objects);
+  const { RouteSimulator } = simulator();
+  const read = reader().IstioReader.read(objects);
   const explanation = RouteSimulator.explain(request, read.routings);
   const sampled = samples ? RouteSimulator.sample(request, read.routings, samples, seed) : undefined;
   const warnings = read.warnings.filter(w => explanation.routingHost === undefined || w.host === explanation.routingHost);
@@ -248,6 +255,7 @@ function diff(args: string[], io: CliIo): number {
   const [oldPath, newPath] = twoPaths(p, 'diff');
   const [before, after] = [load([oldPath], 'diff', io), load([newPath], 'diff', io)];
   needRouting('diff', [oldPath, newPath], before, after);
+  const { TrafficDiff } = trafficDiff();
   const result = TrafficDiff.compare(before, after);
   if (p.flags.has('json')) {
     io.out(JSON.stringify(result, undefined, 2));

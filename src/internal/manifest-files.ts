@@ -12,6 +12,7 @@ import { show } from './validation';
  * cdk8s' `Yaml.load` (YAML 1.1) read them; js-yaml's core schema knows only true/false.
  */
 const BOOL_11 = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'on', 'On', 'ON', 'off', 'Off', 'OFF']);
+const BOOL_FIRST = new Set([...BOOL_11].map(b => b.charCodeAt(0)));
 const TRUE_11 = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
 
 /** Core schema (no timestamps: they stay strings, as JSON needs) + YAML 1.1 booleans + merge keys (`<<`). */
@@ -19,8 +20,8 @@ const SCHEMA = jsyaml.CORE_SCHEMA.extend({
   implicit: [
     new jsyaml.Type('tag:yaml.org,2002:bool', {
       kind: 'scalar',
-      // Called for every plain scalar: the length test rejects most at once.
-      resolve: (data: string | null) => data !== null && data.length <= 5 && BOOL_11.has(data),
+      // Called for every plain scalar: the length and first-letter tests reject most at once.
+      resolve: (data: string | null) => data !== null && data.length <= 5 && data.length > 0 && BOOL_FIRST.has(data.charCodeAt(0)) && BOOL_11.has(data),
       construct: (data: string) => TRUE_11.has(data),
       predicate: (o: unknown) => typeof o === 'boolean',
     }),

@@ -66,6 +66,25 @@ const NETWORKING_VERSIONS = ['networking.istio.io/v1', 'networking.istio.io/v1be
  * (Istio's rule); `reviews.<ns>` and `reviews.<ns>.svc` are expanded too; other names are kept.
  */
 export function hostKey(host: string, namespace: string): string {
+  // Memoized: the reader asks for the same few hosts once per destination (5% of a `diff`).
+  let byHost = hostKeys.get(namespace);
+  if (!byHost) {
+    if (hostKeys.size > 1000) hostKeys.clear();
+    byHost = new Map();
+    hostKeys.set(namespace, byHost);
+  }
+  let key = byHost.get(host);
+  if (key === undefined) {
+    if (byHost.size > 100_000) byHost.clear();
+    key = computeHostKey(host, namespace);
+    byHost.set(host, key);
+  }
+  return key;
+}
+
+const hostKeys = new Map<string, Map<string, string>>();
+
+function computeHostKey(host: string, namespace: string): string {
   const h = host.toLowerCase();
   if (h.includes('*')) return h;
   const labels = h.split('.');
