@@ -21,7 +21,8 @@ const SCHEMA = jsyaml.CORE_SCHEMA.extend({
     new jsyaml.Type('tag:yaml.org,2002:bool', {
       kind: 'scalar',
       // Called for every plain scalar: the length and first-letter tests reject most at once.
-      resolve: (data: string | null) => data !== null && data.length <= 5 && data.length > 0 && BOOL_FIRST.has(data.charCodeAt(0)) && BOOL_11.has(data),
+      resolve: (data: string | null) =>
+        data !== null && data.length <= 5 && data.length > 0 && BOOL_FIRST.has(data.charCodeAt(0)) && BOOL_11.has(data),
       construct: (data: string) => TRUE_11.has(data),
       predicate: (o: unknown) => typeof o === 'boolean',
     }),
