@@ -11,11 +11,13 @@
 //   (c) by hand  cdk8s-plus-27 Deployments and Services + ApiObjects for Istio
 // It first checks that all four synthesize the same objects (parsed and deep-compared) and
 // then that every timed run produced byte-identical YAML (sha256), failing loudly otherwise.
-// Then it times the user's loop (bench/user-loop.js) unless --no-user-loop.
+// Then it times the user's loop (bench/user-loop.js) unless --no-user-loop, and the command
+// line (bench/cli.js: check, diff and explain against parsing with js-yaml) unless --no-cli.
 //
 // Options: --runs R (default 5, at least 5)  --sizes 100,1000,5000  --lib DIR (another
 // build of cdk8s-canary, default lib/)  --case-timeout S (default 120: a case whose run
-// takes longer is reported as over the budget and not repeated)  --no-user-loop
+// takes longer is reported as over the budget and not repeated)  --no-user-loop  --no-cli
+// --cli-sizes 500,2000,5000
 // --out FILE (default bench/results/latest.json)  --label TEXT (names the build in the report)
 'use strict';
 const { spawnSync } = require('child_process');
@@ -40,7 +42,7 @@ const TARGETS = {
 };
 
 function parseArgs(argv) {
-  const o = { runs: 5, sizes: [100, 1000, 5000], lib: path.join(ROOT, 'lib'), caseTimeoutS: 120, userLoop: true, out: path.join(__dirname, 'results', 'latest.json') };
+  const o = { runs: 5, sizes: [100, 1000, 5000], lib: path.join(ROOT, 'lib'), caseTimeoutS: 120, userLoop: true, cli: true, cliSizes: [500, 2000, 5000], out: path.join(__dirname, 'results', 'latest.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') o.runs = Number(argv[++i]);
@@ -48,6 +50,8 @@ function parseArgs(argv) {
     else if (a === '--lib') o.lib = path.resolve(argv[++i]);
     else if (a === '--case-timeout') o.caseTimeoutS = Number(argv[++i]);
     else if (a === '--no-user-loop') o.userLoop = false;
+    else if (a === '--no-cli') o.cli = false;
+    else if (a === '--cli-sizes') o.cliSizes = argv[++i].split(',').map(Number);
     else if (a === '--label') o.label = argv[++i];
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else throw new Error(`unknown option ${a}`);
@@ -215,6 +219,12 @@ function main() {
     userLoop = require('./user-loop').run({ runs: opts.runs, lib: opts.lib, log });
   }
 
+  let cli;
+  if (opts.cli) {
+    log('timing the command line (bench/cli.js)...');
+    cli = require('./cli').run({ runs: opts.runs, sizes: opts.cliSizes, lib: opts.lib, log });
+  }
+
   // Report.
   const f2 = x => (x === undefined ? '-' : x.toFixed(2));
   const rows = [['case', 'N', 'synth median', 'min', 'max', 'runs', 'peak RSS', 'module load', 'node start']];
@@ -245,6 +255,7 @@ function main() {
   console.log(table(rows));
   console.log(`\n${table(ratioRows)}\n\n${table(growthRows)}\n\n${table(targetRows)}`);
   if (userLoop) console.log(`\n${userLoop.text}`);
+  if (cli) console.log(`\n${cli.text}`);
   console.log(`\ntotal bench time ${fmtMs(Date.now() - startedAt)}`);
 
   const json = {
@@ -258,6 +269,7 @@ function main() {
     growth1000to5000: growth,
     targets,
     userLoop: userLoop?.json,
+    cli: cli?.json,
     totalBenchMs: Date.now() - startedAt,
   };
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });

@@ -4,7 +4,7 @@
 // ways; and the cost of `require('cdk8s-canary')` against `require('cdk8s-plus-27')`.
 // Every measurement is the wall time of a fresh process (median of `runs`).
 //
-// Run alone: node bench/user-loop.js [--runs R] [--lib DIR]
+// Run alone: node bench/user-loop.js [--runs R] [--lib DIR] [--out FILE.json]
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -46,6 +46,9 @@ function run({ runs = 5, lib = path.join(ROOT, 'lib'), log = () => {} } = {}) {
     { id: 'node-r-T', label: 'node -r ts-node/register/transpile-only main.ts', cmd: ['node', ['-r', 'ts-node/register/transpile-only', 'main.ts']] },
     { id: 'node-js', label: 'node main.js (precompiled with tsc)', cmd: ['node', ['main.js']] },
     { id: 'cdk8s-node', label: 'cdk8s synth, app: node main.js', yaml: 'node main.js', cmd: ['cdk8s', ['synth', '--no-check-upgrade']] },
+    // What a user types, end to end: npx cdk8s synth, with the template's cdk8s.yaml and with the README's.
+    { id: 'npx-template', label: 'npx cdk8s synth, app: npx ts-node main.ts (template, end to end)', yaml: 'npx ts-node main.ts', cmd: ['npx', ['cdk8s', 'synth']] },
+    { id: 'npx-recommended', label: 'npx cdk8s synth --no-check-upgrade, app: node -r ts-node/register/transpile-only main.ts (README)', yaml: 'node -r ts-node/register/transpile-only main.ts', cmd: ['npx', ['cdk8s', 'synth', '--no-check-upgrade']] },
   ];
   const requireVariants = [
     { id: 'node', label: 'node -e 0 (node start-up)', code: '0' },
@@ -98,4 +101,6 @@ if (require.main === module) {
   const get = (flag, dflt) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : dflt);
   const r = run({ runs: Number(get('--runs', 5)), lib: path.resolve(get('--lib', path.join(ROOT, 'lib'))), log: m => process.stderr.write(`${m}\n`) });
   console.log(r.text);
+  const out = get('--out', undefined);
+  if (out) require('fs').writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: require('./stats').machine(), ...r.json }, null, 2) + '\n');
 }

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { AnalyzedObject } from './_objects';
 import { Finding, Severity } from './finding';
+import { loadManifests } from '../internal/manifest-files';
 import { OWNED } from '../internal/owned';
 import { analyzeIstio } from '../providers/istio/rules';
 import { analyzeGatewayApi } from '../providers/gateway-api/rules';
@@ -76,6 +77,23 @@ export class RoutingAnalyzer {
       json,
       source: `${json.kind}/${json.metadata?.namespace ? `${json.metadata.namespace}/` : ''}${json.metadata?.name}`,
     })));
+  }
+
+  /**
+   * Analyzes the objects of YAML files and directories (directories are searched
+   * recursively for `*.yaml` and `*.yml`), e.g. `['dist']` after `cdk8s synth`.
+   *
+   * Throws, naming the file, when a path does not exist or cannot be read, when a file is not
+   * valid YAML (with the document and the offending line) or holds a document that is not a
+   * Kubernetes object.
+   *
+   * @param paths YAML files and directories; at least one
+   */
+  public static analyzeFiles(paths: string[]): Finding[] {
+    if (!Array.isArray(paths) || paths.length === 0) {
+      throw new Error(`RoutingAnalyzer.analyzeFiles: paths must list at least one file or directory, got ${JSON.stringify(paths)}`);
+    }
+    return RoutingAnalyzer.analyzeManifests(loadManifests(paths));
   }
 
   /**

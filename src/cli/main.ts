@@ -11,10 +11,16 @@
 // `analyze`, 2 usage or read error.
 import { advance, ADVANCE_HELP, analyze, ANALYZE_HELP } from './analyze';
 import { VALIDATE_HELP, ValidateUsageError, validateCommand } from './validate';
-import { RouteSimulator, SimulatedRequest } from '../gitops/route-simulator';
-import { TrafficDiff } from '../gitops/traffic-diff';
-import { TransitionCheck } from '../gitops/transition-check';
-import { IstioReader } from '../providers/istio/reader';
+import type { SimulatedRequest } from '../gitops/route-simulator';
+import { loadManifests, yamlFiles } from '../internal/manifest-files';
+
+// Each command loads only the modules it needs (module load is part of a command's time).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const simulator = () => require('../gitops/route-simulator') as typeof import('../gitops/route-simulator');
+const trafficDiff = () => require('../gitops/traffic-diff') as typeof import('../gitops/traffic-diff');
+const transitionCheck = () => require('../gitops/transition-check') as typeof import('../gitops/transition-check');
+const reader = () => require('../providers/istio/reader') as typeof import('../providers/istio/reader');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Where the command writes. */
 export interface CliIo {
@@ -56,8 +62,12 @@ default-route weight jumps larger than --max-step points (warnings).
 
 Options:
   --max-step N   largest allowed change of a default-route weight, in points (default 50)
-  --strict       exit 1 on warnings too
-  --json         print the report as JSON
+  --strict       warnings fail the check too: verdict UNSAFE and exit 1
+  --json         print the report as JSON (with --strict, also "passed")
+
+A first deployment (no VirtualService and no Deployment for a host in <old>) is safe: <old>
+may be an empty file. An empty file is reported on stderr; outputs without any VirtualService
+are an error (exit 2). A path that starts with '-' goes after '--'.
 
 Exit codes: 0 safe, 1 unsafe, 2 usage or read error.`,
   explain: `Usage: cdk8s-canary explain <path>... --host H [options]
@@ -100,11 +110,20 @@ interface Parsed {
 
 function parse(args: string[], flags: string[], values: string[]): Parsed {
   const out: Parsed = { positional: [], flags: new Set(), values: new Map() };
+  let options = true;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (!arg.startsWith('--')) {
+    if (!options || arg === '-' || !arg.startsWith('-')) {
       out.positional.push(arg);
       continue;
+    }
+    if (arg === '--') {
+      // Everything after `--` is a path, even if it starts with '-'.
+      options = false;
+      continue;
+    }
+    if (!arg.startsWith('--')) {
+      throw new UsageError(`unknown option ${JSON.stringify(arg)} (options are long, e.g. --json; put a path that starts with '-' after --)`);
     }
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
@@ -155,13 +174,44 @@ function twoPaths(p: Parsed, command: string): [string, string] {
   return [p.positional[0], p.positional[1]];
 }
 
+/** The kinds of objects that route traffic (what the readers turn into routings). */
+const ROUTING_KINDS = new Set(['VirtualService', 'HTTPRoute']);
+
+/**
+ * The objects of the YAML files under `paths`. A file without any object (empty, or only
+ * comments) is a warning on stderr, not an error: an empty old output is a first deployment.
+ */
+function load(paths: string[], command: string, io: CliIo): any[] {
+  const objects: any[] = [];
+  for (const file of yamlFiles(paths)) {
+    const found = loadManifests([file]);
+    if (found.length === 0) io.err(`cdk8s-canary ${command}: warning: ${file} holds no Kubernetes object (empty file)`);
+    for (const o of found) objects.push(o);
+  }
+  return objects;
+}
+
+/** Throws unless some of the objects route traffic: a check of outputs without any would pass silently. */
+function needRouting(command: string, paths: string[], ...outputs: any[][]): void {
+  if (!outputs.some(objects => objects.some(o => ROUTING_KINDS.has(o.kind)))) {
+    const what = paths.length === 1 ? `${paths[0]} holds no` : paths.length === 2 ? `neither ${paths[0]} nor ${paths[1]} holds a` : `none of ${paths.join(', ')} holds a`;
+    throw new Error(`${what} VirtualService or HTTPRoute: nothing to ${command}; give the files or directories cdk8s synth writes (e.g. dist/)`);
+  }
+}
+
 function check(args: string[], io: CliIo): number {
   const p = parse(args, ['json', 'strict'], ['max-step']);
   const [oldPath, newPath] = twoPaths(p, 'check');
   const maxWeightStep = int(p, 'max-step', 1, 100);
-  const report = TransitionCheck.check(IstioReader.loadFiles([oldPath]), IstioReader.loadFiles([newPath]), { maxWeightStep });
-  io.out(p.flags.has('json') ? JSON.stringify(report, undefined, 2) : TransitionCheck.format(report));
-  const failed = !report.safe || (p.flags.has('strict') && report.findings.length > 0);
+  const [before, after] = [load([oldPath], 'check', io), load([newPath], 'check', io)];
+  needRouting('check', [oldPath, newPath], before, after);
+  const { TransitionCheck } = transitionCheck();
+  const report = TransitionCheck.check(before, after, { maxWeightStep });
+  const strict = p.flags.has('strict');
+  const failed = !report.safe || (strict && report.findings.length > 0);
+  // With --strict, the verdict in the text and the JSON is the one the exit code gives.
+  if (p.flags.has('json')) io.out(JSON.stringify(strict ? { ...report, strict, passed: !failed } : report, undefined, 2));
+  else io.out(TransitionCheck.format(report, { strict }));
   return failed ? EXIT_UNSAFE : EXIT_OK;
 }
 
@@ -184,7 +234,10 @@ function explain(args: string[], io: CliIo): number {
     sourceLabels: pairs(p, 'source-label'),
   };
   if (request.path !== undefined && !request.path.startsWith('/')) throw new UsageError(`--path must start with '/', got ${JSON.stringify(request.path)}`);
-  const read = IstioReader.readFiles(p.positional);
+  const objects = load(p.positional, 'explain', io);
+  needRouting('explain', p.positional, objects);
+  const { RouteSimulator } = simulator();
+  const read = reader().IstioReader.read(objects);
   const explanation = RouteSimulator.explain(request, read.routings);
   const sampled = samples ? RouteSimulator.sample(request, read.routings, samples, seed) : undefined;
   const warnings = read.warnings.filter(w => explanation.routingHost === undefined || w.host === explanation.routingHost);
@@ -212,7 +265,10 @@ function explain(args: string[], io: CliIo): number {
 function diff(args: string[], io: CliIo): number {
   const p = parse(args, ['json', 'mermaid'], []);
   const [oldPath, newPath] = twoPaths(p, 'diff');
-  const result = TrafficDiff.compare(IstioReader.loadFiles([oldPath]), IstioReader.loadFiles([newPath]));
+  const [before, after] = [load([oldPath], 'diff', io), load([newPath], 'diff', io)];
+  needRouting('diff', [oldPath, newPath], before, after);
+  const { TrafficDiff } = trafficDiff();
+  const result = TrafficDiff.compare(before, after);
   if (p.flags.has('json')) {
     io.out(JSON.stringify(result, undefined, 2));
   } else if (p.flags.has('mermaid')) {

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import { AnalyzedObject } from '../analyzer/_objects';
 import { Finding, Severity } from '../analyzer/finding';
 import { parseManifests, yamlFiles } from '../internal/manifest-files';
+import { analyzeGatewayApi } from '../providers/gateway-api/rules';
 import { analyzeIstio } from '../providers/istio/rules';
 
 /** Where the command writes (the CLI's io). */
@@ -56,7 +57,7 @@ export function validateCommand(args: string[], io: ValidateIo): number {
       objects.push({ json, source: `${file}: ${json.kind}/${ns ? `${ns}/` : ''}${json.metadata?.name}` });
     }
   }
-  const findings = analyzeIstio(objects);
+  const findings = [...analyzeGatewayApi(objects), ...analyzeIstio(objects)];
   const errors = findings.filter(f => f.severity === Severity.ERROR);
   const warnings = findings.filter(f => f.severity === Severity.WARNING);
   const routing = objects.filter(o => /^networking\.istio\.io\//.test(o.json.apiVersion) && (o.json.kind === 'VirtualService' || o.json.kind === 'DestinationRule'));

@@ -103,30 +103,45 @@ export class TrafficDiff {
     const before = indexObjects('TrafficDiff.compare: previous', previous);
     const after = indexObjects('TrafficDiff.compare: next', next);
     const keys = [...new Set([...after.routings.map(r => r.hostKey), ...before.routings.map(r => r.hostKey)])];
-    const hosts = keys.map(k => hostDiff(before.routings.find(r => r.hostKey === k), after.routings.find(r => r.hostKey === k)));
+    const [oldByHost, newByHost] = [firstByHost(before.routings), firstByHost(after.routings)];
+    const hosts = keys.map(k => hostDiff(oldByHost.get(k), newByHost.get(k)));
     return {
       hosts,
       warnings: [...before.warnings.map(w => ({ ...w, source: `previous: ${w.source}` })), ...after.warnings.map(w => ({ ...w, source: `next: ${w.source}` }))],
     };
   }
 
-  /** The result as a table: host, cohort, before, after, change. */
+  /**
+   * The result as a table: host, cohort, before, after, change. Cohorts longer than 60
+   * characters (long regexes) are shortened with `...`; the result itself has them in full.
+   */
   public static toTable(result: TrafficDiffResult): string {
     const rows = [['HOST', 'COHORT', 'BEFORE', 'AFTER', 'CHANGE']];
+    let shortened = false;
     for (const h of result.hosts) {
       for (const c of h.cohorts) {
         const change = c.change === CohortChange.UNCHANGED ? 'unchanged'
           : c.change === CohortChange.CHANGED ? `${fmt(c.movedPercent)}% of ${c.isDefault ? 'default traffic' : 'the cohort'} moves${mirrorNote(c)}`
             : c.change;
-        rows.push([h.host, c.isDefault ? `default (${c.cohort})` : c.cohort, shareText(c.before, c.mirrorBefore), shareText(c.after, c.mirrorAfter), change]);
+        const cohort = c.isDefault ? `default (${c.cohort})` : c.cohort;
+        shortened ||= cohort.length > MAX_COHORT_WIDTH;
+        rows.push([h.host, shorten(cohort, MAX_COHORT_WIDTH), shareText(c.before, c.mirrorBefore), shareText(c.after, c.mirrorAfter), change]);
       }
     }
     const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)));
     const lines = rows.map(r => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
-    return [...lines, '', ...result.hosts.map(h => h.summary)].join('\n');
+    const note = shortened ? [`(cohorts longer than ${MAX_COHORT_WIDTH} characters are shortened with ...; the JSON form has them in full)`] : [];
+    return [...lines, ...note, '', ...result.hosts.map(h => h.summary)].join('\n');
   }
 
   private constructor() {}
+}
+
+/** The widest COHORT cell of the table: a long regex must not push the other columns off the screen. */
+const MAX_COHORT_WIDTH = 60;
+
+function shorten(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 3)}...` : text;
 }
 
 function mirrorNote(c: CohortDiff): string {
@@ -296,4 +311,11 @@ function mermaid(host: string, after: RoutingInfo | undefined, diffs: CohortDiff
 
 function esc(s: string): string {
   return s.replace(/"/g, '#quot;');
+}
+
+/** The first routing of each host (a lookup: searching the list per host is quadratic). */
+function firstByHost(routings: RoutingInfo[]): Map<string, RoutingInfo> {
+  const out = new Map<string, RoutingInfo>();
+  for (const r of routings) if (!out.has(r.hostKey)) out.set(r.hostKey, r);
+  return out;
 }

@@ -1,5 +1,5 @@
 import { fmt, targetLabel } from './_routing-text';
-import { Severity } from '../analyzer/routing-analyzer';
+import { Severity } from '../analyzer/finding';
 import { validateIntRange } from '../internal/validation';
 import { RouteRule } from '../model/routing-model';
 import { gatewayApiOf } from '../providers/gateway-api/_route-index';
@@ -66,6 +66,16 @@ export interface TransitionCheckOptions {
   readonly maxWeightStep?: number;
 }
 
+/** Options of `TransitionCheck.format`. */
+export interface TransitionFormatOptions {
+  /**
+   * Warnings fail the check too (the command line's `--strict`): the verdict is UNSAFE when
+   * there is any finding, as the exit code is.
+   * @default false
+   */
+  readonly strict?: boolean;
+}
+
 /** The result of `TransitionCheck.check`. */
 export interface TransitionReport {
   /** Whether the step is safe: no finding has severity ERROR. */
@@ -97,7 +107,9 @@ interface Target {
  * - traffic sent to a version whose Deployment or subset is new in the same commit, unless
  *   Argo CD sync waves (`argocd.argoproj.io/sync-wave`) order the Deployment and the
  *   DestinationRule before the VirtualService;
- * - a default-route weight that changes by more than `maxWeightStep` points at once (a warning);
+ * - a default-route weight that changes by more than `maxWeightStep` points at once (a warning),
+ *   except a blue-green switch: all of the traffic moves from one version to another while
+ *   both run pods (replicas > 0) in both commits;
  * - a routed version with 0 replicas, or whose Deployment is removed while routed;
  * - a routed subset that no DestinationRule defines;
  * - Gateway API routes (HTTPRoute, GRPCRoute), at Service level: a backendRef to a
@@ -107,6 +119,9 @@ interface Target {
  * - a host whose routing moves between a VirtualService and an HTTPRoute in one commit (or
  *   that both route differently): the safe sequence adds the new route with identical
  *   routing while the old one stays, then removes the old one.
+ *
+ * A first deployment of a host (no VirtualService for it and no Deployment of its Service
+ * in the previous output) serves no traffic yet, so routing to its new versions is safe.
  *
  * Works on any VirtualService (see `IstioReader`). Traffic mirrored to a version fails
  * only the copies, so those findings are warnings.
@@ -127,12 +142,15 @@ export class TransitionCheck {
       if (newTargets.has(id(t))) continue;
       findings.push(...removedWhileRouted(t, before, after));
     }
+    const oldByHost = new Map<string, RoutingInfo>();
+    for (const r of before.routings) if (!oldByHost.has(r.hostKey)) oldByHost.set(r.hostKey, r);
     for (const t of newTargets.values()) {
-      findings.push(...routedInNext(t, before, after));
+      const first = !oldByHost.has(t.routing.hostKey) && !hasDeploymentsFor(before, t.routing.hostKey);
+      findings.push(...routedInNext(t, before, after, first));
     }
     for (const r of after.routings) {
-      const old = before.routings.find(o => o.hostKey === r.hostKey);
-      if (old) findings.push(...weightJumps(old, r, maxStep));
+      const old = oldByHost.get(r.hostKey);
+      if (old) findings.push(...weightJumps(old, r, maxStep, before, after));
     }
     findings.push(...gatewayApiTransitions(before, after, previous, next));
     findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === Severity.ERROR ? -1 : 1));
@@ -143,13 +161,17 @@ export class TransitionCheck {
     };
   }
 
-  /** The report as readable text: a verdict line, then each finding with its fix and safe sequence. */
-  public static format(report: TransitionReport): string {
+  /**
+   * The report as readable text: a verdict line, then each finding with its fix and safe sequence.
+   * With `strict`, warnings make the verdict UNSAFE (`UNSAFE (strict)`), as they make `--strict` exit 1.
+   */
+  public static format(report: TransitionReport, options: TransitionFormatOptions = {}): string {
     const errors = report.findings.filter(f => f.severity === Severity.ERROR).length;
     const warnings = report.findings.length - errors;
+    const verdict = !report.safe ? 'UNSAFE' : options.strict ? 'UNSAFE (strict: warnings fail the check)' : 'SAFE with warnings';
     const lines = [report.findings.length === 0
       ? 'SAFE: no unsafe step found'
-      : `${report.safe ? 'SAFE with warnings' : 'UNSAFE'}: ${errors} error(s), ${warnings} warning(s)`];
+      : `${verdict}: ${errors} error(s), ${warnings} warning(s)`];
     for (const f of report.findings) {
       lines.push('', `${f.severity.toUpperCase()} [${f.kind}] ${f.host}${f.version ? ` ${f.version}` : ''}`);
       lines.push(`  ${f.message}`, `  fix: ${f.fix}`, '  safe sequence of commits:', ...f.safeSequence.map(s => `    ${s}`));
@@ -253,8 +275,11 @@ function removedWhileRouted(t: Target, before: IstioIndex, after: IstioIndex): T
   return [];
 }
 
-/** A version routed now: its subset must exist, and its pods must run and predate the route. */
-function routedInNext(t: Target, before: IstioIndex, after: IstioIndex): TransitionFinding[] {
+/**
+ * A version routed now: its subset must exist, and its pods must run and predate the route
+ * (unless this is the host's first deployment: nothing was served before).
+ */
+function routedInNext(t: Target, before: IstioIndex, after: IstioIndex, firstDeployment: boolean): TransitionFinding[] {
   const out: TransitionFinding[] = [];
   const vs = `VirtualService ${t.routing.key}`;
   const newDr = after.destinationRules.get(t.key);
@@ -302,10 +327,10 @@ function routedInNext(t: Target, before: IstioIndex, after: IstioIndex): Transit
     });
     return out;
   }
-  const freshDeps = newDeps.filter(d => !before.deployments.some(o => o.key === d.key));
+  const freshDeps = newDeps.filter(d => !deploymentKeys(before).has(d.key));
   const newPods = newDeps.length > 0 && freshDeps.length === newDeps.length;
   const newSubset = !oldDr?.subsets.has(t.version);
-  if (!newPods && !newSubset) return out;
+  if ((!newPods && !newSubset) || firstDeployment) return out;
   const vsWave = t.routing.wave;
   const ordered = newDr.wave < vsWave && freshDeps.every(d => d.wave < vsWave);
   if (ordered) return out;
@@ -328,6 +353,18 @@ function routedInNext(t: Target, before: IstioIndex, after: IstioIndex): Transit
   return out;
 }
 
+const keySets = new WeakMap<IstioIndex, Set<string>>();
+
+/** The keys of an index's Deployments, built once per index. */
+function deploymentKeys(index: IstioIndex): Set<string> {
+  let keys = keySets.get(index);
+  if (!keys) {
+    keys = new Set(index.deployments.map(d => d.key));
+    keySets.set(index, keys);
+  }
+  return keys;
+}
+
 function defaults(r: RoutingInfo): Map<string, RouteRule> {
   const out = new Map<string, RouteRule>();
   for (const rule of r.routing.rules) {
@@ -348,8 +385,29 @@ function shares(rule: RouteRule, ownHost: string): Map<string, number> {
   return out;
 }
 
+/** Whether a version of the routing's host runs pods (replicas > 0) in the index. */
+function running(index: IstioIndex, r: RoutingInfo, version: string | undefined): boolean {
+  return version !== undefined && (deploymentsOf(index, r.hostKey, version) ?? []).some(d => d.replicas > 0);
+}
+
+/** The one version of its own host a default route sends all its traffic to, if it does. */
+function soleVersion(rule: RouteRule): string | undefined {
+  const live = rule.destinations.filter(d => d.weight > 0);
+  return live.length === 1 && live[0].host === undefined ? live[0].version : undefined;
+}
+
+/**
+ * A blue-green switch: all of the default traffic moves from one version to another, both
+ * running pods in both commits (nothing starts cold, the idle one stays ready for a rollback).
+ */
+function isSwitch(prev: RouteRule, rule: RouteRule, old: RoutingInfo, now: RoutingInfo, before: IstioIndex, after: IstioIndex): boolean {
+  const [from, to] = [soleVersion(prev), soleVersion(rule)];
+  return from !== undefined && to !== undefined && from !== to
+    && running(before, old, from) && running(before, old, to) && running(after, now, from) && running(after, now, to);
+}
+
 /** A default route's weights that change by more than `maxStep` points, with intermediate steps. */
-function weightJumps(old: RoutingInfo, now: RoutingInfo, maxStep: number): TransitionFinding[] {
+function weightJumps(old: RoutingInfo, now: RoutingInfo, maxStep: number, beforeIndex: IstioIndex, afterIndex: IstioIndex): TransitionFinding[] {
   const out: TransitionFinding[] = [];
   const before = defaults(old);
   for (const [gw, rule] of defaults(now)) {
@@ -361,7 +419,7 @@ function weightJumps(old: RoutingInfo, now: RoutingInfo, maxStep: number): Trans
     const labels = [...new Set([...a.keys(), ...b.keys()])];
     const deltas = labels.map(l => ({ l, from: a.get(l) ?? 0, to: b.get(l) ?? 0 }));
     const max = Math.max(...deltas.map(d => Math.abs(d.to - d.from)));
-    if (max <= maxStep) continue;
+    if (max <= maxStep || isSwitch(prev, rule, old, now, beforeIndex, afterIndex)) continue;
     const steps = Math.ceil(max / maxStep);
     const sequence: string[] = [];
     for (let s = 1; s <= steps; s++) {

@@ -294,4 +294,20 @@ describe('RoutingAnalyzer', () => {
     expect(only(RoutingAnalyzer.analyze(chart), 'subset-not-found').source).toBe('test/hand-written/reviews-virtualservice');
     expect(only(RoutingAnalyzer.analyzeManifests(Testing.synth(chart)), 'subset-not-found').source).toBe('VirtualService/reviews');
   });
+
+  test('analyzes YAML files and directories', () => {
+    // GIVEN a directory with a synthesized file routing to a missing subset
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'analyzer-files-'));
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.writeFileSync(path.join(dir, 'dist', 'app.k8s.yaml'), [dr(SUBSETS), vs([{ route: [to('v1', 50), to('v4', 50)] }])].map(o => JSON.stringify(o)).join('\n---\n'));
+    // WHEN / THEN
+    expect(only(RoutingAnalyzer.analyzeFiles([path.join(dir, 'dist')]), 'subset-not-found').source).toBe('VirtualService/reviews');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('fails on a missing file, naming it, and on no paths', () => {
+    const missing = path.join(os.tmpdir(), 'no-such-dir', 'app.k8s.yaml');
+    expect(() => RoutingAnalyzer.analyzeFiles([missing])).toThrow(`cannot read "${missing}": no such file or directory`);
+    expect(() => RoutingAnalyzer.analyzeFiles([])).toThrow('RoutingAnalyzer.analyzeFiles: paths must list at least one file or directory, got []');
+  });
 });

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { main } from '../../src/cli/main';
-import { JASON_V2, REVIEWS_80_20, reviewsBase } from '../util/bookinfo';
+import { JASON_V2, REVIEWS_80_20, reviewsBase, virtualService } from '../util/bookinfo';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'bookinfo-reviews', 'dist');
 const stage = (name: string) => path.join(EXAMPLE, `${name}.k8s.yaml`);
@@ -69,6 +69,79 @@ describe('cdk8s-canary CLI', () => {
       expect(run('diff', broken, stage('01-all-v1'))).toMatchObject({ code: 2, err: expect.stringContaining(`${broken}: document 1 is not valid YAML`) });
     });
 
+    test('fails on an unknown short option, naming it; a path after -- may start with -', () => {
+      // WHEN a short flag is given THEN it is a usage error, not a third path
+      expect(run('check', '-j', stage('01-all-v1'), stage('02-v2-deployed-at-0'))).toMatchObject({
+        code: 2, err: expect.stringContaining('cdk8s-canary check: unknown option "-j" (options are long, e.g. --json; put a path that starts with \'-\' after --)'),
+      });
+      expect(run('diff', stage('01-all-v1'), stage('02-v2-deployed-at-0'), '-x')).toMatchObject({ code: 2, err: expect.stringContaining('unknown option "-x"') });
+      expect(run('explain', dir, '-H', 'reviews')).toMatchObject({ code: 2, err: expect.stringContaining('unknown option "-H"') });
+      // GIVEN a file named -old.yaml THEN after -- it is a path
+      const dashed = path.join(dir, '-old.yaml');
+      fs.copyFileSync(stage('02-v2-deployed-at-0'), dashed);
+      const cwd = process.cwd();
+      try {
+        process.chdir(dir);
+        expect(run('check', '--', '-old.yaml', stage('03-v2-at-20'))).toEqual({ code: 0, out: 'SAFE: no unsafe step found', err: '' });
+      } finally {
+        process.chdir(cwd);
+      }
+    });
+
+    test('a first deployment from an empty file is safe; the empty file is reported on stderr', () => {
+      // GIVEN an empty old output
+      const empty = path.join(dir, 'empty.yaml');
+      fs.writeFileSync(empty, '');
+      // WHEN / THEN
+      expect(run('check', empty, stage('03-v2-at-20'))).toEqual({
+        code: 0, out: 'SAFE: no unsafe step found', err: `cdk8s-canary check: warning: ${empty} holds no Kubernetes object (empty file)`,
+      });
+    });
+
+    test('fails on outputs without any VirtualService', () => {
+      // GIVEN two files with objects but no routing
+      const plain = path.join(dir, 'plain.yaml');
+      fs.writeFileSync(plain, 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n');
+      const empty = path.join(dir, 'empty.yaml');
+      fs.writeFileSync(empty, '# nothing\n');
+      // WHEN / THEN: an error, not a silent SAFE
+      expect(run('check', plain, empty)).toEqual({
+        code: 2,
+        out: '',
+        err: `cdk8s-canary check: warning: ${empty} holds no Kubernetes object (empty file)\n`
+          + `cdk8s-canary check: neither ${plain} nor ${empty} holds a VirtualService or HTTPRoute: nothing to check; give the files or directories cdk8s synth writes (e.g. dist/)`,
+      });
+      expect(run('diff', plain, plain)).toMatchObject({ code: 2, err: expect.stringContaining(`neither ${plain} nor ${plain} holds a VirtualService or HTTPRoute: nothing to diff`) });
+      expect(run('explain', plain, '--host', 'reviews')).toMatchObject({ code: 2, err: `cdk8s-canary explain: ${plain} holds no VirtualService or HTTPRoute: nothing to explain; give the files or directories cdk8s synth writes (e.g. dist/)` });
+    });
+
+    test('--strict: the verdict in the text and the JSON agrees with the exit code', () => {
+      // GIVEN a step with a warning only (v2 20 -> 100)
+      const r = run('check', stage('03-v2-at-20'), stage('04-v2-at-100'), '--strict');
+      // THEN
+      expect(r.code).toBe(1);
+      expect(r.out.split('\n')[0]).toBe('UNSAFE (strict: warnings fail the check): 0 error(s), 1 warning(s)');
+      const json = run('check', stage('03-v2-at-20'), stage('04-v2-at-100'), '--strict', '--json');
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.out)).toMatchObject({ safe: true, strict: true, passed: false });
+    });
+
+    test('a blue-green switch passes --strict', () => {
+      const bg = (name: string) => path.join(__dirname, '..', '..', 'examples', 'micro-api-blue-green', 'dist', `${name}.k8s.yaml`);
+      expect(run('check', bg('04-v2-mirrored-10'), bg('05-switch-to-green'), '--strict')).toEqual({ code: 0, out: 'SAFE: no unsafe step found', err: '' });
+      expect(run('check', bg('05-switch-to-green'), bg('06-rollback-to-blue'), '--strict')).toEqual({ code: 0, out: 'SAFE: no unsafe step found', err: '' });
+    });
+
+    test('YAML errors show the offending line', () => {
+      const broken = path.join(dir, 'broken.yaml');
+      fs.writeFileSync(broken, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n   labels: x\n');
+      expect(run('check', broken, stage('01-all-v1'))).toEqual({
+        code: 2,
+        out: '',
+        err: `cdk8s-canary check: ${broken}: document 1 is not valid YAML: bad indentation of a mapping entry at line 5, column 10:\n  5 |    labels: x\n    |          ^`,
+      });
+    });
+
     test('reads directories recursively', () => {
       fs.mkdirSync(path.join(dir, 'old', 'nested'), { recursive: true });
       fs.mkdirSync(path.join(dir, 'new'));
@@ -118,6 +191,21 @@ describe('cdk8s-canary CLI', () => {
       expect(JSON.parse(run('diff', stage('02-v2-deployed-at-0'), stage('03-v2-at-20'), '--json').out).hosts[0].defaultMovedPercent).toBe(20);
       expect(run('diff', stage('02-v2-deployed-at-0'), stage('03-v2-at-20'), '--mermaid').out).toMatch(/^%% reviews\nflowchart LR\n/);
     });
+  });
+
+  test('diff shortens long cohorts in the table, not in the JSON', () => {
+    // GIVEN a cohort matched by a 150-character regex
+    const regex = `^(${Array.from({ length: 20 }, (_, i) => `user${i}`).join('|')})$`;
+    const vs = (v: string) => virtualService([{ match: [{ headers: { 'end-user': { regex } } }], route: [{ destination: { host: 'reviews', subset: v } }] }, { route: [{ destination: { host: 'reviews', subset: 'v1' } }] }]);
+    Yaml.save(path.join(dir, 'old.yaml'), [...reviewsBase(), vs('v2')]);
+    Yaml.save(path.join(dir, 'new.yaml'), [...reviewsBase(), vs('v3')]);
+    // WHEN
+    const table = run('diff', path.join(dir, 'old.yaml'), path.join(dir, 'new.yaml'));
+    // THEN no table line is wider than the 60-character cohort and the other columns need, and JSON keeps the full text
+    const lines = table.out.split('\n');
+    expect(lines[1]).toBe('reviews  header end-user regex "^(user0|user1|user2|user3|user4|us...  v2 100  v3 100  100% of the cohort moves');
+    expect(lines).toContain('(cohorts longer than 60 characters are shortened with ...; the JSON form has them in full)');
+    expect(JSON.parse(run('diff', path.join(dir, 'old.yaml'), path.join(dir, 'new.yaml'), '--json').out).hosts[0].cohorts[0].cohort).toBe(`header end-user regex ${JSON.stringify(regex)}`);
   });
 
   test('the bin launcher calls mainAsync (which runs every command)', () => {

@@ -144,4 +144,78 @@ describe('TransitionCheck', () => {
     expect(report.findings[1].message).toContain('mirrors 10% of a rule\'s traffic to it');
     expect(report.warnings.map(w => w.source)).toEqual(['next: VirtualService default/reviews']);
   });
+
+  describe('blue-green switches', () => {
+    const allTo = (v: string) => virtualService([{ route: [dest(v)] }]);
+
+    test('every switch and rollback of the micro-api blue-green example has no finding', () => {
+      // GIVEN micro-api stages 04 (v1 live, v2 mirrored) to 07 (switch, rollback, switch again)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const example = require('../../examples/micro-api-blue-green/main');
+      const synthStage = (name: string) => Testing.synth(stageChart('micro-api-blue-green', example.build, example.STAGES.find((s: any) => s[0] === name)[1]));
+      const names = ['04-v2-mirrored-10', '05-switch-to-green', '06-rollback-to-blue', '07-switch-to-green-again'];
+      const outputs = names.map(synthStage);
+      for (let i = 1; i < outputs.length; i++) {
+        // WHEN / THEN: no weight-jump warning for moving 100 points between two ready environments
+        expect([names[i], TransitionCheck.check(outputs[i - 1], outputs[i]).findings]).toEqual([names[i], []]);
+      }
+    });
+
+    test('moving all traffic between two running versions is not a weight jump', () => {
+      // GIVEN v1 and v2 both running before and after; WHEN all traffic moves v1 -> v2 and back THEN no finding
+      const base = reviewsBase(['v1', 'v2']);
+      expect(TransitionCheck.check([...base, allTo('v1')], [...base, allTo('v2')]).findings).toEqual([]);
+      expect(TransitionCheck.check([...base, allTo('v2')], [...base, allTo('v1')]).findings).toEqual([]);
+    });
+
+    test('a switch to a version that ran no pods before is still a weight jump', () => {
+      // GIVEN v2 at 0 replicas before (scaled up in the same commit that switches to it)
+      const cold = [...reviewsBase(['v1', 'v2']).filter(o => o.metadata.name !== 'reviews-v2'), reviewsDeployment('v2', 0), allTo('v1')];
+      const warm = [...reviewsBase(['v1', 'v2']), allTo('v2')];
+      // WHEN
+      const report = TransitionCheck.check(cold, warm);
+      // THEN
+      expect(report.findings.map(f => f.kind)).toEqual([FindingKind.WEIGHT_JUMP]);
+    });
+
+    test('a switch that leaves the old version without pods is still a weight jump (and an error)', () => {
+      const base = reviewsBase(['v1', 'v2']);
+      const v1Gone = [...base.filter(o => o.metadata.name !== 'reviews-v1'), reviewsDeployment('v1', 0), allTo('v2')];
+      const report = TransitionCheck.check([...base, allTo('v1')], v1Gone);
+      expect(report.findings.map(f => f.kind)).toEqual([FindingKind.ROUTED_TO_NO_REPLICAS, FindingKind.WEIGHT_JUMP]);
+    });
+  });
+
+  describe('first deployments', () => {
+    test('from an empty output to the first release of a host is safe', () => {
+      // GIVEN nothing before; WHEN the first stage of the Bookinfo release is deployed THEN no finding
+      expect(TransitionCheck.check([], stage('01'))).toEqual({ safe: true, findings: [], warnings: [] });
+      // and a first deployment with two versions at once is safe too
+      expect(TransitionCheck.check([], stage('03')).findings).toEqual([]);
+    });
+
+    test('a host that ran pods before without a VirtualService is not a first deployment', () => {
+      // GIVEN reviews served by a Deployment before the VirtualService and subsets are added
+      const before = reviewsBase(['v1']).filter(o => o.kind !== 'DestinationRule').map(o => (o.kind === 'Deployment' ? { ...o, metadata: { ...o.metadata, name: 'reviews' } } : o));
+      // WHEN the commit adds subset v1 and routes to it, with a new Deployment
+      const report = TransitionCheck.check(before, stage('01'));
+      // THEN the new version is flagged: its pods start while requests are already routed to it
+      expect(report.findings.map(f => [f.kind, f.version])).toEqual([[FindingKind.ROUTED_TO_NEW_VERSION, 'v1']]);
+    });
+
+    test('a first deployment that routes to a version without a subset is still an error', () => {
+      const report = TransitionCheck.check([], [...reviewsBase(['v1']), virtualService([{ route: [dest('v9')] }])]);
+      expect(report.findings.map(f => [f.kind, f.version])).toEqual([[FindingKind.ROUTED_TO_MISSING_SUBSET, 'v9']]);
+    });
+  });
+
+  test('format: with strict, warnings make the verdict UNSAFE, as they make --strict exit 1', () => {
+    // GIVEN a step with one warning (20 -> 100)
+    const report = TransitionCheck.check(stage('03'), stage('04'));
+    // WHEN / THEN
+    expect(report.safe).toBe(true);
+    expect(TransitionCheck.format(report).split('\n')[0]).toBe('SAFE with warnings: 0 error(s), 1 warning(s)');
+    expect(TransitionCheck.format(report, { strict: true }).split('\n')[0]).toBe('UNSAFE (strict: warnings fail the check): 0 error(s), 1 warning(s)');
+    expect(TransitionCheck.format(TransitionCheck.check(stage('02'), stage('03')), { strict: true })).toBe('SAFE: no unsafe step found');
+  });
 });

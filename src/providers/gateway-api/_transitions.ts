@@ -6,7 +6,7 @@
 // backendRef to a missing Service answers 500, to a Service without ready endpoints 503
 // (httproute_types.go, HTTPRouteRule.BackendRefs).
 import { gatewayApiOf, RouteSummary } from './_route-index';
-import { Severity } from '../../analyzer/routing-analyzer';
+import { Severity } from '../../analyzer/finding';
 import { FindingKind, TransitionFinding } from '../../gitops/transition-check';
 import { MESH_GATEWAY } from '../../model/_util';
 import { RouteRule } from '../../model/routing-model';

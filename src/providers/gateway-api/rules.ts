@@ -2,7 +2,7 @@
 // Each cites the spec it follows: the field docs of gateway-api v1.6.1 (apis/v1/httproute_types.go,
 // grpcroute_types.go, gateway_types.go, shared_types.go, as rendered in the vendored CRDs).
 import { ROUTE_KINDS, GATEWAY_API_GROUP, namespaceOf } from './_route-index';
-import { Finding, Severity } from '../../analyzer/routing-analyzer';
+import { Finding, Severity } from '../../analyzer/finding';
 import { MAX_REGEX_LENGTH, regexError } from '../../internal/regex';
 import { isHttpToken } from '../../internal/validation';
 

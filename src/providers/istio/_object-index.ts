@@ -68,6 +68,25 @@ const NETWORKING_VERSIONS = ['networking.istio.io/v1', 'networking.istio.io/v1be
  * (Istio's rule); `reviews.<ns>` and `reviews.<ns>.svc` are expanded too; other names are kept.
  */
 export function hostKey(host: string, namespace: string): string {
+  // Memoized: the reader asks for the same few hosts once per destination (5% of a `diff`).
+  let byHost = hostKeys.get(namespace);
+  if (!byHost) {
+    if (hostKeys.size > 1000) hostKeys.clear();
+    byHost = new Map();
+    hostKeys.set(namespace, byHost);
+  }
+  let key = byHost.get(host);
+  if (key === undefined) {
+    if (byHost.size > 100_000) byHost.clear();
+    key = computeHostKey(host, namespace);
+    byHost.set(host, key);
+  }
+  return key;
+}
+
+const hostKeys = new Map<string, Map<string, string>>();
+
+function computeHostKey(host: string, namespace: string): string {
   const h = host.toLowerCase();
   if (h.includes('*')) return h;
   const labels = h.split('.');
@@ -180,26 +199,85 @@ export function indexObjects(who: string, objects: unknown): IstioIndex {
   return index;
 }
 
+/** Deployments by namespace, and by namespace, pod label and value, in input order. */
+interface DeploymentLookup {
+  readonly byNamespace: Map<string, DeploymentInfo[]>;
+  /** namespace -> label -> value -> Deployments: nested maps, no key strings to build per query. */
+  readonly byLabel: Map<string, Map<string, Map<string, DeploymentInfo[]>>>;
+  /** deploymentsOf results by host key and version: the reader and the check ask for the same ones. */
+  readonly versions: Map<string, Map<string, DeploymentInfo[] | undefined>>;
+}
+
+const lookups = new WeakMap<DeploymentInfo[], DeploymentLookup>();
+
+function getOrAdd<K, V>(map: Map<K, V>, k: K, make: () => V): V {
+  let v = map.get(k);
+  if (v === undefined) {
+    v = make();
+    map.set(k, v);
+  }
+  return v;
+}
+
+/** The lookup of an index's Deployments, built once: without it, matching is quadratic in the number of services. */
+function lookupOf(index: IstioIndex): DeploymentLookup {
+  let lookup = lookups.get(index.deployments);
+  if (!lookup) {
+    lookup = { byNamespace: new Map(), byLabel: new Map(), versions: new Map() };
+    for (const d of index.deployments) {
+      getOrAdd(lookup.byNamespace, d.namespace, () => []).push(d);
+      const labels = getOrAdd(lookup.byLabel, d.namespace, () => new Map<string, Map<string, DeploymentInfo[]>>());
+      for (const k in d.podLabels) getOrAdd(getOrAdd(labels, k, () => new Map<string, DeploymentInfo[]>()), d.podLabels[k], () => []).push(d);
+    }
+    lookups.set(index.deployments, lookup);
+  }
+  return lookup;
+}
+
+const NONE: DeploymentInfo[] = [];
+
+/** The Deployments of a namespace whose pod labels include `labels`, in input order. */
+function deploymentsWith(index: IstioIndex, namespace: string, labels: Record<string, string>): DeploymentInfo[] {
+  const lookup = lookupOf(index);
+  const byLabel = lookup.byLabel.get(namespace);
+  // The shortest candidate list: the Deployments with one of the labels (all of the namespace if none).
+  let candidates = lookup.byNamespace.get(namespace) ?? NONE;
+  let all = true;
+  for (const k in labels) {
+    all = false;
+    const list = byLabel?.get(k)?.get(labels[k]) ?? NONE;
+    if (list.length < candidates.length) candidates = list;
+  }
+  if (all) return candidates.slice();
+  return candidates.filter(d => {
+    for (const k in labels) if (d.podLabels[k] !== labels[k]) return false;
+    return true;
+  });
+}
+
 /** The Deployments that run a version (subset) of a host: pod labels include the Service selector and the subset labels. */
 export function deploymentsOf(index: IstioIndex, key: string, version: string): DeploymentInfo[] | undefined {
+  const memo = getOrAdd(lookupOf(index).versions, key, () => new Map<string, DeploymentInfo[] | undefined>());
+  if (!memo.has(version)) memo.set(version, findDeploymentsOf(index, key, version));
+  return memo.get(version);
+}
+
+function findDeploymentsOf(index: IstioIndex, key: string, version: string): DeploymentInfo[] | undefined {
   const subsetLabels = index.destinationRules.get(key)?.subsets.get(version);
   const svc = serviceOf(key);
   if (!subsetLabels || !svc) return undefined;
   let selector = index.selectors.get(key);
   if (!selector) {
-    const inNamespace = index.deployments.filter(d => d.namespace === svc.namespace);
-    selector = inNamespace.some(d => d.podLabels.app === svc.name) ? { app: svc.name } : {};
+    selector = deploymentsWith(index, svc.namespace, { app: svc.name }).length > 0 ? { app: svc.name } : {};
   }
-  const wanted = { ...selector, ...subsetLabels };
-  return index.deployments.filter(d => d.namespace === svc.namespace && Object.entries(wanted).every(([k, v]) => d.podLabels[k] === v));
+  return deploymentsWith(index, svc.namespace, { ...selector, ...subsetLabels });
 }
 
 /** Whether the index holds any Deployment of the host's Service (so missing ones are meaningful). */
 export function hasDeploymentsFor(index: IstioIndex, key: string): boolean {
   const svc = serviceOf(key);
   if (!svc) return false;
-  const selector = index.selectors.get(key) ?? { app: svc.name };
-  return index.deployments.some(d => d.namespace === svc.namespace && Object.entries(selector).every(([k, v]) => d.podLabels[k] === v));
+  return deploymentsWith(index, svc.namespace, index.selectors.get(key) ?? { app: svc.name }).length > 0;
 }
 
 /** The fully qualified host a destination of a routing goes to. */

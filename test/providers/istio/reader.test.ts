@@ -177,6 +177,25 @@ describe('IstioReader', () => {
       expect(IstioReader.loadFiles([dir]).map(o => o.kind)).toEqual(['Service', 'DestinationRule', 'Deployment', 'Deployment', 'Deployment', 'VirtualService']);
     });
 
+    test('fails on a YAML syntax error naming the file, the document and the offending line', () => {
+      // GIVEN a file whose second document is badly indented on line 7
+      const bad = path.join(dir, 'indented.yaml');
+      fs.writeFileSync(bad, 'apiVersion: v1\nkind: Service\nmetadata: { name: a }\n---\napiVersion: v1\nkind: Service\n  metadata: { name: b }\n');
+      // WHEN it is loaded THEN the error names the file, document 2, line 7 and shows the line with a caret
+      expect(() => IstioReader.loadFiles([bad])).toThrow(
+        `${bad}: document 2 is not valid YAML: bad indentation of a mapping entry at line 7, column 11:\n  7 |   metadata: { name: b }\n    |           ^`);
+      fs.rmSync(bad);
+    });
+
+    test('reads YAML 1.1 booleans, merge keys, and timestamps as strings, as kubectl does', () => {
+      // GIVEN a hand-written file with an unquoted yes, a merge key and a date
+      const file = path.join(dir, 'yaml11.yaml');
+      fs.writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: &m { name: a }\ndata:\n  enabled: yes\n  since: 2024-01-01\n  copy: { <<: *m, extra: x }\n');
+      // WHEN it is loaded THEN the values are those of a YAML 1.1 parser, in JSON terms
+      expect(IstioReader.loadFiles([file])[0].data).toEqual({ enabled: true, since: '2024-01-01', copy: { name: 'a', extra: 'x' } });
+      fs.rmSync(file);
+    });
+
     test('names the file and the problem for unreadable, invalid and non-Kubernetes YAML', () => {
       const bad = path.join(dir, 'bad.yaml');
       fs.writeFileSync(bad, 'a: [1, 2\nb: : :\n');
