@@ -175,7 +175,7 @@ function twoPaths(p: Parsed, command: string): [string, string] {
 }
 
 /** The kinds of objects that route traffic (what the readers turn into routings). */
-const ROUTING_KINDS = new Set(['VirtualService', 'HTTPRoute']);
+const ROUTING_KINDS = new Set(['VirtualService', 'HTTPRoute', 'GRPCRoute']);
 
 /**
  * The objects of the YAML files under `paths`. A file without any object (empty, or only
@@ -195,7 +195,7 @@ function load(paths: string[], command: string, io: CliIo): any[] {
 function needRouting(command: string, paths: string[], ...outputs: any[][]): void {
   if (!outputs.some(objects => objects.some(o => ROUTING_KINDS.has(o.kind)))) {
     const what = paths.length === 1 ? `${paths[0]} holds no` : paths.length === 2 ? `neither ${paths[0]} nor ${paths[1]} holds a` : `none of ${paths.join(', ')} holds a`;
-    throw new Error(`${what} VirtualService or HTTPRoute: nothing to ${command}; give the files or directories cdk8s synth writes (e.g. dist/)`);
+    throw new Error(`${what} VirtualService, HTTPRoute or GRPCRoute: nothing to ${command}; give the files or directories cdk8s synth writes (e.g. dist/)`);
   }
 }
 
