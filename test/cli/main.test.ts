@@ -109,10 +109,10 @@ describe('cdk8s-canary CLI', () => {
         code: 2,
         out: '',
         err: `cdk8s-canary check: warning: ${empty} holds no Kubernetes object (empty file)\n`
-          + `cdk8s-canary check: neither ${plain} nor ${empty} holds a VirtualService or HTTPRoute: nothing to check; give the files or directories cdk8s synth writes (e.g. dist/)`,
+          + `cdk8s-canary check: neither ${plain} nor ${empty} holds a VirtualService, HTTPRoute or GRPCRoute: nothing to check; give the files or directories cdk8s synth writes (e.g. dist/)`,
       });
-      expect(run('diff', plain, plain)).toMatchObject({ code: 2, err: expect.stringContaining(`neither ${plain} nor ${plain} holds a VirtualService or HTTPRoute: nothing to diff`) });
-      expect(run('explain', plain, '--host', 'reviews')).toMatchObject({ code: 2, err: `cdk8s-canary explain: ${plain} holds no VirtualService or HTTPRoute: nothing to explain; give the files or directories cdk8s synth writes (e.g. dist/)` });
+      expect(run('diff', plain, plain)).toMatchObject({ code: 2, err: expect.stringContaining(`neither ${plain} nor ${plain} holds a VirtualService, HTTPRoute or GRPCRoute: nothing to diff`) });
+      expect(run('explain', plain, '--host', 'reviews')).toMatchObject({ code: 2, err: `cdk8s-canary explain: ${plain} holds no VirtualService, HTTPRoute or GRPCRoute: nothing to explain; give the files or directories cdk8s synth writes (e.g. dist/)` });
     });
 
     test('--strict: the verdict in the text and the JSON agrees with the exit code', () => {
