@@ -64,6 +64,11 @@ export class GatewayApiProvider implements ProviderImpl {
     if (props.hosts.length > MAX_HOSTNAMES) {
       fail(who, `${p} cannot serve more than ${MAX_HOSTNAMES} hosts in one route, got ${props.hosts.length}; split the service, or use TrafficProvider.istio()`);
     }
+    if (props.hosts.length === 0 && props.gateways.some(g => g !== MESH_GATEWAY)) {
+      // An HTTPRoute without hostnames serves every hostname of the Gateway's listeners; a
+      // VirtualService bound to a gateway serves only its hosts.
+      fail(who, `${p} cannot bind a service to gateways without hosts: an HTTPRoute without hostnames serves every hostname of the Gateway's listeners, a VirtualService only its hosts; set hosts to the public host names, or use TrafficProvider.istio()`);
+    }
     if (props.hosts.length > 0 && props.gateways.filter(g => g !== MESH_GATEWAY).length === 0) {
       fail(who, `${p} cannot route further hosts (${props.hosts.join(', ')}) for in-mesh traffic: a GAMMA HTTPRoute is attached to the service's own Service; set gateways to serve them at a Gateway, or use TrafficProvider.istio()`);
     }

@@ -25,7 +25,7 @@ const header = (name: string, value: string) => RequestMatch.header(name, String
 
 describe('Gateway API provider: what it cannot express fails in the constructor', () => {
   test('fails on a JWT claim match', () => {
-    const { route } = service({ gateways: ['istio-system/public'], includeMesh: false });
+    const { route } = service({ gateways: ['istio-system/public'], hosts: ['reviews.example.com'], includeMesh: false });
     expect(() => route('beta', [RequestMatch.jwtClaim('groups', StringMatch.exact('beta'))])).toThrow(
       'HeaderMatchRoute \'beta\': the Gateway API provider cannot match JWT claims (JWT claim groups exact "beta" in the route); '
       + 'use TrafficProvider.istio() or a header your gateway sets after authentication');
@@ -110,7 +110,7 @@ describe('Gateway API provider: what it cannot express fails in the constructor'
   });
 
   test('fails on a rule restricted to some of the Gateways', () => {
-    const { route } = service({ gateways: ['istio-system/a', 'istio-system/b'] });
+    const { route } = service({ gateways: ['istio-system/a', 'istio-system/b'], hosts: ['reviews.example.com'] });
     expect(() => route('a-only', [header('x-a', '1')], 'v2', ['istio-system/a'])).toThrow(
       'HeaderMatchRoute \'a-only\': the Gateway API provider cannot restrict the route to some of the service\'s Gateways (istio-system/a of istio-system/a, istio-system/b): '
       + 'all Gateway parents of one HTTPRoute share its rules; list all of them or \'mesh\' only, or use TrafficProvider.istio()');
@@ -140,6 +140,7 @@ describe('Gateway API provider: what it cannot express fails in the constructor'
       green: { version: 'green', image: 'a' },
       active: Color.BLUE,
       gateways: ['public'],
+      hosts: ['api.example.com'],
       previewHost: 'Preview_Host',
       provider: gw(),
     })).toThrow('BlueGreenService \'api\': the Gateway API provider cannot serve previewHost "Preview_Host": an HTTPRoute hostname is a lower-case DNS name, optionally prefixed with \'*.\', and no IP address; use a DNS name, or TrafficProvider.istio()');

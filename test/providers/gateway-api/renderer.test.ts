@@ -94,14 +94,14 @@ describe('Gateway API provider: objects', () => {
   test('attaches to the app Service and every Gateway, with hostnames only at the Gateways', () => {
     // GIVEN a service at two gateways, without and with public hosts
     const chart = Testing.chart();
-    new CanaryService(chart, 'a', { port: 80, stable: { version: 'v1', image: 'a' }, gateways: ['istio-system/public', 'internal'], provider: TrafficProvider.gatewayApi() });
+    new CanaryService(chart, 'a', { port: 80, stable: { version: 'v1', image: 'a' }, gateways: ['istio-system/public', 'internal'], hosts: ['a.example.com'], provider: TrafficProvider.gatewayApi() });
     new CanaryService(chart, 'b', { port: 80, stable: { version: 'v1', image: 'b' }, gateways: ['istio-system/public'], hosts: ['b.example.com'], provider: TrafficProvider.gatewayApi() });
     new CanaryService(chart, 'c', { port: 80, stable: { version: 'v1', image: 'c' }, gateways: ['istio-system/public'], includeMesh: false, hosts: ['c.example.com'], provider: TrafficProvider.gatewayApi() });
     // WHEN
     const m = synthValid(chart);
-    // THEN one route for both when nothing differs
-    expect(find(m, 'HTTPRoute', 'a').spec.parentRefs).toEqual([
-      { group: '', kind: 'Service', name: 'a', port: 80 },
+    // THEN the Service parent in one route, every Gateway parent in the other
+    expect(find(m, 'HTTPRoute', 'a').spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'a', port: 80 }]);
+    expect(find(m, 'HTTPRoute', 'a-gateway').spec.parentRefs).toEqual([
       { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'istio-system', name: 'public' },
       { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'internal' },
     ]);
@@ -117,7 +117,7 @@ describe('Gateway API provider: objects', () => {
   test('renders mesh-only rules and untrusted headers as a second route for the Gateways', () => {
     // GIVEN untrusted x-beta, routed in-mesh only
     const chart = Testing.chart();
-    const svc = reviews(chart, { gateways: ['istio-system/public'], untrustedHeaders: ['x-beta'] });
+    const svc = reviews(chart, { gateways: ['istio-system/public'], hosts: ['reviews.example.com'], untrustedHeaders: ['x-beta'] });
     new HeaderMatchRoute(chart, 'beta', { target: svc, matches: [RequestMatch.header('x-beta', StringMatch.exact('1'))], version: 'v3' });
     // WHEN
     const m = synthValid(chart);
