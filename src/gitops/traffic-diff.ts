@@ -264,13 +264,16 @@ function hostDiff(before: RoutingInfo | undefined, after: RoutingInfo | undefine
     const split = (shares: TrafficShare[]) => (shares.length === 0 ? '(none)' : describeSplit(shares.map(s => ({ version: s.target, weight: s.percent }))));
     parts.push(`cohort ${c.cohort}: ${split(c.before)} -> ${split(c.after)}${c.change === CohortChange.ADDED || c.change === CohortChange.REMOVED ? ` (${c.change})` : ''}`);
   }
-  return {
+  const result = {
     host,
     defaultMovedPercent: def?.movedPercent ?? 0,
     cohorts: diffs,
     summary: `${host}: ${parts.join('; ')}`,
-    mermaid: mermaid(host, after, diffs),
-  };
+  } as HostTrafficDiff;
+  // The flowchart is drawn when first read (`--mermaid`, JSON): most diffs never show it.
+  let chart: string | undefined;
+  Object.defineProperty(result, 'mermaid', { enumerable: true, get: () => (chart ??= mermaid(host, after, diffs)) });
+  return result;
 }
 
 function mermaid(host: string, after: RoutingInfo | undefined, diffs: CohortDiff[]): string {
