@@ -216,6 +216,7 @@ const canary = fc.record({
     mirrorPercent: hasCanary && canaryWeight === 0 && c.canaryReplicas > 0 ? c.mirror : undefined,
     gateways: c.gateways,
     includeMesh: c.includeMesh,
+    // Without hosts the Gateway API provider refuses a service bound to gateways (test at the end).
     hosts: c.gateways.length > 0 ? c.hosts : [],
   };
 });
@@ -239,6 +240,8 @@ const blueGreen = fc.record({
     previewMatch: c.preview && idleUp ? RequestMatch.header('x-preview', StringMatch.exact('true')) : undefined,
     mirrorPercent: idleUp ? c.mirror : undefined,
     gateways: c.gateways,
+    // A service bound to gateways needs hosts with the Gateway API (see the test at the end).
+    hosts: c.gateways.length > 0 ? ['reviews.example.com'] : undefined,
   };
 });
 
@@ -344,5 +347,4 @@ describe('Istio and Gateway API renderings route alike', () => {
       "CanaryService 'reviews': the Gateway API provider cannot bind a service to gateways without hosts: an HTTPRoute without hostnames serves every hostname "
       + "of the Gateway's listeners, a VirtualService only its hosts; set hosts to the public host names, or use TrafficProvider.istio()");
   });
-});
 });
