@@ -29,3 +29,21 @@ export function withoutUndefined<T extends object>(o: T): T {
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out;
 }
+
+/**
+ * Weights scaled to integers adding up to 100 by the largest remainder (a weight 0 stays 0),
+ * as the readers model weights that do not add up to 100. The weights must not all be 0.
+ */
+export function toPercentages<T extends { weight: number }>(raw: T[]): T[] {
+  const total = raw.reduce((s, d) => s + d.weight, 0);
+  const exact = raw.map(d => d.weight * 100 / total);
+  const floors = exact.map(Math.floor);
+  let left = 100 - floors.reduce((s, x) => s + x, 0);
+  const order = exact.map((x, i) => [x - Math.floor(x), i]).sort((a, b) => b[0] - a[0]);
+  for (const [, i] of order) {
+    if (left <= 0) break;
+    floors[i]++;
+    left--;
+  }
+  return raw.map((d, i) => ({ ...d, weight: floors[i] }));
+}

@@ -10,7 +10,7 @@
 import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
 import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
-import { MESH_GATEWAY, withoutUndefined } from '../../model/_util';
+import { MESH_GATEWAY, toPercentages, withoutUndefined } from '../../model/_util';
 import { MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
 import { ARGO_SYNC_WAVE, hostKey, IstioIndex, RoutingInfo } from '../istio/_object-index';
@@ -425,28 +425,13 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
       warn(`${where}: every backendRef has weight 0, so no request can be forwarded (the Gateway API answers 500); modelled as reaching no version`);
     }
   }
-  const live = destinations.some(d => d.weight > 0) ? normalize(destinations) : [];
+  const live = destinations.some(d => d.weight > 0) ? toPercentages(destinations) : [];
 
   const rawMatches: any[] = Array.isArray(r.matches) && r.matches.length > 0 ? r.matches : [{}];
   const matches = rawMatches.map((m, j) => (kind === 'GRPCRoute'
     ? readGrpcMatch(m ?? {}, `${where}.matches[${j}]`, warn)
     : readHttpMatch(m ?? {}, `${where}.matches[${j}]`, warn)));
   return { name, destinations: live, mirror, removeRequestHeaders, matches };
-}
-
-/** Weights scaled to integers adding up to 100 (largest remainder); a weight-0 backend keeps 0. */
-function normalize<T extends { weight: number }>(raw: T[]): T[] {
-  const total = raw.reduce((s, d) => s + d.weight, 0);
-  const exact = raw.map(d => d.weight * 100 / total);
-  const floors = exact.map(Math.floor);
-  let left = 100 - floors.reduce((s, x) => s + x, 0);
-  const order = exact.map((x, i) => [x - Math.floor(x), i]).sort((a, b) => b[0] - a[0]);
-  for (const [, i] of order) {
-    if (left <= 0) break;
-    floors[i]++;
-    left--;
-  }
-  return raw.map((d, i) => ({ ...d, weight: floors[i] }));
 }
 
 function resolveBackend(b: any, where: string, namespace: string, parents: string[], services: ServiceTable, warn: Warn): BackendInfo {

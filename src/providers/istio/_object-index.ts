@@ -4,7 +4,7 @@
 import { readResilience } from './_read-resilience';
 import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
-import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, withoutUndefined } from '../../model/_util';
+import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, toPercentages, withoutUndefined } from '../../model/_util';
 import { RequestMatch, StringMatch } from '../../model/request-match';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
 import { readGatewayApiRoutes } from '../gateway-api/_route-index';
@@ -411,17 +411,7 @@ function readDestinations(route: any[], where: string, self: string, namespace: 
 
 /** Weights scaled to integers adding up to 100 (largest remainder). */
 function normalize(raw: Array<{ host?: string; version?: string; weight: number }>): RouteDestination[] {
-  const total = raw.reduce((s, d) => s + d.weight, 0);
-  const exact = raw.map(d => d.weight * 100 / total);
-  const floors = exact.map(Math.floor);
-  let left = 100 - floors.reduce((s, x) => s + x, 0);
-  const order = exact.map((x, i) => [x - Math.floor(x), i]).sort((a, b) => b[0] - a[0]);
-  for (const [, i] of order) {
-    if (left <= 0) break;
-    floors[i]++;
-    left--;
-  }
-  return raw.map((d, i) => withoutUndefined({ ...d, weight: floors[i] }));
+  return toPercentages(raw).map(d => withoutUndefined(d));
 }
 
 function readMirror(r: any, where: string, self: string, namespace: string, warn: Warn): MirrorPolicy | undefined {
