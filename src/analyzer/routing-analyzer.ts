@@ -5,8 +5,8 @@ import { AnalyzedObject } from './_objects';
 import { Finding, Severity } from './finding';
 import { loadManifests } from '../internal/manifest-files';
 import { OWNED } from '../internal/owned';
-import { analyzeIstio } from '../providers/istio/rules';
 import { analyzeGatewayApi } from '../providers/gateway-api/rules';
+import { analyzeIstio } from '../providers/istio/rules';
 
 export * from './finding';
 
