@@ -193,6 +193,19 @@ export class GatewayApiProvider implements ProviderImpl {
       ['removeRequestHeaders and headers.requestRemove', [...new Set([...(rule.removeRequestHeaders ?? []), ...(h.requestRemove ?? [])])]],
       ['headers.responseRemove', [...new Set(h.responseRemove ?? [])]],
     ];
+    const ops = (set: object | undefined, add: object | undefined, remove: string[]): string[][] => [
+      ...Object.keys(set ?? {}).map(n => ['set', n]), ...Object.keys(add ?? {}).map(n => ['add', n]), ...remove.map(n => ['remove', n]),
+    ];
+    for (const [side, list] of [['request', ops(h.requestSet, h.requestAdd, removals[0][1])], ['response', ops(h.responseSet, h.responseAdd, removals[1][1])]] as const) {
+      const seen = new Map<string, string>();
+      for (const [op, name] of list) {
+        const first = seen.get(name.toLowerCase());
+        if (first !== undefined) {
+          fail(who, `${p} cannot ${first} and ${op} ${side} header ${name} on ${what}: the Gateway API does not say which operation of a header modifier wins; keep one operation per header, ${istio}`);
+        }
+        seen.set(name.toLowerCase(), `${op} ${name}`);
+      }
+    }
     for (const [prop, names] of removals) {
       if (names.length > MAX_HEADER_OPERATIONS) {
         fail(who, `${p} cannot remove ${names.length} headers (${prop} of ${what}): a header modifier removes at most ${MAX_HEADER_OPERATIONS}; remove fewer, ${istio}`);

@@ -239,6 +239,12 @@ describe('Gateway API provider: resilience settings it cannot express fail in th
       `${who} cannot remove 17 headers (removeRequestHeaders and headers.requestRemove of the route): a header modifier removes at most 16; remove fewer, or use TrafficProvider.istio()`);
   });
 
+  test('fails on one header in two operations of a header modifier', () => {
+    const { route } = service();
+    expect(() => route('testers', { headers: { requestSet: { 'X-Tester': '1' }, requestRemove: ['x-debug', 'x-tester'] } })).toThrow(
+      `${who} cannot set X-Tester and remove request header x-tester on the route: the Gateway API does not say which operation of a header modifier wins; keep one operation per header, or use TrafficProvider.istio()`);
+  });
+
   test('fails on a removed header name longer than 256 characters', () => {
     const { route } = service();
     const long = `x-${'a'.repeat(255)}`;
