@@ -5,6 +5,11 @@
 // constructor with a plain Error naming what it cannot express (its capability or precedence
 // message). Zero divergences.
 //
+// Resilience settings (timeout, retries, header operations), which the simulator does not
+// simulate: for random settings on a service and its HeaderMatchRoutes, both renderings (the
+// Gateway API one on the experimental channel, for retries) read back to the same model fields,
+// or the Gateway API provider rejects them with its capability message.
+//
 // Each run prints how many models both providers rendered and how many the Gateway API
 // provider rejected. Besides, `cdk8s-canary diff` between the two renderings shows no traffic
 // change for any host the Istio rendering routes.
@@ -13,11 +18,12 @@
 // Gateway parentRef without hostnames serves every hostname of the listener, where the model
 // routes only the service's hosts) is closed: the Gateway API provider rejects a service bound
 // to gateways without hosts (test below).
-import { Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  BlueGreenService, CanaryService, ClientOs, CohortChange, Color, GatewayApiReader, HeaderMatchRoute, IstioReader, MatchField, RequestMatch,
-  RouteExplanation, RouteSimulator, ServiceProtocol, ServiceRouting, SimulatedRequest, StringMatch, StringMatchType, TrafficDiff, TrafficProvider,
+  BlueGreenService, CanaryService, ClientOs, CohortChange, Color, FaultInjection, GatewayApiReader, HeaderMatchRoute, IstioReader, MatchField,
+  RequestMatch, RetryCondition, RouteExplanation, RouteRule, RouteSimulator, ServiceProtocol, ServiceRouting, SimulatedRequest, StringMatch,
+  StringMatchType, TrafficDiff, TrafficProvider,
 } from '../src';
 import { validateManifests } from './util';
 
@@ -26,8 +32,11 @@ if (process.env.FC_SEED) fc.configureGlobal({ seed: Number(process.env.FC_SEED) 
 
 /** Gateway API routes of accepted models, schema-validated in one batch at the end. */
 const routes: any[] = [];
+/** The same, with retries: validated against the experimental channel's HTTPRoute. */
+const experimentalRoutes: any[] = [];
 afterAll(() => {
   validateManifests(routes);
+  validateManifests(experimentalRoutes, 'experimental');
 });
 
 interface Outcome { readonly accepted: number; readonly rejected: number; readonly requests: number }
@@ -37,7 +46,8 @@ interface Outcome { readonly accepted: number; readonly rejected: number; readon
  * Returns undefined when the model itself is invalid (the Istio build throws too); 'rejected'
  * when only the Gateway API provider refuses it, with a plain Error naming itself.
  */
-function both(build: (chart: any, provider: TrafficProvider | undefined) => void): { istio: any[]; gatewayApi: any[] } | 'rejected' | undefined {
+function both(build: (chart: any, provider: TrafficProvider | undefined) => void,
+  gatewayApiProvider = () => TrafficProvider.gatewayApi()): { istio: any[]; gatewayApi: any[] } | 'rejected' | undefined {
   const istioChart = Testing.chart();
   try {
     build(istioChart, undefined);
@@ -46,11 +56,11 @@ function both(build: (chart: any, provider: TrafficProvider | undefined) => void
   }
   const gwChart = Testing.chart();
   try {
-    build(gwChart, TrafficProvider.gatewayApi());
+    build(gwChart, gatewayApiProvider());
   } catch (e) {
     expect((e as Error).constructor).toBe(Error);
     const message = (e as Error).message;
-    expect(/the Gateway API provider cannot/.test(message) ? 'capability or precedence message' : message).toBe('capability or precedence message');
+    expect(/the Gateway API provider (cannot|renders retries)/.test(message) ? 'capability or precedence message' : message).toBe('capability or precedence message');
     return 'rejected';
   }
   return { istio: Testing.synth(istioChart), gatewayApi: Testing.synth(gwChart) };
@@ -346,5 +356,140 @@ describe('Istio and Gateway API renderings route alike', () => {
     expect(() => new CanaryService(Testing.chart(), 'reviews', { ...props, provider: TrafficProvider.gatewayApi() })).toThrow(
       "CanaryService 'reviews': the Gateway API provider cannot bind a service to gateways without hosts: an HTTPRoute without hostnames serves every hostname "
       + "of the Gateway's listeners, a VirtualService only its hosts; set hosts to the public host names, or use TrafficProvider.istio()");
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Resilience settings (timeout, retries, header operations): the simulator does not simulate
+// them, so both renderings are read back and the model fields compared, rule by rule.
+// ---------------------------------------------------------------------------------------
+
+const shortMs = fc.oneof(fc.integer({ min: 1, max: 999 }), fc.integer({ min: 1, max: 5 }).map(s => s * 1000));
+const longMs = fc.oneof(fc.integer({ min: 5, max: 120 }).map(s => s * 1000), fc.integer({ min: 5000, max: 7_200_000 }));
+const headerValue = fc.constantFrom('1', 'beta', 'a b', '10%%', '%%%%x');
+// Set, added and removed names apart: one header in two operations is the Gateway API's 'conflict' below.
+const headerMap = (op: string) => fc.option(fc.dictionary(fc.constantFrom(`x-${op}-a`, `x-${op}-b`, `X-${op}-C`), headerValue, { minKeys: 1, maxKeys: 3 }), { nil: undefined });
+const removals = fc.option(fc.subarray(['x-debug', 'x-rm', 'server'], { minLength: 1 }), { nil: undefined });
+/** What only Istio can express, at most one per route: the Gateway API provider must reject it. */
+const istioOnly = fc.oneof(
+  { weight: 12, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: fc.constantFrom('fault', 'envoy-variable', 'gateway-error', 'no-codes', 'per-try-longer', 'disabled', 'conflict') },
+);
+const resilience = fc.record({
+  timeout: fc.option(longMs, { nil: undefined }),
+  retries: fc.option(fc.record({
+    attempts: fc.integer({ min: 1, max: 5 }),
+    perTryTimeout: fc.option(shortMs, { nil: undefined }),
+    retryOn: fc.constantFrom(undefined, [RetryCondition.RETRIABLE_STATUS_CODES]),
+    retryOnStatusCodes: fc.constantFrom([503], [500, 502, 503], [429, 503]),
+  }), { nil: undefined }),
+  headers: fc.option(fc.record({
+    requestSet: headerMap('set'),
+    requestAdd: headerMap('add'),
+    requestRemove: removals,
+    responseSet: headerMap('set'),
+    responseAdd: headerMap('add'),
+    responseRemove: removals,
+  }), { nil: undefined }),
+  istioOnly,
+});
+const resilientRoutes = fc.record({
+  service: resilience,
+  routes: fc.array(fc.tuple(fc.constantFrom('v1', 'v2'), resilience), { minLength: 1, maxLength: 3 }),
+  protocol: fc.constantFrom(ServiceProtocol.HTTP, ServiceProtocol.HTTP, ServiceProtocol.HTTP, ServiceProtocol.GRPC),
+  gateways: gatewayList,
+  untrusted: fc.boolean(),
+});
+
+/** The props of one generated resilience record. */
+function resilienceProps(r: any, allowFault: boolean): any {
+  let retries = r.retries && {
+    attempts: r.retries.attempts,
+    perTryTimeout: r.retries.perTryTimeout !== undefined ? Duration.millis(r.retries.perTryTimeout) : undefined,
+    retryOn: r.retries.retryOn,
+    retryOnStatusCodes: r.retries.retryOnStatusCodes,
+  };
+  let timeout = r.timeout !== undefined ? Duration.millis(r.timeout) : undefined;
+  let headers = r.headers;
+  let fault;
+  switch (r.istioOnly) {
+    case 'fault': fault = allowFault ? FaultInjection.abort({ httpStatus: 503 }) : undefined; break;
+    case 'envoy-variable': headers = { ...headers, responseSet: { 'x-host': '%HOSTNAME%' } }; break;
+    case 'gateway-error': retries = { attempts: 2, retryOn: [RetryCondition.GATEWAY_ERROR] }; break;
+    case 'no-codes': retries = { attempts: 2 }; break;
+    case 'per-try-longer': timeout = Duration.seconds(1); retries = { attempts: 2, perTryTimeout: Duration.seconds(2), retryOnStatusCodes: [503] }; break;
+    case 'disabled': retries = { attempts: 0 }; break;
+    case 'conflict': headers = { ...headers, responseSet: { 'x-rm': '1' }, responseRemove: ['X-RM'] }; break;
+    default: break;
+  }
+  return { timeout, retries, headers, fault };
+}
+
+/** A rule's resilience fields, comparable: durations in ms, request removals merged, retriable-status-codes implied by codes. */
+function resilienceOf(rule: RouteRule): any {
+  const msOf = (d?: Duration) => d?.toMilliseconds({ integral: false });
+  const r = rule.retries;
+  const retryOn = (r?.retryOn ?? []).filter(c => !(c === RetryCondition.RETRIABLE_STATUS_CODES && (r?.retryOnStatusCodes ?? []).length > 0));
+  const { requestRemove, ...headers } = rule.headers ?? {};
+  const removed = [...new Set([...(rule.removeRequestHeaders ?? []), ...(requestRemove ?? [])].map(h => h.toLowerCase()))].sort();
+  return {
+    timeout: msOf(rule.timeout),
+    retries: r ? { attempts: r.attempts, perTryTimeout: msOf(r.perTryTimeout), retryOn, codes: r.retryOnStatusCodes ?? [] } : undefined,
+    // Header order means nothing in a map; sorted.
+    headers: Object.keys(headers).length > 0
+      ? Object.fromEntries(Object.entries(headers).sort()
+        .map(([k, v]) => [k, Array.isArray(v) ? [...v].sort() : Object.fromEntries(Object.entries(v).sort())]))
+      : undefined,
+    removed,
+    fault: rule.fault?.toString(),
+  };
+}
+
+/**
+ * Every rule's resilience fields, by rule name, sorted and without repeats: a rule bound to
+ * the mesh and to Gateways is read once per parent, and the Gateway API reading files the
+ * rules of a Gateway parent without hostnames under host `*` (the known divergence in the top
+ * comment), so hosts are left out.
+ */
+function resilienceTable(routings: ServiceRouting[]): string[] {
+  const rows = routings.flatMap(routing => routing.rules.map(rule => JSON.stringify([rule.name ?? '', resilienceOf(rule)])));
+  return [...new Set(rows)].sort();
+}
+
+describe('Istio and Gateway API renderings carry the same resilience settings', () => {
+  test(`timeouts, retries and header operations read back alike (${RUNS / 2} models)`, () => {
+    let accepted = 0;
+    let rejected = 0;
+    fc.assert(fc.property(resilientRoutes, props => {
+      const r = both((chart, provider) => {
+        const svc = new CanaryService(chart, 'reviews', {
+          port: 9080,
+          protocol: props.protocol,
+          stable: { version: 'v1', image: 'x' },
+          canary: { version: 'v2', image: 'x' },
+          canaryWeight: 10,
+          gateways: props.gateways,
+          untrustedHeaders: props.untrusted && props.gateways.length > 0 ? ['x-tester'] : undefined,
+          provider,
+          ...resilienceProps(props.service, false),
+        });
+        props.routes.forEach(([version, res], i) => new HeaderMatchRoute(chart, `r${i}`, {
+          target: svc, name: `r${i}`, version, matches: [RequestMatch.header('x-route', StringMatch.exact(`${i}`))], ...resilienceProps(res, true),
+        }));
+      }, () => TrafficProvider.gatewayApi({ experimentalChannel: true }));
+      if (r === undefined) return;
+      if (r === 'rejected') {
+        rejected++;
+        return;
+      }
+      accepted++;
+      experimentalRoutes.push(...r.gatewayApi.filter(o => o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute'));
+      const istio = resilienceTable(IstioReader.read(r.istio).routings);
+      const gatewayApi = resilienceTable(GatewayApiReader.read(r.gatewayApi).routings);
+      expect(gatewayApi).toEqual(istio);
+    }), { numRuns: RUNS / 2 });
+    process.stdout.write(`resilience: ${accepted} models rendered by both providers with the same settings read back, ${rejected} rejected by the Gateway API provider\n`);
+    expect(accepted).toBeGreaterThan(RUNS / 20);
+    expect(rejected).toBeGreaterThan(0);
   });
 });

@@ -15,8 +15,9 @@ export interface GatewayApiProviderOptions {
   readonly waypoint?: string;
 
   /**
-   * Whether the cluster runs the Gateway API's experimental channel CRDs. No rendered field
-   * needs them today; reserved so that experimental-only fields can be enabled explicitly.
+   * Whether the cluster runs the Gateway API's experimental channel CRDs. Routes with
+   * `retries` need them (they render as the experimental HTTPRoute field `retry`); without
+   * this option, retries fail in the construct that sets them.
    * @default false
    * @see https://gateway-api.sigs.k8s.io/concepts/versioning/
    */

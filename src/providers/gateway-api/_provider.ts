@@ -3,11 +3,12 @@ import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
 import { GrpcRoute } from './imports/grpcroute-gateway.networking.k8s.io';
 import { HttpRoute } from './imports/httproute-gateway.networking.k8s.io';
-import { grpcMethodOf, mirrorFraction, renderGrpcMatch, renderGrpcRouteSpec, renderHttpMatch, renderHttpRouteSpec, RouteTarget, versionServiceName } from './renderer';
+import { gatewayDuration, grpcMethodOf, literalHeaderValue, mirrorFraction, renderGrpcMatch, renderGrpcRouteSpec, renderHttpMatch, renderHttpRouteSpec, RouteTarget, versionServiceName } from './renderer';
 import { OWNED } from '../../internal/owned';
 import { fail, show } from '../../internal/validation';
 import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY } from '../../model/_util';
 import { MatchCondition, MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
+import { RetryCondition } from '../../model/resilience';
 import { RouteRule } from '../../model/routing-model';
 import { TrafficPolicy } from '../../model/traffic-policy';
 import { ServiceProtocol } from '../../services/routed-service';
@@ -24,6 +25,9 @@ const MAX_MATCHES_PER_RULE = 64;
 const MAX_MATCHES_PER_ROUTE = 127;
 const MAX_CONDITIONS = 16;
 const MAX_HOSTNAMES = 16;
+const MAX_HEADER_OPERATIONS = 16;
+const MAX_HEADER_NAME = 256;
+const MAX_HEADER_VALUE = 4096;
 
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$/;
@@ -97,7 +101,7 @@ export class GatewayApiProvider implements ProviderImpl {
         fail(who, `${p} cannot mirror ${rule.mirror.percent}% of traffic: the RequestMirror fraction takes at most 6 decimal places of a percent; round mirrorPercent, or use TrafficProvider.istio()`);
       }
     }
-    this.checkResilience(rule, what, who);
+    this.checkResilience(rule, what, who, grpc);
     this.checkGateways(ctx, rule, what, who);
     const all = [...position.before, rule, ...position.after];
     for (const group of this.parentGroups(ctx, all)) {
@@ -113,12 +117,106 @@ export class GatewayApiProvider implements ProviderImpl {
     this.checkPrecedence(ctx, rule, what, who, position, grpc);
   }
 
-  /** Timeouts, retries, header operations and faults: rendered by the Istio provider only, for now. */
-  private checkResilience(rule: RouteRule, what: string, who: string): void {
-    const settings = [['timeout', rule.timeout], ['retries', rule.retries], ['headers', rule.headers], ['fault injection', rule.fault]]
-      .filter(([, v]) => v !== undefined).map(([name]) => name);
-    if (settings.length > 0) {
-      fail(who, `${this.displayName} does not render ${settings.join(', ')} on ${what} yet; remove ${settings.length > 1 ? 'them' : 'it'}, or use TrafficProvider.istio()`);
+  /**
+   * Timeouts, retries, header operations and faults, against what the Gateway API expresses
+   * with the same meaning: `timeouts.request` (HTTPRoute only), header modifier filters, the
+   * experimental channel's `retry` (status codes only), no fault injection.
+   */
+  private checkResilience(rule: RouteRule, what: string, who: string, grpc: boolean): void {
+    const p = this.displayName;
+    const istio = 'or use TrafficProvider.istio()';
+    if (rule.fault) {
+      fail(who, `${p} cannot inject faults (${rule.fault} on ${what}): the Gateway API has no fault injection filter; remove fault, ${istio}`);
+    }
+    if (rule.timeout) {
+      if (grpc) fail(who, `${p} cannot render timeout on ${what}: a GRPCRoute has no timeouts; remove timeout, ${istio}`);
+      const ms = rule.timeout.toMilliseconds({ integral: false });
+      if (gatewayDuration(ms) === undefined) {
+        fail(who, `${p} cannot render timeout ${ms}ms on ${what}: a Gateway API duration is at most 99999h; shorten it, ${istio}`);
+      }
+    }
+    if (rule.retries) this.checkRetries(rule, what, who, grpc);
+    if (rule.headers) this.checkHeaders(rule, what, who);
+  }
+
+  private checkRetries(rule: RouteRule, what: string, who: string, grpc: boolean): void {
+    const p = this.displayName;
+    const istio = 'or use TrafficProvider.istio()';
+    const r = rule.retries!;
+    if (grpc) fail(who, `${p} cannot render retries on ${what}: a GRPCRoute has no retry policy; remove retries, ${istio}`);
+    if (!this.options.experimentalChannel) {
+      fail(who, `${p} renders retries on ${what} as the HTTPRoute field retry, which only the Gateway API's experimental channel CRD has; install it and use TrafficProvider.gatewayApi({ experimentalChannel: true }), remove retries, ${istio}`);
+    }
+    if (r.attempts === 0) {
+      fail(who, `${p} cannot disable retries (retries.attempts 0 on ${what}): an HTTPRoute retry takes at least 1 attempt, and without one retries are implementation-specific; remove retries, ${istio}`);
+    }
+    const inexact = (r.retryOn ?? []).filter(c => c !== RetryCondition.RETRIABLE_STATUS_CODES);
+    if (inexact.length > 0) {
+      fail(who, `${p} cannot retry on ${inexact.join(', ')} (retries.retryOn of ${what}): an HTTPRoute retry lists status codes only; list the codes in retryOnStatusCodes (e.g. [502, 503, 504] for gateway-error), ${istio}`);
+    }
+    const codes = r.retryOnStatusCodes ?? [];
+    if (codes.length === 0) {
+      fail(who, `${p} cannot render retries on ${what} without retryOnStatusCodes: an HTTPRoute retry without codes retries on implementation-specific conditions, not Istio's default ones; set retryOnStatusCodes, ${istio}`);
+    }
+    const outside = codes.filter(c => c < 400 || c > 599);
+    if (outside.length > 0) {
+      fail(who, `${p} cannot retry on status ${outside.join(', ')} (retries.retryOnStatusCodes of ${what}): an HTTPRoute retry code is from 400 to 599; remove ${outside.length > 1 ? 'them' : 'it'}, ${istio}`);
+    }
+    if (r.perTryTimeout) {
+      const per = r.perTryTimeout.toMilliseconds({ integral: false });
+      if (gatewayDuration(per) === undefined) {
+        fail(who, `${p} cannot render retries.perTryTimeout ${per}ms on ${what}: a Gateway API duration is at most 99999h; shorten it, ${istio}`);
+      }
+      const total = rule.timeout?.toMilliseconds({ integral: false });
+      if (total !== undefined && per > total) {
+        fail(who, `${p} cannot render retries.perTryTimeout ${per}ms longer than timeout ${total}ms on ${what}: it renders as timeouts.backendRequest, which cannot be longer than timeouts.request; make perTryTimeout at most the timeout, ${istio}`);
+      }
+    }
+  }
+
+  private checkHeaders(rule: RouteRule, what: string, who: string): void {
+    const p = this.displayName;
+    const istio = 'or use TrafficProvider.istio()';
+    const h = rule.headers!;
+    for (const prop of ['requestSet', 'requestAdd', 'responseSet', 'responseAdd'] as const) {
+      const entries = Object.entries(h[prop] ?? {});
+      if (entries.length > MAX_HEADER_OPERATIONS) {
+        fail(who, `${p} cannot render ${entries.length} headers in headers.${prop} of ${what}: a header modifier takes at most ${MAX_HEADER_OPERATIONS}; remove some, ${istio}`);
+      }
+      for (const [name, value] of entries) {
+        if (name.length > MAX_HEADER_NAME) fail(who, `${p} cannot render the header name ${show(name)} (headers.${prop} of ${what}): a Gateway API header name has at most ${MAX_HEADER_NAME} characters; shorten it, ${istio}`);
+        if (/%(?!%)/.test(value.replace(/%%/g, ''))) {
+          fail(who, `${p} cannot render the Envoy variable in headers.${prop}[${JSON.stringify(name)}] ${show(value)} of ${what}: Gateway API header values are literal; use a literal value (%% for '%'), ${istio}`);
+        }
+        const literal = literalHeaderValue(value);
+        if (literal.length < 1 || literal.length > MAX_HEADER_VALUE) {
+          fail(who, `${p} cannot render headers.${prop}[${JSON.stringify(name)}] of ${what}: a Gateway API header value has 1 to ${MAX_HEADER_VALUE} characters, got ${literal.length}; change it, ${istio}`);
+        }
+      }
+    }
+    const removals: Array<[string, string[]]> = [
+      ['removeRequestHeaders and headers.requestRemove', [...new Set([...(rule.removeRequestHeaders ?? []), ...(h.requestRemove ?? [])])]],
+      ['headers.responseRemove', [...new Set(h.responseRemove ?? [])]],
+    ];
+    const ops = (set: object | undefined, add: object | undefined, remove: string[]): string[][] => [
+      ...Object.keys(set ?? {}).map(n => ['set', n]), ...Object.keys(add ?? {}).map(n => ['add', n]), ...remove.map(n => ['remove', n]),
+    ];
+    for (const [side, list] of [['request', ops(h.requestSet, h.requestAdd, removals[0][1])], ['response', ops(h.responseSet, h.responseAdd, removals[1][1])]] as const) {
+      const seen = new Map<string, string>();
+      for (const [op, name] of list) {
+        const first = seen.get(name.toLowerCase());
+        if (first !== undefined) {
+          fail(who, `${p} cannot ${first} and ${op} ${side} header ${name} on ${what}: the Gateway API does not say which operation of a header modifier wins; keep one operation per header, ${istio}`);
+        }
+        seen.set(name.toLowerCase(), `${op} ${name}`);
+      }
+    }
+    for (const [prop, names] of removals) {
+      if (names.length > MAX_HEADER_OPERATIONS) {
+        fail(who, `${p} cannot remove ${names.length} headers (${prop} of ${what}): a header modifier removes at most ${MAX_HEADER_OPERATIONS}; remove fewer, ${istio}`);
+      }
+      const long = names.find(n => n.length > MAX_HEADER_NAME);
+      if (long) fail(who, `${p} cannot render the header name ${show(long)} (${prop} of ${what}): a Gateway API header name has at most ${MAX_HEADER_NAME} characters; shorten it, ${istio}`);
     }
   }
 
@@ -329,7 +427,7 @@ function appliesTo(rule: RouteRule, group: 'mesh' | 'gateways', _ctx: ProviderCo
 
 /** Whether two rules send traffic the same way (then which of them takes a request does not matter). */
 function sameAction(a: RouteRule, b: RouteRule): boolean {
-  const key = (r: RouteRule) => JSON.stringify([r.destinations.map(d => [d.host ?? '', d.version ?? '', d.weight]), r.mirror ? [r.mirror.host ?? '', r.mirror.version, r.mirror.percent] : null, r.removeRequestHeaders ?? []]);
+  const key = (r: RouteRule) => JSON.stringify([r.destinations.map(d => [d.host ?? '', d.version ?? '', d.weight]), r.mirror ? [r.mirror.host ?? '', r.mirror.version, r.mirror.percent] : null, r.removeRequestHeaders ?? [], r.headers ?? null, r.timeout?.toMilliseconds({ integral: false }) ?? null, r.retries ? { ...r.retries, perTryTimeout: r.retries.perTryTimeout?.toMilliseconds({ integral: false }) } : null]);
   return key(a) === key(b);
 }
 

@@ -7,11 +7,14 @@
 // HTTPRouteRule.Matches; grpcroute_types.go, GRPCRouteRule.Matches). The model is
 // first-match, so the reader sorts the matches by that precedence and emits one rule per
 // run of matches of the same route rule: the simulator then picks what the Gateway API picks.
+import { Duration } from 'cdk8s';
 import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
+import { parseDuration } from '../../internal/duration';
 import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
 import { MESH_GATEWAY, toPercentages, withoutUndefined } from '../../model/_util';
 import { MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
+import { HeaderOperations, RetryPolicy } from '../../model/resilience';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
 import { ARGO_SYNC_WAVE, hostKey, IstioIndex, RoutingInfo } from '../istio/_object-index';
 
@@ -86,6 +89,8 @@ interface ReadRule {
   readonly destinations: Array<{ backend?: BackendInfo; weight: number }>;
   readonly mirror?: { backend: BackendInfo; percent: number };
   readonly removeRequestHeaders?: string[];
+  /** The rule's timeout, retries and header operations. */
+  readonly resilience: Pick<RouteRule, 'timeout' | 'retries' | 'headers'>;
   readonly matches: ReadMatch[];
 }
 
@@ -373,6 +378,8 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
   let redirected = false;
   let mirror: ReadRule['mirror'];
   let removeRequestHeaders: string[] | undefined;
+  let requestMod: any;
+  let responseMod: any;
   (Array.isArray(r.filters) ? r.filters : []).forEach((f: any, i: number) => {
     const at = `${where}.filters[${i}]`;
     switch (f?.type) {
@@ -394,9 +401,7 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
       case 'RequestHeaderModifier': {
         const mod = f.requestHeaderModifier ?? {};
         if (Array.isArray(mod.remove) && mod.remove.length > 0) removeRequestHeaders = mod.remove.map((h: unknown) => String(h).toLowerCase());
-        if ((Array.isArray(mod.set) && mod.set.length > 0) || (Array.isArray(mod.add) && mod.add.length > 0)) {
-          warn(`${at}: headers set or added by RequestHeaderModifier are not modelled; the backends see them, the model does not`);
-        }
+        requestMod = mod;
         return;
       }
       case 'RequestRedirect':
@@ -404,6 +409,8 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
         warn(`${at}: RequestRedirect is not modelled; the rule's requests reach no version`);
         return;
       case 'ResponseHeaderModifier':
+        responseMod = f.responseHeaderModifier ?? {};
+        return;
       case 'CORS':
         return; // no effect on where requests go
       default:
@@ -431,7 +438,58 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
   const matches = rawMatches.map((m, j) => (kind === 'GRPCRoute'
     ? readGrpcMatch(m ?? {}, `${where}.matches[${j}]`, warn)
     : readHttpMatch(m ?? {}, `${where}.matches[${j}]`, warn)));
-  return { name, destinations: live, mirror, removeRequestHeaders, matches };
+  const resilience = readResilience(r, requestMod, responseMod, where, warn);
+  return { name, destinations: live, mirror, removeRequestHeaders, resilience, matches };
+}
+
+/** A header value as written (literal) in the model's Envoy format (`%%` for a literal `%`). */
+function modelHeaderValue(value: unknown): string {
+  return String(value).replace(/%/g, '%%');
+}
+
+function headerMap(list: unknown): { [name: string]: string } | undefined {
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const out: { [name: string]: string } = {};
+  for (const h of list) if (typeof h?.name === 'string' && h.value !== undefined) out[h.name] = modelHeaderValue(h.value);
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * A rule's `timeouts`, experimental `retry` and header modifiers as the model's timeout,
+ * retries and header operations (request removals are `removeRequestHeaders`, read above).
+ */
+function readResilience(r: any, requestMod: any, responseMod: any, where: string, warn: Warn): ReadRule['resilience'] {
+  const duration = (value: unknown, what: string): Duration | undefined => {
+    if (value === undefined || value === null) return undefined;
+    const d = parseDuration(value);
+    if (!d) warn(`${where}: ${what} ${show(value)} is not a duration; ignored`);
+    // A zero timeout disables it: the model's "no timeout".
+    return d && d.toMilliseconds({ integral: false }) > 0 ? d : undefined;
+  };
+  const timeout = duration(r.timeouts?.request, 'timeouts.request');
+  const backendRequest = duration(r.timeouts?.backendRequest, 'timeouts.backendRequest');
+  let retries: RetryPolicy | undefined;
+  if (r.retry && typeof r.retry === 'object') {
+    const codes: number[] = Array.isArray(r.retry.codes) ? r.retry.codes.filter((c: unknown) => typeof c === 'number') : [];
+    if (typeof r.retry.attempts !== 'number') warn(`${where}: retry without attempts retries an implementation-specific number of times; modelled as 2 (Istio's default)`);
+    if (codes.length === 0) warn(`${where}: retry without codes retries on implementation-specific conditions; modelled as the provider's default conditions`);
+    if (r.retry.backoff !== undefined) warn(`${where}: retry.backoff is not modelled; ignored`);
+    retries = withoutUndefined({
+      attempts: typeof r.retry.attempts === 'number' ? r.retry.attempts : 2,
+      perTryTimeout: backendRequest,
+      retryOnStatusCodes: codes.length > 0 ? codes : undefined,
+    });
+  } else if (backendRequest) {
+    warn(`${where}: timeouts.backendRequest without retry is not modelled; ignored`);
+  }
+  const headers: HeaderOperations = withoutUndefined({
+    requestSet: headerMap(requestMod?.set),
+    requestAdd: headerMap(requestMod?.add),
+    responseSet: headerMap(responseMod?.set),
+    responseAdd: headerMap(responseMod?.add),
+    responseRemove: Array.isArray(responseMod?.remove) && responseMod.remove.length > 0 ? responseMod.remove.map(String) : undefined,
+  });
+  return withoutUndefined({ timeout, retries, headers: Object.keys(headers).length > 0 ? headers : undefined });
 }
 
 function resolveBackend(b: any, where: string, namespace: string, parents: string[], services: ServiceTable, warn: Warn): BackendInfo {
@@ -627,11 +685,18 @@ const PATH_RANK: Record<string, number> = { Exact: 3, PathPrefix: 2, RegularExpr
  * neighbours changes where no request goes, and keeps the rules as the model they were
  * rendered from has them (its matches together, its order).
  */
+/** A comparable key of a rule's resilience settings. */
+function resilienceKey(r: Pick<RouteRule, 'timeout' | 'retries' | 'headers'>): string {
+  const ms = (d: Duration | undefined) => d?.toMilliseconds({ integral: false });
+  return JSON.stringify([ms(r.timeout), r.retries ? { ...r.retries, perTryTimeout: ms(r.retries.perTryTimeout) } : null, r.headers ?? null]);
+}
+
 function gather(entries: Entry[]): void {
   const action = (e: Entry) => {
     const r = e.route.rules[e.ruleIndex];
     const mirror = r.mirror ? [r.mirror.backend.serviceKey, r.mirror.percent] : '';
-    return JSON.stringify([r.destinations.map(d => [d.backend?.serviceKey, d.weight]), mirror, r.removeRequestHeaders ?? []]);
+    const backends = r.destinations.map(d => [d.backend?.serviceKey, d.weight]);
+    return JSON.stringify([backends, mirror, r.removeRequestHeaders ?? [], resilienceKey(r.resilience)]);
   };
   const listOrder = (a: Entry, b: Entry) => (a.route === b.route ? 0 : a.route.key < b.route.key ? -1 : 1)
     || a.ruleIndex - b.ruleIndex || a.matchIndex - b.matchIndex;
@@ -738,6 +803,7 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Istio
         destinations: rule.destinations.map(d => destinationOf(d, ownKey)),
         mirror: rule.mirror ? mirrorOf(rule.mirror, ownKey) : undefined,
         removeRequestHeaders: rule.removeRequestHeaders ? [...rule.removeRequestHeaders] : undefined,
+        ...rule.resilience,
       }));
       i = j;
     }
@@ -747,7 +813,8 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Istio
   const lists = new Map<string, { tags: string[]; rules: RouteRule[] }>();
   for (const p of points) {
     const rules = listOf(p.entries);
-    const k = JSON.stringify(rules.map(r => [r.name, (r.matches ?? []).map(m => m.key), r.destinations, r.mirror, r.removeRequestHeaders]));
+    const k = JSON.stringify(rules.map(r => [r.name, (r.matches ?? []).map(m => m.key), r.destinations, r.mirror, r.removeRequestHeaders,
+      resilienceKey(r)]));
     const l = lists.get(k);
     if (l) {
       if (!l.tags.includes(p.tag)) l.tags.push(p.tag);

@@ -54,12 +54,82 @@ export function renderHttpRouteSpec(target: RouteTarget, rules: RouteRule[]): Ht
 
 function renderHttpRule(target: RouteTarget, rule: RouteRule): HttpRouteSpecRules {
   const matches = (rule.matches ?? []).map(renderHttpMatch);
-  return {
+  const out: any = {
     name: rule.name,
     matches: matches.length > 0 ? matches : undefined,
     filters: filters(target, rule) as HttpRouteSpecRulesFilters[] | undefined,
     backendRefs: backendRefs(target, rule.destinations),
   };
+  const timeouts = renderTimeouts(rule);
+  if (timeouts) out.timeouts = timeouts;
+  // `retry` is in the experimental channel's HTTPRoute only (the generated types are the standard one's).
+  const retry = renderRetry(rule);
+  if (retry) out.retry = retry;
+  return out;
+}
+
+/**
+ * A Gateway API duration (GEP-2257: up to 4 parts of at most 5 digits, units h, m, s, ms) of
+ * a whole number of milliseconds, e.g. `1m30s`, `1s500ms`; undefined when it has none (more
+ * than 99999 hours).
+ */
+export function gatewayDuration(ms: number): string | undefined {
+  if (!Number.isInteger(ms) || ms < 0) return undefined;
+  if (ms === 0) return '0s';
+  const units: Array<[string, number]> = [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]];
+  let rest = ms;
+  let out = '';
+  for (const [unit, size] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n === 0) continue;
+    if (n > 99999) return undefined;
+    out += `${n}${unit}`;
+  }
+  return out;
+}
+
+/** `timeouts.request` (the model's timeout: the whole request, retries included) and `backendRequest` (each attempt). */
+function renderTimeouts(rule: RouteRule): { request?: string; backendRequest?: string } | undefined {
+  const request = rule.timeout ? gatewayDuration(rule.timeout.toMilliseconds({ integral: false })) : undefined;
+  const per = rule.retries?.perTryTimeout;
+  const backendRequest = per ? gatewayDuration(per.toMilliseconds({ integral: false })) : undefined;
+  if (request === undefined && backendRequest === undefined) return undefined;
+  const out: { request?: string; backendRequest?: string } = {};
+  if (request !== undefined) out.request = request;
+  if (backendRequest !== undefined) out.backendRequest = backendRequest;
+  return out;
+}
+
+/** The experimental `retry`: attempts and the retried status codes (the checks allow nothing else). */
+function renderRetry(rule: RouteRule): { attempts: number; codes?: number[] } | undefined {
+  const r = rule.retries;
+  if (!r) return undefined;
+  const codes = [...new Set(r.retryOnStatusCodes ?? [])];
+  return codes.length > 0 ? { attempts: r.attempts, codes } : { attempts: r.attempts };
+}
+
+/**
+ * A model header value (Envoy's format, checked: `%%` for a literal `%`, variables rejected
+ * for this provider) as the literal value the Gateway API takes.
+ */
+export function literalHeaderValue(value: string): string {
+  return value.replace(/%%/g, '%');
+}
+
+function headerList(map: { [name: string]: string } | undefined): Array<{ name: string; value: string }> | undefined {
+  const entries = Object.entries(map ?? {});
+  return entries.length > 0 ? entries.map(([name, value]) => ({ name, value: literalHeaderValue(value) })) : undefined;
+}
+
+function headerModifier(set: { [name: string]: string } | undefined, add: { [name: string]: string } | undefined, remove: string[]): any | undefined {
+  const out: any = {};
+  const s = headerList(set);
+  const a = headerList(add);
+  if (s) out.set = s;
+  if (a) out.add = a;
+  if (remove.length > 0) out.remove = remove;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** The HTTPRouteMatch JSON of one model match. */
@@ -115,8 +185,13 @@ function backendRefs(target: RouteTarget, destinations: RouteDestination[]) {
 
 function filters(target: RouteTarget, rule: RouteRule): any[] | undefined {
   const out: any[] = [];
-  const remove = rule.removeRequestHeaders ?? [];
-  if (remove.length > 0) out.push({ type: 'RequestHeaderModifier', requestHeaderModifier: { remove: [...remove] } });
+  const h = rule.headers ?? {};
+  // One filter of each type per rule (CEL): removeRequestHeaders and the header operations merge.
+  const remove = [...new Set([...(rule.removeRequestHeaders ?? []), ...(h.requestRemove ?? [])])];
+  const request = headerModifier(h.requestSet, h.requestAdd, remove);
+  if (request) out.push({ type: 'RequestHeaderModifier', requestHeaderModifier: request });
+  const response = headerModifier(h.responseSet, h.responseAdd, [...new Set(h.responseRemove ?? [])]);
+  if (response) out.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: response });
   if (rule.mirror) out.push({ type: 'RequestMirror', requestMirror: mirror(target, rule.mirror) });
   return out.length > 0 ? out : undefined;
 }

@@ -3,6 +3,7 @@
 // grpcroute_types.go, gateway_types.go, shared_types.go, as rendered in the vendored CRDs).
 import { ROUTE_KINDS, GATEWAY_API_GROUP, namespaceOf } from './_route-index';
 import { Finding, Severity } from '../../analyzer/finding';
+import { parseDuration } from '../../internal/duration';
 import { MAX_REGEX_LENGTH, regexError } from '../../internal/regex';
 import { isHttpToken } from '../../internal/validation';
 
@@ -113,6 +114,42 @@ export function analyzeGatewayApi(objects: AnalyzedObject[]): Finding[] {
           add(Severity.ERROR, 'gateway-api-backend-zero-replicas', route, `${at} sends traffic to Service ${bns}/${b.name}, whose Deployments (${pods.map(d => d.metadata?.name).join(', ')}) have 0 replicas; `
             + 'those requests get HTTP 503 (HTTPRouteRule.backendRefs: no ready endpoints); scale it up first, or send it no traffic');
         }
+      }
+
+      // Header modifiers (HTTPHeaderFilter): the CRD keeps names unique within set, within add
+      // (case-sensitively) and within remove, but not across them, nor across case; the result of
+      // one name set twice, or set and removed, is not specified.
+      (Array.isArray(rule?.filters) ? rule.filters : []).forEach((f: any, j: number) => {
+        const mod = f?.type === 'RequestHeaderModifier' ? f.requestHeaderModifier : f?.type === 'ResponseHeaderModifier' ? f.responseHeaderModifier : undefined;
+        if (!mod || typeof mod !== 'object') return;
+        const seen = new Map<string, string>();
+        const names = [
+          ...(Array.isArray(mod.set) ? mod.set : []).map((h: any) => ['set', h?.name]),
+          ...(Array.isArray(mod.add) ? mod.add : []).map((h: any) => ['add', h?.name]),
+          ...(Array.isArray(mod.remove) ? mod.remove : []).map((n: any) => ['remove', n]),
+        ].filter(([, n]) => typeof n === 'string');
+        const reported = new Set<string>();
+        for (const [op, name] of names) {
+          const key = name.toLowerCase();
+          const first = seen.get(key);
+          if (first === undefined) {
+            seen.set(key, `${op} ${name}`);
+          } else if (!reported.has(key)) {
+            reported.add(key);
+            add(Severity.WARNING, 'gateway-api-header-modifier-conflict', route, `${where} filters[${j}] (${f.type}) lists header ${name} twice (${first}, then ${op} ${name}; header names are case-insensitive), `
+              + 'and the Gateway API does not say which operation wins (HTTPHeaderFilter); keep one operation per header');
+          }
+        }
+      });
+
+      // A retry whose backoff is at least the request timeout never retries (HTTPRouteRetry.backoff:
+      // "the entire duration of the initial request and any retry attempts MUST not exceed the
+      // Request timeout duration").
+      const backoff = parseDuration(rule?.retry?.backoff)?.toMilliseconds({ integral: false });
+      const request = parseDuration(rule?.timeouts?.request)?.toMilliseconds({ integral: false });
+      if (backoff !== undefined && request !== undefined && request > 0 && backoff >= request) {
+        add(Severity.WARNING, 'gateway-api-retry-backoff', route, `${where} waits retry.backoff ${rule.retry.backoff} before a retry, but timeouts.request ${rule.timeouts.request} ends the request by then, `
+          + 'so no retry is ever made (HTTPRouteRetry.backoff); make the backoff shorter than the request timeout, or remove the retry');
       }
 
       const matches: any[] = Array.isArray(rule?.matches) && rule.matches.length > 0 ? rule.matches : [{}];

@@ -266,8 +266,9 @@ describe('GatewayApiReader', () => {
       { matches: [{ path: { type: 'Exact', value: '/old' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { path: { type: 'ReplaceFullPath', replaceFullPath: '/new' } } }] },
       {
         matches: [{ path: { type: 'PathPrefix', value: '/x' } }],
-        filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'x.example.com' } }, { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-a', value: '1' }] } }],
+        filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'x.example.com' } }],
         backendRefs: [{ ...backend('v2'), filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { remove: ['x-b'] } }] }],
+        timeouts: { backendRequest: '2s' },
       },
       { backendRefs: [backend('v9'), { name: 'ratings', port: 9080, namespace: 'other' }] },
     ], { parentRefs: [{ group: '', kind: 'Service', name: 'reviews', namespace: 'bookinfo' }, { group: 'example.com', kind: 'Mesh', name: 'm' }] });
@@ -281,8 +282,8 @@ describe('GatewayApiReader', () => {
       'HTTPRoute default/reviews: parentRefs[1]: parent example.com/Mesh m is not modelled (only Gateways and Services are); ignored',
       'HTTPRoute default/reviews: rules[0].filters[0]: RequestRedirect is not modelled; the rule\'s requests reach no version',
       'HTTPRoute default/reviews: rules[1].filters[0]: filter "URLRewrite" is not modelled; ignored',
-      'HTTPRoute default/reviews: rules[1].filters[1]: headers set or added by RequestHeaderModifier are not modelled; the backends see them, the model does not',
       'HTTPRoute default/reviews: rules[1].backendRefs[0]: filters of a backendRef are not modelled; ignored',
+      'HTTPRoute default/reviews: rules[1]: timeouts.backendRequest without retry is not modelled; ignored',
       'HTTPRoute default/reviews: rules[2].backendRefs[0]: Service reviews-v9 is not among the objects; modelled as any pod of reviews-v9',
       'HTTPRoute default/reviews: rules[2].backendRefs[1]: Service ratings is not among the objects; modelled as any pod of ratings.other',
     ]);

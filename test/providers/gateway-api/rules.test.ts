@@ -78,6 +78,44 @@ describe('RoutingAnalyzer on Gateway API objects', () => {
     expect(analyze([...reviewsServices(['v1', 'v2']), JASON_V2_ROUTE, elsewhere])).toEqual([]);
   });
 
+  test('warns about a header modifier that lists one header twice, across operations or case', () => {
+    // GIVEN: valid against the CRD, which keeps names unique only within each list, case-sensitively
+    const route = httpRoute([{
+      filters: [
+        { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-a', value: '1' }, { name: 'X-A', value: '2' }], remove: ['x-b'] } },
+        { type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'server', value: 'v2' }], remove: ['Server'] } },
+      ],
+      backendRefs: [backend('v1')],
+    }]);
+    // WHEN
+    const findings = analyze([...reviewsServices(['v1']), route]);
+    // THEN
+    const why = 'and the Gateway API does not say which operation wins (HTTPHeaderFilter); keep one operation per header';
+    expect(findings.map(f => [f.severity, f.rule, f.message])).toEqual([
+      [Severity.WARNING, 'gateway-api-header-modifier-conflict', `rules[0] filters[0] (RequestHeaderModifier) lists header X-A twice (set x-a, then set X-A; header names are case-insensitive), ${why}`],
+      [Severity.WARNING, 'gateway-api-header-modifier-conflict', `rules[0] filters[1] (ResponseHeaderModifier) lists header Server twice (add server, then remove Server; header names are case-insensitive), ${why}`],
+    ]);
+  });
+
+  test('warns about a retry backoff as long as the request timeout: no retry is ever made', () => {
+    // GIVEN: the experimental channel's retry
+    const route = httpRoute([
+      { name: 'never', timeouts: { request: '1s' }, retry: { attempts: 2, codes: [503], backoff: '1s' }, backendRefs: [backend('v1')] },
+      { name: 'fine', timeouts: { request: '10s' }, retry: { attempts: 2, codes: [503], backoff: '100ms' }, backendRefs: [backend('v1')] },
+    ]);
+    const objects = [...reviewsServices(['v1']), route];
+    validateManifests(objects, 'experimental');
+    // WHEN
+    const findings = RoutingAnalyzer.analyzeManifests(objects);
+    // THEN
+    expect(findings.map(f => [f.severity, f.rule, f.message])).toEqual([[
+      Severity.WARNING,
+      'gateway-api-retry-backoff',
+      'rules[0] (never) waits retry.backoff 1s before a retry, but timeouts.request 1s ends the request by then, so no retry is ever made (HTTPRouteRetry.backoff); '
+        + 'make the backoff shorter than the request timeout, or remove the retry',
+    ]]);
+  });
+
   test('fails a header name that is not an HTTP token', () => {
     // GIVEN: the CRD's pattern rejects it, so the object is built as the analyzer may see it from Include'd YAML
     const route = httpRoute([{ matches: [{ headers: [{ name: 'end user', value: 'jason' }] }], backendRefs: [backend('v1')] }]);
