@@ -80,6 +80,7 @@ describe('Gateway API provider: timeouts and header operations', () => {
     // GIVEN
     const { chart } = service({
       gateways: ['istio-system/public'],
+      hosts: ['reviews.example.com'],
       untrustedHeaders: ['x-tester'],
       headers: { requestSet: { 'x-from': 'gw' }, requestRemove: ['x-debug', 'x-tester'] },
     });
