@@ -1,6 +1,7 @@
 import { ProviderImpl } from './_provider';
 import { GatewayApiProvider } from './gateway-api/_provider';
 import { IstioProvider } from './istio/_provider';
+import { KubernetesProvider } from './kubernetes/_provider';
 import { fail, show, validateDns1123Label } from '../internal/validation';
 
 /** Options of the Gateway API provider (`TrafficProvider.gatewayApi()`). */
@@ -59,7 +60,20 @@ export class TrafficProvider {
     return new TrafficProvider('gateway-api', new GatewayApiProvider({ waypoint: options.waypoint, experimentalChannel: options.experimentalChannel ?? false }));
   }
 
-  /** The provider's name: `istio` or `gateway-api`. */
+  /**
+   * Plain Kubernetes, no mesh and no routing objects: the app's Service selects every
+   * version's pods, so a version's share of the traffic is its share of the ready pods. A
+   * canary weight must be exactly what the replica counts give (20% needs stable:canary
+   * replicas 4:1, 8:2, ...); a rule sending everything to one version makes the Service select
+   * that version's pods only (the blue-green switch). Matched routes, mirroring, splits between
+   * more than two versions and resilience settings are not expressible.
+   * @see https://kubernetes.io/docs/concepts/workloads/management/#canary-deployments
+   */
+  public static kubernetes(): TrafficProvider {
+    return new TrafficProvider('kubernetes', new KubernetesProvider());
+  }
+
+  /** The provider's name: `istio`, `gateway-api` or `kubernetes`. */
   public readonly name: string;
 
   /** @internal */
