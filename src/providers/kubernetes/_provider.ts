@@ -9,6 +9,9 @@ import { TrafficPolicy } from '../../model/traffic-policy';
 import { ServiceProtocol } from '../../services/routed-service';
 import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting } from '../_provider';
 
+/** The pod label that names a version. */
+export const VERSION_LABEL = 'version';
+
 const ALTERNATIVE = 'use TrafficProvider.istio(), TrafficProvider.gatewayApi() or TrafficProvider.ingressNginx()';
 
 function gcd(a: number, b: number): number {
@@ -100,7 +103,7 @@ export class KubernetesProvider implements ProviderImpl {
     const rule = rules[rules.length - 1];
     if (!rule) return;
     const live = rule.destinations.filter(d => d.weight > 0);
-    if (live.length === 1 && live[0].version !== undefined) ctx.service.selectLabel('version', live[0].version);
+    if (live.length === 1 && live[0].version !== undefined) ctx.service.selectLabel(VERSION_LABEL, live[0].version);
   }
 
   public renderPreviewHost(ctx: ProviderContext, _rendered: RenderedRouting, previewHost: string): RenderedPreview {
