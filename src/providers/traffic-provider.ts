@@ -1,5 +1,6 @@
 import { ProviderImpl } from './_provider';
 import { GatewayApiProvider } from './gateway-api/_provider';
+import { IngressNginxProvider } from './ingress-nginx/_provider';
 import { IstioProvider } from './istio/_provider';
 import { KubernetesProvider } from './kubernetes/_provider';
 import { fail, show, validateDns1123Label } from '../internal/validation';
@@ -22,6 +23,39 @@ export interface GatewayApiProviderOptions {
    * @see https://gateway-api.sigs.k8s.io/concepts/versioning/
    */
   readonly experimentalChannel?: boolean;
+}
+
+/** The `pathType` of an Ingress path. */
+export enum IngressPathType {
+  /** Matches the path's `/`-separated elements as a prefix. */
+  PREFIX = 'Prefix',
+  /** Matches the path exactly. */
+  EXACT = 'Exact',
+  /** The ingress controller decides (ingress-nginx: a prefix, or a regex with `use-regex`). */
+  IMPLEMENTATION_SPECIFIC = 'ImplementationSpecific',
+}
+
+/** Options of the ingress-nginx provider (`TrafficProvider.ingressNginx()`). */
+export interface IngressNginxProviderOptions {
+  /**
+   * The IngressClass of the ingress-nginx controller.
+   * @default 'nginx'
+   * @see https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class
+   */
+  readonly ingressClassName?: string;
+
+  /**
+   * The path the Ingresses route (an absolute path).
+   * @default '/'
+   */
+  readonly path?: string;
+
+  /**
+   * How the path matches.
+   * @default IngressPathType.PREFIX
+   * @see https://kubernetes.io/docs/concepts/services-networking/ingress/#path-types
+   */
+  readonly pathType?: IngressPathType;
 }
 
 /**
@@ -73,7 +107,37 @@ export class TrafficProvider {
     return new TrafficProvider('kubernetes', new KubernetesProvider());
   }
 
-  /** The provider's name: `istio`, `gateway-api` or `kubernetes`. */
+  /**
+   * ingress-nginx canary Ingresses (networking.k8s.io/v1): one Service per version, the
+   * Ingress `<service>` to the stable (first) version and, while a second version runs, the
+   * canary Ingress `<service>-canary` with `canary-weight`, at most one header cohort
+   * (`canary-by-header` with `-value` or `-pattern`) and one cookie cohort
+   * (`canary-by-cookie`, for `RequestMatch.cookie(name, 'always')`). The host is the
+   * service's one entry in `hosts`. More than two versions, cohorts to the stable version or
+   * split between versions, other matches, mirroring and resilience settings are not
+   * expressible. ingress-nginx is retired (best-effort maintenance ended March 2026): see the
+   * README's "Leaving ingress-nginx".
+   * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary
+   */
+  public static ingressNginx(options: IngressNginxProviderOptions = {}): TrafficProvider {
+    const who = 'TrafficProvider.ingressNginx';
+    if (options === null || typeof options !== 'object') fail(who, `options must be IngressNginxProviderOptions, got ${show(options)}`);
+    const ingressClassName = options.ingressClassName ?? 'nginx';
+    if (typeof ingressClassName !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(ingressClassName) || ingressClassName.length > 253) {
+      fail(who, `ingressClassName must be an IngressClass name (a lower-case DNS subdomain), got ${show(ingressClassName)}`);
+    }
+    const path = options.path ?? '/';
+    if (typeof path !== 'string' || !/^\/[-A-Za-z0-9/._~!$&'()*+,;=:@%]*$/.test(path)) {
+      fail(who, `path must be an absolute path ('/' first, URL path characters), got ${show(path)}`);
+    }
+    const pathType = options.pathType ?? IngressPathType.PREFIX;
+    if (!Object.values(IngressPathType).includes(pathType)) {
+      fail(who, `pathType must be one of ${Object.values(IngressPathType).join(', ')}, got ${show(pathType)}`);
+    }
+    return new TrafficProvider('ingress-nginx', new IngressNginxProvider({ ingressClassName, path, pathType }));
+  }
+
+  /** The provider's name: `istio`, `gateway-api`, `kubernetes` or `ingress-nginx`. */
   public readonly name: string;
 
   /** @internal */
