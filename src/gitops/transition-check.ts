@@ -4,6 +4,7 @@ import { validateIntRange } from '../internal/validation';
 import { RouteRule } from '../model/routing-model';
 import { gatewayApiOf } from '../providers/gateway-api/_route-index';
 import { gatewayApiTransitions } from '../providers/gateway-api/_transitions';
+import { nginxCanariesOf } from '../providers/ingress-nginx/_reader';
 import {
   DeploymentInfo, deploymentsOf, destinationKey, hasDeploymentsFor, indexObjects, IstioIndex, RoutingInfo,
 } from '../providers/istio/_object-index';
@@ -218,8 +219,9 @@ function targets(index: IstioIndex): Map<string, Target> {
   };
   const gatewayApi = new Set(gatewayApiOf(index).routings);
   const plain = plainServicesOf(index);
+  const nginx = nginxCanariesOf(index);
   for (const r of index.routings) {
-    if (gatewayApi.has(r) || plain.has(r)) continue; // checked at Service level (gatewayApiTransitions, kubernetesTransitions)
+    if (gatewayApi.has(r) || plain.has(r) || nginx.has(r)) continue; // checked at Service level (gatewayApiTransitions, kubernetesTransitions)
     for (const rule of r.routing.rules) {
       for (const d of rule.destinations) add(r, d.host, d.version, d.weight, 0);
       if (rule.mirror) add(r, rule.mirror.host, rule.mirror.version, 0, rule.mirror.percent);

@@ -8,6 +8,7 @@ import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, withoutUndefined } from '../../m
 import { RequestMatch, StringMatch } from '../../model/request-match';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
 import { readGatewayApiRoutes } from '../gateway-api/_route-index';
+import { readNginxCanaries } from '../ingress-nginx/_reader';
 import { readPlainServices } from '../kubernetes/_reader';
 
 export const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
@@ -199,6 +200,7 @@ export function indexObjects(who: string, objects: unknown): IstioIndex {
     }
   }
   index.routings.push(...readGatewayApiRoutes(objects, index).routings);
+  index.routings.push(...readNginxCanaries(objects, index));
   index.routings.push(...readPlainServices(objects, index));
   return index;
 }

@@ -9,6 +9,7 @@
 import { VERSION_LABEL } from './_provider';
 import { withoutUndefined } from '../../model/_util';
 import { RouteDestination, ServiceVersion } from '../../model/routing-model';
+import { ingressBackends } from '../ingress-nginx/_reader';
 import { DeploymentInfo, deploymentsWith, hostKey, IstioIndex, RoutingInfo } from '../istio/_object-index';
 
 /** What the transition check needs of a plain Service's routing. */
@@ -43,7 +44,8 @@ function subsetOf(a: Record<string, string>, b: Record<string, string>): boolean
  * Service (a selector that includes a routed Service's selector).
  */
 export function readPlainServices(objects: any[], index: IstioIndex): RoutingInfo[] {
-  const routed = new Set(index.routings.map(r => r.hostKey));
+  // Hosts routed already, and the backends of Ingresses (routed by the Ingress).
+  const routed = new Set([...index.routings.map(r => r.hostKey), ...ingressBackends(objects)]);
   const services = objects.filter(o => o.kind === 'Service' && o.apiVersion === 'v1' && typeof o.metadata?.name === 'string');
   const routedSelectors = services
     .filter(o => routed.has(hostKey(o.metadata.name, namespaceOf(o))))
