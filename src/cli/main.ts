@@ -193,7 +193,9 @@ function load(paths: string[], command: string, io: CliIo): any[] {
 
 /** Throws unless some of the objects route traffic: a check of outputs without any would pass silently. */
 function needRouting(command: string, paths: string[], ...outputs: any[][]): void {
-  if (!outputs.some(objects => objects.some(o => ROUTING_KINDS.has(o.kind)))) {
+  // Plain Services of versioned Deployments route by pods (TrafficProvider.kubernetes()); canary Ingress pairs route too.
+  const plain = (objects: any[]) => objects.some(o => o.kind === 'Service' || o.kind === 'Ingress') && reader().IstioReader.read(objects).routings.length > 0;
+  if (!outputs.some(objects => objects.some(o => ROUTING_KINDS.has(o.kind)) || plain(objects))) {
     const what = paths.length === 1 ? `${paths[0]} holds no` : paths.length === 2 ? `neither ${paths[0]} nor ${paths[1]} holds a` : `none of ${paths.join(', ')} holds a`;
     throw new Error(`${what} VirtualService, HTTPRoute or GRPCRoute: nothing to ${command}; give the files or directories cdk8s synth writes (e.g. dist/)`);
   }

@@ -4,10 +4,13 @@ import { validateIntRange } from '../internal/validation';
 import { RouteRule } from '../model/routing-model';
 import { gatewayApiOf } from '../providers/gateway-api/_route-index';
 import { gatewayApiTransitions } from '../providers/gateway-api/_transitions';
+import { nginxCanariesOf } from '../providers/ingress-nginx/_reader';
 import {
   DeploymentInfo, deploymentsOf, destinationKey, hasDeploymentsFor, indexObjects, IstioIndex, RoutingInfo,
 } from '../providers/istio/_object-index';
 import { ReadWarning } from '../providers/istio/reader';
+import { plainServicesOf } from '../providers/kubernetes/_reader';
+import { kubernetesTransitions } from '../providers/kubernetes/_transitions';
 
 /** What a finding is about. */
 export enum FindingKind {
@@ -27,6 +30,8 @@ export enum FindingKind {
   SERVICE_REMOVED_WHILE_ROUTED = 'service-removed-while-routed',
   /** A host's routing moves between a VirtualService and a Gateway API route in one commit, or both route it. */
   PROVIDER_SWITCH = 'provider-switch',
+  /** Plain Kubernetes Service: fewer ready pods serve its traffic during the rollout than before and after it. */
+  CAPACITY_DROP = 'capacity-drop',
 }
 
 /** One unsafe step between two synth outputs. */
@@ -120,6 +125,11 @@ interface Target {
  *   that both route differently): the safe sequence adds the new route with identical
  *   routing while the old one stays, then removes the old one.
  *
+ * - plain Kubernetes Services (no routing objects; the share of traffic is the share of
+ *   pods): a commit whose rollout leaves fewer ready pods than serve the traffic before and
+ *   after it, i.e. for the selected versions the sum of min(old, new) replicas is below
+ *   min(old, new) selected pods (a canary scaled up and the stable version down in one commit);
+ *
  * A first deployment of a host (no VirtualService for it and no Deployment of its Service
  * in the previous output) serves no traffic yet, so routing to its new versions is safe.
  *
@@ -153,6 +163,7 @@ export class TransitionCheck {
       if (old) findings.push(...weightJumps(old, r, maxStep, before, after));
     }
     findings.push(...gatewayApiTransitions(before, after, previous, next));
+    findings.push(...kubernetesTransitions(before, after));
     findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === Severity.ERROR ? -1 : 1));
     return {
       safe: !findings.some(f => f.severity === Severity.ERROR),
@@ -207,8 +218,10 @@ function targets(index: IstioIndex): Map<string, Target> {
     });
   };
   const gatewayApi = new Set(gatewayApiOf(index).routings);
+  const plain = plainServicesOf(index);
+  const nginx = nginxCanariesOf(index);
   for (const r of index.routings) {
-    if (gatewayApi.has(r)) continue; // checked at Service level (gatewayApiTransitions)
+    if (gatewayApi.has(r) || plain.has(r) || nginx.has(r)) continue; // checked at Service level (gatewayApiTransitions, kubernetesTransitions)
     for (const rule of r.routing.rules) {
       for (const d of rule.destinations) add(r, d.host, d.version, d.weight, 0);
       if (rule.mirror) add(r, rule.mirror.host, rule.mirror.version, 0, rule.mirror.percent);

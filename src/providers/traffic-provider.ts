@@ -1,6 +1,8 @@
 import { ProviderImpl } from './_provider';
 import { GatewayApiProvider } from './gateway-api/_provider';
+import { IngressNginxProvider } from './ingress-nginx/_provider';
 import { IstioProvider } from './istio/_provider';
+import { KubernetesProvider } from './kubernetes/_provider';
 import { fail, show, validateDns1123Label } from '../internal/validation';
 
 /** Options of the Gateway API provider (`TrafficProvider.gatewayApi()`). */
@@ -22,6 +24,39 @@ export interface GatewayApiProviderOptions {
    * @see https://gateway-api.sigs.k8s.io/concepts/versioning/
    */
   readonly experimentalChannel?: boolean;
+}
+
+/** The `pathType` of an Ingress path. */
+export enum IngressPathType {
+  /** Matches the path's `/`-separated elements as a prefix. */
+  PREFIX = 'Prefix',
+  /** Matches the path exactly. */
+  EXACT = 'Exact',
+  /** The ingress controller decides (ingress-nginx: a prefix, or a regex with `use-regex`). */
+  IMPLEMENTATION_SPECIFIC = 'ImplementationSpecific',
+}
+
+/** Options of the ingress-nginx provider (`TrafficProvider.ingressNginx()`). */
+export interface IngressNginxProviderOptions {
+  /**
+   * The IngressClass of the ingress-nginx controller.
+   * @default 'nginx'
+   * @see https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class
+   */
+  readonly ingressClassName?: string;
+
+  /**
+   * The path the Ingresses route (an absolute path).
+   * @default '/'
+   */
+  readonly path?: string;
+
+  /**
+   * How the path matches.
+   * @default IngressPathType.PREFIX
+   * @see https://kubernetes.io/docs/concepts/services-networking/ingress/#path-types
+   */
+  readonly pathType?: IngressPathType;
 }
 
 /**
@@ -60,7 +95,50 @@ export class TrafficProvider {
     return new TrafficProvider('gateway-api', new GatewayApiProvider({ waypoint: options.waypoint, experimentalChannel: options.experimentalChannel ?? false }));
   }
 
-  /** The provider's name: `istio` or `gateway-api`. */
+  /**
+   * Plain Kubernetes, no mesh and no routing objects: the app's Service selects every
+   * version's pods, so a version's share of the traffic is its share of the ready pods. A
+   * canary weight must be exactly what the replica counts give (20% needs stable:canary
+   * replicas 4:1, 8:2, ...); a rule sending everything to one version makes the Service select
+   * that version's pods only (the blue-green switch). Matched routes, mirroring, splits between
+   * more than two versions and resilience settings are not expressible.
+   * @see https://kubernetes.io/docs/concepts/workloads/management/#canary-deployments
+   */
+  public static kubernetes(): TrafficProvider {
+    return new TrafficProvider('kubernetes', new KubernetesProvider());
+  }
+
+  /**
+   * ingress-nginx canary Ingresses (networking.k8s.io/v1): one Service per version, the
+   * Ingress `<service>` to the stable (first) version and, while a second version runs, the
+   * canary Ingress `<service>-canary` with `canary-weight`, at most one header cohort
+   * (`canary-by-header` with `-value` or `-pattern`) and one cookie cohort
+   * (`canary-by-cookie`, for `RequestMatch.cookie(name, 'always')`). The host is the
+   * service's one entry in `hosts`. More than two versions, cohorts to the stable version or
+   * split between versions, other matches, mirroring and resilience settings are not
+   * expressible. ingress-nginx is retired (best-effort maintenance ended March 2026): see the
+   * README's "Leaving ingress-nginx".
+   * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary
+   */
+  public static ingressNginx(options: IngressNginxProviderOptions = {}): TrafficProvider {
+    const who = 'TrafficProvider.ingressNginx';
+    if (options === null || typeof options !== 'object') fail(who, `options must be IngressNginxProviderOptions, got ${show(options)}`);
+    const ingressClassName = options.ingressClassName ?? 'nginx';
+    if (typeof ingressClassName !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(ingressClassName) || ingressClassName.length > 253) {
+      fail(who, `ingressClassName must be an IngressClass name (a lower-case DNS subdomain), got ${show(ingressClassName)}`);
+    }
+    const path = options.path ?? '/';
+    if (typeof path !== 'string' || !/^\/[-A-Za-z0-9/._~!$&'()*+,;=:@%]*$/.test(path)) {
+      fail(who, `path must be an absolute path ('/' first, URL path characters), got ${show(path)}`);
+    }
+    const pathType = options.pathType ?? IngressPathType.PREFIX;
+    if (!Object.values(IngressPathType).includes(pathType)) {
+      fail(who, `pathType must be one of ${Object.values(IngressPathType).join(', ')}, got ${show(pathType)}`);
+    }
+    return new TrafficProvider('ingress-nginx', new IngressNginxProvider({ ingressClassName, path, pathType }));
+  }
+
+  /** The provider's name: `istio`, `gateway-api`, `kubernetes` or `ingress-nginx`. */
   public readonly name: string;
 
   /** @internal */

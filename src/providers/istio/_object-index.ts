@@ -8,6 +8,8 @@ import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, toPercentages, withoutUndefined 
 import { RequestMatch, StringMatch } from '../../model/request-match';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
 import { readGatewayApiRoutes } from '../gateway-api/_route-index';
+import { readNginxCanaries } from '../ingress-nginx/_reader';
+import { readPlainServices } from '../kubernetes/_reader';
 
 export const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 export const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
@@ -58,6 +60,8 @@ export interface IstioIndex {
   readonly deployments: DeploymentInfo[];
   /** Service selectors by fully qualified host. */
   readonly selectors: Map<string, Record<string, string>>;
+  /** Plain Services read as routings (no VirtualService or route): the labels of each version by host. */
+  readonly serviceVersions: Map<string, Map<string, Record<string, string>>>;
   readonly warnings: Warning[];
 }
 
@@ -173,7 +177,7 @@ export function indexObjects(who: string, objects: unknown): IstioIndex {
     destinationRules.set(key, { key: idOf(o), namespace: namespaceOf(o), host, hostKey: key, subsets, wave: waveOf(o) });
   }
 
-  const index: IstioIndex = { routings: [], destinationRules, deployments, selectors, warnings };
+  const index: IstioIndex = { routings: [], destinationRules, deployments, selectors, serviceVersions: new Map(), warnings };
   const seenHosts = new Map<string, string>();
   for (const o of objects.filter(x => istio(x, 'VirtualService'))) {
     const info = readVirtualService(o, index);
@@ -196,6 +200,8 @@ export function indexObjects(who: string, objects: unknown): IstioIndex {
     }
   }
   index.routings.push(...readGatewayApiRoutes(objects, index).routings);
+  index.routings.push(...readNginxCanaries(objects, index));
+  index.routings.push(...readPlainServices(objects, index));
   return index;
 }
 
@@ -237,7 +243,7 @@ function lookupOf(index: IstioIndex): DeploymentLookup {
 const NONE: DeploymentInfo[] = [];
 
 /** The Deployments of a namespace whose pod labels include `labels`, in input order. */
-function deploymentsWith(index: IstioIndex, namespace: string, labels: Record<string, string>): DeploymentInfo[] {
+export function deploymentsWith(index: IstioIndex, namespace: string, labels: Record<string, string>): DeploymentInfo[] {
   const lookup = lookupOf(index);
   const byLabel = lookup.byLabel.get(namespace);
   // The shortest candidate list: the Deployments with one of the labels (all of the namespace if none).
@@ -263,7 +269,7 @@ export function deploymentsOf(index: IstioIndex, key: string, version: string): 
 }
 
 function findDeploymentsOf(index: IstioIndex, key: string, version: string): DeploymentInfo[] | undefined {
-  const subsetLabels = index.destinationRules.get(key)?.subsets.get(version);
+  const subsetLabels = index.destinationRules.get(key)?.subsets.get(version) ?? index.serviceVersions.get(key)?.get(version);
   const svc = serviceOf(key);
   if (!subsetLabels || !svc) return undefined;
   let selector = index.selectors.get(key);

@@ -1,0 +1,162 @@
+import { Duration, Testing } from 'cdk8s';
+import {
+  CanaryService, CanaryServiceProps, HeaderMatchRoute, IngressPathType, RequestMatch, StringMatch, TrafficProvider,
+} from '../../../src';
+import { find, inventory, synthValid } from '../../util';
+
+const base: CanaryServiceProps = {
+  port: 8080,
+  hosts: ['shop.example.com'],
+  stable: { version: 'v1', image: 'shop:1' },
+  canary: { version: 'v2', image: 'shop:2' },
+  canaryWeight: 10,
+  provider: TrafficProvider.ingressNginx(),
+};
+const A = 'nginx.ingress.kubernetes.io/';
+const alt = 'use TrafficProvider.gatewayApi() or TrafficProvider.istio()';
+
+function shop(extra: Partial<CanaryServiceProps> = {}) {
+  const chart = Testing.chart();
+  const svc = new CanaryService(chart, 'shop', { ...base, ...extra });
+  const route = (id: string, matches: RequestMatch[], version = 'v2') => new HeaderMatchRoute(chart, id, { target: svc, matches, version });
+  return { chart, svc, route };
+}
+
+describe('ingress-nginx provider: the canary Ingress pair', () => {
+  test('a canary at weight 10 renders per-version Services, the main Ingress and the canary Ingress', () => {
+    // GIVEN a canary at 10%
+    const { chart } = shop();
+    // WHEN synthesized
+    const manifests = synthValid(chart);
+    // THEN the main Ingress goes to v1's Service and the canary Ingress to v2's, with the weight
+    expect(inventory(manifests)).toEqual([
+      'Deployment/shop-v1', 'Deployment/shop-v2', 'Service/shop', 'Service/shop-v1', 'Service/shop-v2', 'Ingress/shop', 'Ingress/shop-canary',
+    ]);
+    const main = find(manifests, 'Ingress', 'shop');
+    expect(main.spec).toEqual({
+      ingressClassName: 'nginx',
+      rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'shop-v1', port: { number: 8080 } } } }] } }],
+    });
+    expect(main.metadata.annotations).toBeUndefined();
+    const canary = find(manifests, 'Ingress', 'shop-canary');
+    expect(canary.spec.rules[0].http.paths[0].backend.service.name).toBe('shop-v2');
+    expect(canary.metadata.annotations).toEqual({ [`${A}canary`]: 'true', [`${A}canary-weight`]: '10' });
+    expect(find(manifests, 'Service', 'shop-v2').spec.selector).toEqual({ app: 'shop', version: 'v2' });
+  });
+
+  test('testers with x-canary: always reach the canary (canary-by-header-value)', () => {
+    // GIVEN a header cohort at weight 0
+    const { chart, route } = shop({ canaryWeight: 0 });
+    route('testers', [RequestMatch.header('x-canary', StringMatch.exact('always'))]);
+    // WHEN synthesized
+    const canary = find(synthValid(chart), 'Ingress', 'shop-canary');
+    // THEN the canary Ingress selects the header value
+    expect(canary.metadata.annotations).toEqual({
+      [`${A}canary`]: 'true', [`${A}canary-weight`]: '0', [`${A}canary-by-header`]: 'x-canary', [`${A}canary-by-header-value`]: 'always',
+    });
+  });
+
+  test('a regex header cohort renders canary-by-header-pattern, anchored; a cookie cohort canary-by-cookie', () => {
+    const { chart, route } = shop({ canaryWeight: 50 });
+    route('beta', [RequestMatch.header('x-group', StringMatch.regex('beta|alpha'))]);
+    route('cookie', [RequestMatch.cookie('canary', 'always')]);
+    const canary = find(synthValid(chart), 'Ingress', 'shop-canary');
+    expect(canary.metadata.annotations).toEqual({
+      [`${A}canary`]: 'true',
+      [`${A}canary-weight`]: '50',
+      [`${A}canary-by-header`]: 'x-group',
+      [`${A}canary-by-header-pattern`]: '^(?:beta|alpha)$',
+      [`${A}canary-by-cookie`]: 'canary',
+    });
+  });
+
+  test('without a canary there is no canary Ingress; options set class, path and pathType', () => {
+    const { chart } = shop({
+      canary: undefined,
+      canaryWeight: undefined,
+      provider: TrafficProvider.ingressNginx({ ingressClassName: 'internal', path: '/api', pathType: IngressPathType.EXACT }),
+    });
+    const manifests = synthValid(chart);
+    expect(inventory(manifests).filter(i => i.startsWith('Ingress/'))).toEqual(['Ingress/shop']);
+    const spec = find(manifests, 'Ingress', 'shop').spec;
+    expect([spec.ingressClassName, spec.rules[0].http.paths[0].path, spec.rules[0].http.paths[0].pathType]).toEqual(['internal', '/api', 'Exact']);
+  });
+});
+
+describe('ingress-nginx provider: what it cannot express fails in the constructor', () => {
+  test('fails without exactly one host', () => {
+    expect(() => shop({ hosts: [] })).toThrow(
+      `CanaryService 'shop': the ingress-nginx provider needs exactly one host in hosts (the Ingress rule's host), got none; set hosts to the one public host name, or ${alt}`);
+  });
+
+  test('fails on more than two versions', () => {
+    expect(() => shop({ extraVersions: [{ version: 'v3', image: 'shop:3' }] })).toThrow(
+      'CanaryService \'shop\': the ingress-nginx provider cannot route more than two versions on one host and path (v1, v2, v3): '
+      + `ingress-nginx takes one canary Ingress per host and path; run a stable and a canary version only, or ${alt}`);
+  });
+
+  test('fails on a cohort to the stable version', () => {
+    const { route } = shop();
+    expect(() => route('old', [RequestMatch.header('x-old', StringMatch.exact('1'))], 'v1')).toThrow(
+      'HeaderMatchRoute \'old\': the ingress-nginx provider cannot send a cohort to "v1" (the route): ingress-nginx selects requests by header or cookie for the canary version only, '
+      + `and "v1" is the stable one; send the cohort to the canary, or ${alt}`);
+  });
+
+  test('fails on a JWT claim', () => {
+    const { route } = shop();
+    expect(() => route('jwt', [RequestMatch.jwtClaim('groups', StringMatch.exact('beta'))])).toThrow(
+      `HeaderMatchRoute 'jwt': the ingress-nginx provider cannot match JWT claim groups exact "beta" (in the route): it is not a header value (canary-by-header matches a request header); or ${alt}`);
+  });
+
+  test('fails on a query parameter match', () => {
+    const { route } = shop();
+    expect(() => route('q', [RequestMatch.queryParam('beta', StringMatch.exact('1'))])).toThrow(
+      'the ingress-nginx provider cannot match query beta exact "1" (in the route): only a header or a cookie selects the canary Ingress');
+  });
+
+  test('fails on a client OS match', () => {
+    const { route } = shop();
+    expect(() => route('ios', [RequestMatch.clientOs('ios' as any)])).toThrow(/cannot match client OS .* it is not a header value/);
+  });
+
+  test('fails on a cookie value other than always', () => {
+    const { route } = shop();
+    expect(() => route('c', [RequestMatch.cookie('canary', 'yes')])).toThrow(
+      'cannot match cookie canary=yes (in the route): canary-by-cookie sends a request to the canary when the cookie\'s value is "always"');
+  });
+
+  test('fails on a second header cohort', () => {
+    const { route } = shop();
+    route('a', [RequestMatch.header('x-a', StringMatch.exact('1'))]);
+    expect(() => route('b', [RequestMatch.header('x-b', StringMatch.exact('1'))])).toThrow(
+      'HeaderMatchRoute \'b\': the ingress-nginx provider cannot select a second header cohort (header x-b exact "1" in the route, besides header x-a exact "1"): '
+      + `the canary Ingress takes one canary-by-header; use one header for every tester, or ${alt}`);
+  });
+
+  test('fails on two conditions in one cohort', () => {
+    const { route } = shop();
+    expect(() => route('ab', [RequestMatch.all(RequestMatch.header('x-a', StringMatch.exact('1')), RequestMatch.header('x-b', StringMatch.exact('1')))])).toThrow(
+      'the canary Ingress selects requests by one header and one cookie, each a separate cohort');
+  });
+
+  test('fails on mirroring', () => {
+    expect(() => shop({ canaryWeight: 0, mirrorPercent: 100 })).toThrow(
+      `CanaryService 'shop': the ingress-nginx provider does not render mirroring (100% to version "v2" in the default route); remove the mirror, or ${alt}`);
+  });
+
+  test('fails on resilience settings', () => {
+    expect(() => shop({ timeout: Duration.seconds(1) })).toThrow(
+      `CanaryService 'shop': the ingress-nginx provider does not render timeout on the default route; remove it, or ${alt}`);
+  });
+
+  test('fails on gateways', () => {
+    expect(() => shop({ gateways: ['istio-system/public'] })).toThrow(
+      'the ingress-nginx provider cannot bind the service to gateways (istio-system/public): the Ingress is its entry point');
+  });
+
+  test('fails on bad options', () => {
+    expect(() => TrafficProvider.ingressNginx({ path: 'api' })).toThrow('TrafficProvider.ingressNginx: path must be an absolute path (\'/\' first, URL path characters), got "api"');
+    expect(() => TrafficProvider.ingressNginx({ ingressClassName: 'Nginx' })).toThrow('TrafficProvider.ingressNginx: ingressClassName must be an IngressClass name');
+    expect(() => TrafficProvider.ingressNginx({ pathType: 'Glob' as any })).toThrow('TrafficProvider.ingressNginx: pathType must be one of Prefix, Exact, ImplementationSpecific, got "Glob"');
+  });
+});

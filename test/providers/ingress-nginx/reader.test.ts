@@ -1,0 +1,80 @@
+import { Testing } from 'cdk8s';
+import {
+  CanaryService, HeaderMatchRoute, IstioReader, RequestMatch, RouteSimulator, StringMatch, TrafficProvider,
+} from '../../../src';
+import { synthValid, validateManifests } from '../../util';
+
+const A = 'nginx.ingress.kubernetes.io/';
+
+function ingress(name: string, service: string, annotations?: Record<string, string>): any {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name, ...(annotations ? { annotations } : {}) },
+    spec: {
+      ingressClassName: 'nginx',
+      rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } }] } }],
+    },
+  };
+}
+
+/** A hand-written pair: the main Ingress to shop-v1, the canary to shop-v2. */
+function pair(annotations: Record<string, string>): any[] {
+  const objects = [ingress('shop', 'shop-v1'), ingress('shop-canary', 'shop-v2', { [`${A}canary`]: 'true', ...annotations })];
+  validateManifests(objects);
+  return objects;
+}
+
+function where(objects: any[], headers: Record<string, string> = {}): string[] {
+  const routings = IstioReader.read(objects).routings;
+  return RouteSimulator.explain({ host: 'shop.example.com', headers }, routings).destinations.map(d => `${d.version}:${d.probability}`);
+}
+
+describe('Reading ingress-nginx canary pairs with nginx precedence', () => {
+  test('header without value: always to the canary, never to the main backend, others fall through to the weight', () => {
+    const objects = pair({ [`${A}canary-by-header`]: 'X-Canary', [`${A}canary-weight`]: '10' });
+    expect(where(objects, { 'x-canary': 'always' })).toEqual(['shop-v2:1']);
+    expect(where(objects, { 'x-canary': 'never' })).toEqual(['shop-v1:1']);
+    expect(where(objects, { 'x-canary': 'maybe' })).toEqual(['shop-v1:0.9', 'shop-v2:0.1']);
+  });
+
+  test('header with value: that value to the canary, never falls through', () => {
+    const objects = pair({ [`${A}canary-by-header`]: 'x-canary', [`${A}canary-by-header-value`]: 'yes', [`${A}canary-by-cookie`]: 'beta' });
+    expect(where(objects, { 'x-canary': 'yes' })).toEqual(['shop-v2:1']);
+    expect(where(objects, { 'x-canary': 'never', 'cookie': 'beta=always' })).toEqual(['shop-v2:1']);
+    expect(where(objects, { 'x-canary': 'never' })).toEqual(['shop-v1:1']);
+  });
+
+  test('header before cookie: header never wins over cookie always', () => {
+    const objects = pair({ [`${A}canary-by-header`]: 'x-canary', [`${A}canary-by-cookie`]: 'beta', [`${A}canary-weight`]: '50' });
+    expect(where(objects, { 'x-canary': 'never', 'cookie': 'beta=always' })).toEqual(['shop-v1:1']);
+    expect(where(objects, { cookie: 'a=b; beta=never' })).toEqual(['shop-v1:1']);
+    expect(where(objects, { cookie: 'beta=always' })).toEqual(['shop-v2:1']);
+  });
+
+  test('pattern is searched in the value; canary-weight-total scales the weight', () => {
+    const objects = pair({ [`${A}canary-by-header`]: 'x-group', [`${A}canary-by-header-pattern`]: 'beta', [`${A}canary-weight`]: '250', [`${A}canary-weight-total`]: '1000' });
+    expect(where(objects, { 'x-group': 'the-beta-testers' })).toEqual(['shop-v2:1']);
+    expect(where(objects)).toEqual(['shop-v1:0.75', 'shop-v2:0.25']);
+  });
+
+  test('reads what the ingress-nginx provider renders, and routes as the model', () => {
+    // GIVEN a canary at 10% with a header cohort, rendered by the provider
+    const chart = Testing.chart();
+    const svc = new CanaryService(chart, 'shop', {
+      port: 80,
+      hosts: ['shop.example.com'],
+      provider: TrafficProvider.ingressNginx(),
+      stable: { version: 'v1', image: 'shop:1' },
+      canary: { version: 'v2', image: 'shop:2' },
+      canaryWeight: 10,
+    });
+    new HeaderMatchRoute(chart, 'testers', { target: svc, version: 'v2', matches: [RequestMatch.header('x-canary', StringMatch.exact('always'))] });
+    // WHEN read
+    const read = IstioReader.read(synthValid(chart));
+    // THEN one routing for the host, versions by the backend Services' version labels
+    expect(read.routings.map(r => r.host)).toEqual(['shop.example.com', 'shop']);
+    const r = read.routings.find(x => x.host === 'shop.example.com')!;
+    expect(r.rules.map(x => x.destinations)).toEqual([[{ version: 'v2', weight: 100 }], [{ version: 'v1', weight: 90 }, { version: 'v2', weight: 10 }]]);
+  });
+});
