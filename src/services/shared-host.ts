@@ -163,7 +163,8 @@ export class SharedHost extends Construct {
     }
     this.checkRules(core);
     for (const other of this.entries) {
-      if (other.core !== core && (match.type === StringMatchType.REGEX || other.match.type === StringMatchType.REGEX) && mayOverlap(match, other.match)) {
+      const regex = match.type === StringMatchType.REGEX || other.match.type === StringMatchType.REGEX;
+      if (other.core !== core && regex && mayOverlap(match, other.match)) {
         this.warningList.push(`${who}: the regex path ${match.type === StringMatchType.REGEX ? path : `${other.match}`} may overlap ${match.type === StringMatchType.REGEX ? `${other.match}` : path} `
           + `(${core.who} and ${other.core.who}); regex paths come after exact and prefix paths with Istio, and the Gateway API leaves their precedence to the implementation; make the paths disjoint`);
       }
@@ -222,7 +223,9 @@ export class SharedHost extends Construct {
           for (const m of alternatives) matches.push(m ? RequestMatch.all(pm, m) : pm);
         }
       }
-      out.push({ ...rule, gateways: undefined, matches, destinations: rule.destinations.map(d => ({ ...d, host: d.host ?? core.name })), mirror: rule.mirror ? { ...rule.mirror, host: rule.mirror.host ?? core.name } : undefined });
+      const destinations = rule.destinations.map(d => ({ ...d, host: d.host ?? core.name }));
+      const mirror = rule.mirror ? { ...rule.mirror, host: rule.mirror.host ?? core.name } : undefined;
+      out.push({ ...rule, gateways: undefined, matches, destinations, mirror });
     }
     return out;
   }
