@@ -6,7 +6,8 @@
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  CanaryService, GatewayApiReader, HeaderMatchRoute, IstioReader, RequestMatch, RouteExplanation, RouteSimulator, SharedHost, StringMatch, TrafficProvider,
+  CanaryService, GatewayApiReader, HeaderMatchRoute, IstioReader, RequestMatch, RouteExplanation, RouteSimulator, SharedHost, StringMatch,
+  TrafficProvider,
 } from '../src';
 import { validateManifests } from './util';
 
