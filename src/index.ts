@@ -6,6 +6,7 @@ export * from './services/routed-service';
 export * from './services/canary-service';
 export * from './services/header-match-route';
 export * from './services/blue-green-service';
+export * from './services/shared-host';
 export * from './analyzer/routing-analyzer';
 export * from './providers/istio/reader';
 export * from './providers/traffic-provider';

@@ -20,6 +20,9 @@ const PORT_NAMES: Record<ServiceProtocol, string> = {
 };
 
 const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+
+/** The core of each service construct, by construct (for SharedHost, which reads their routing). */
+export const SERVICE_CORES = new WeakMap<Construct, ServiceCore>();
 const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
 
 /**
@@ -127,6 +130,7 @@ export class ServiceCore {
     // Make before break: pods and the Service come before the routes that use them. The
     // provider renders its objects after them (cdk8s' output order is construction order).
     this.rendered = this.provider.render(this.ctx);
+    SERVICE_CORES.set(ownerScope, this);
 
     // Istio's webhook and analyzer rules over everything in the chart, at synth.
     RoutingAnalyzer.register(ownerScope);
@@ -135,6 +139,11 @@ export class ServiceCore {
       for (const d of this.deployments.values()) wave(ApiObject.of(d), 0, true);
       wave(ApiObject.of(this.service), 0, false);
     }
+  }
+
+  /** What the provider was told about the service (port, protocol, gateways, hosts). */
+  public get context(): ProviderContext {
+    return this.ctx;
   }
 
   public get versionNames(): string[] {

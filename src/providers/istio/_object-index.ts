@@ -1,6 +1,7 @@
 // Reading Istio and Kubernetes objects into the routing model, with what the transition
 // check needs besides (object identities, Argo CD sync waves, Deployments per version).
 // Internal: the public entry point is IstioReader.
+import { delegateKey, expandDelegation } from './_delegation';
 import { readResilience } from './_read-resilience';
 import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
@@ -179,8 +180,10 @@ export function indexObjects(who: string, objects: unknown): IstioIndex {
 
   const index: IstioIndex = { routings: [], destinationRules, deployments, selectors, serviceVersions: new Map(), warnings };
   const seenHosts = new Map<string, string>();
-  for (const o of objects.filter(x => istio(x, 'VirtualService'))) {
-    const info = readVirtualService(o, index);
+  const virtualServices = objects.filter(x => istio(x, 'VirtualService'));
+  const delegates = delegatesOf(virtualServices);
+  for (const o of virtualServices) {
+    const info = readVirtualService(o, index, delegates);
     if (!info) continue;
     const earlier = seenHosts.get(info.hostKey);
     if (earlier) {
@@ -291,7 +294,21 @@ export function destinationKey(info: RoutingInfo, host: string | undefined): str
   return host === undefined ? info.hostKey : hostKey(host, info.namespace);
 }
 
-function readVirtualService(o: any, index: IstioIndex): RoutingInfo | undefined {
+/** VirtualServices without hosts (delegates) by `<namespace>/<name>`, and the keys some root delegates to. */
+function delegatesOf(virtualServices: any[]): { byKey: Map<string, any>; referenced: Set<string> } {
+  const byKey = new Map<string, any>();
+  const referenced = new Set<string>();
+  for (const o of virtualServices) {
+    const hosts = o.spec?.hosts;
+    if (!Array.isArray(hosts) || hosts.length === 0) byKey.set(delegateKey(namespaceOf(o), `${o.metadata?.name}`), o);
+    for (const r of Array.isArray(o.spec?.http) ? o.spec.http : []) {
+      if (typeof r?.delegate?.name === 'string') referenced.add(delegateKey(r.delegate.namespace || namespaceOf(o), r.delegate.name));
+    }
+  }
+  return { byKey, referenced };
+}
+
+function readVirtualService(o: any, index: IstioIndex, delegates: { byKey: Map<string, any>; referenced: Set<string> }): RoutingInfo | undefined {
   const key = idOf(o);
   const namespace = namespaceOf(o);
   const source = `VirtualService ${key}`;
@@ -299,6 +316,8 @@ function readVirtualService(o: any, index: IstioIndex): RoutingInfo | undefined 
   const hosts: string[] = Array.isArray(spec.hosts) ? spec.hosts.filter((h: unknown) => typeof h === 'string' && h !== '') : [];
   const warn = (message: string) => index.warnings.push({ source, host: hosts[0], message });
   if (hosts.length === 0) {
+    // A delegate is read through the root VirtualService that delegates to it.
+    if (delegates.referenced.has(delegateKey(namespace, `${o.metadata?.name}`))) return undefined;
     warn(Array.isArray(spec.http) ? 'has no hosts (a delegate VirtualService, used only through another one\'s delegate); ignored' : 'has no hosts; ignored');
     return undefined;
   }
@@ -309,7 +328,10 @@ function readVirtualService(o: any, index: IstioIndex): RoutingInfo | undefined 
 
   const rules: RouteRule[] = [];
   const http: any[] = Array.isArray(spec.http) ? spec.http : [];
-  http.forEach((r, i) => rules.push(...readRule(r ?? {}, `http[${i}]${r?.name ? ` (${r.name})` : ''}`, self, namespace, warn)));
+  for (const e of expandDelegation(http, namespace, delegates.byKey, warn)) {
+    const ruleSelf = e.namespace === namespace ? self : hostKey(host, e.namespace);
+    rules.push(...readRule(e.rule, e.where, ruleSelf, e.namespace, warn));
+  }
 
   const dr = index.destinationRules.get(self);
   const versions: ServiceVersion[] = [];

@@ -4,6 +4,7 @@
 // Istio code it follows (istio/istio, release 1.30; webhook: pkg/config/validation; analyzers:
 // pkg/config/analysis/analyzers); the code is ours.
 import { Report, show } from './_check';
+import { checkDelegation } from './delegation';
 import { checkDestinationRule } from './destination-rule';
 import { fqdn, hostsMatch, namespaceOf, serviceKey, visibility } from './hosts';
 import { checkUnreachableRules } from './unreachable';
@@ -172,6 +173,7 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
       }
     });
   }
+  checkDelegation(vss, add);
   return findings;
 
   /**
