@@ -47,10 +47,9 @@ interface GatewayRendered extends RenderedRouting {
  * Renders, after the app's Deployments and Service: one Service `<service>-<version>` per
  * version (the backends; HTTPRoute has no subsets), a DestinationRule per version Service when
  * `trafficPolicy` is set (Istio), and an HTTPRoute (GRPCRoute for gRPC) `<service>` from the
- * routing model. The route attaches to the app's Service (GAMMA) and to the service's
- * Gateways; when in-mesh and Gateway traffic need different rules (rules restricted to some
- * gateways, or `hosts`, which GAMMA routes do not take), the Gateway parents move to a second
- * route `<service>-gateway` and `<service>` keeps the Service parent.
+ * routing model, attached to the app's Service (GAMMA) for in-mesh traffic. A service bound to
+ * Gateways has `hosts`, which GAMMA routes do not take: the Gateway parents and hostnames go to
+ * a second route `<service>-gateway` (or to `<service>` itself with `includeMesh: false`).
  */
 export class GatewayApiProvider implements ProviderImpl {
   public readonly displayName = 'the Gateway API provider';
@@ -393,18 +392,21 @@ export class GatewayApiProvider implements ProviderImpl {
     return route;
   }
 
+  /**
+   * Whether the service is bound to the mesh and to Gateways: then it has `hosts` (checkService
+   * requires them with Gateways), which a GAMMA route does not take, so the Gateway parents
+   * always go to the second route.
+   */
   private needsSplit(ctx: ProviderContext): boolean {
-    const mesh = ctx.gateways.includes(MESH_GATEWAY);
-    const publicGateways = ctx.gateways.some(g => g !== MESH_GATEWAY);
-    if (!mesh || !publicGateways) return false;
-    const restricted = (r: RouteRule) => r.gateways !== undefined && !(r.gateways.includes(MESH_GATEWAY) && r.gateways.some(g => g !== MESH_GATEWAY));
-    return ctx.hosts.length > 0 || ctx.routing().rules.some(restricted);
+    return ctx.gateways.includes(MESH_GATEWAY) && ctx.gateways.some(g => g !== MESH_GATEWAY);
   }
 
+  /** The Service parent when the service is in the mesh (the Gateways then have their own route), else the Gateways. */
   private mainTarget(ctx: ProviderContext, rendered: GatewayRendered): RouteTarget {
-    const mesh = ctx.gateways.length === 0 || ctx.gateways.includes(MESH_GATEWAY);
-    if (rendered.gatewayRoute) return { service: ctx.name, port: ctx.port, mesh: true, gateways: [], hostnames: [] };
-    return { service: ctx.name, port: ctx.port, mesh, gateways: ctx.gateways.filter(g => g !== MESH_GATEWAY), hostnames: [...ctx.hosts] };
+    if (rendered.gatewayRoute || !ctx.gateways.some(g => g !== MESH_GATEWAY)) {
+      return { service: ctx.name, port: ctx.port, mesh: true, gateways: [], hostnames: [] };
+    }
+    return this.gatewayTarget(ctx);
   }
 
   private gatewayTarget(ctx: ProviderContext): RouteTarget {
