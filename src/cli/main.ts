@@ -9,8 +9,6 @@
 //
 // Exit codes: 0 success, 1 unsafe step found by `check`, errors by `validate` or an abort by
 // `analyze`, 2 usage or read error.
-import { advance, ADVANCE_HELP, analyze, ANALYZE_HELP } from './analyze';
-import { VALIDATE_HELP, ValidateUsageError, validateCommand } from './validate';
 import type { SimulatedRequest } from '../gitops/route-simulator';
 import { loadManifests, yamlFiles } from '../internal/manifest-files';
 
@@ -20,6 +18,8 @@ const simulator = () => require('../gitops/route-simulator') as typeof import('.
 const trafficDiff = () => require('../gitops/traffic-diff') as typeof import('../gitops/traffic-diff');
 const transitionCheck = () => require('../gitops/transition-check') as typeof import('../gitops/transition-check');
 const reader = () => require('../providers/istio/reader') as typeof import('../providers/istio/reader');
+const validation = () => require('./validate') as typeof import('./validate');
+const analysis = () => require('./analyze') as typeof import('./analyze');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Where the command writes. */
@@ -95,10 +95,17 @@ default traffic moves.
 Options:
   --json      print the diff as JSON
   --mermaid   print a Mermaid flowchart per host`,
-  validate: VALIDATE_HELP,
-  analyze: ANALYZE_HELP,
-  advance: ADVANCE_HELP,
 };
+
+/** A command's help; the commands in modules of their own keep it there. */
+function help(command: string): string {
+  switch (command) {
+    case 'validate': return validation().VALIDATE_HELP;
+    case 'analyze': return analysis().ANALYZE_HELP;
+    case 'advance': return analysis().ADVANCE_HELP;
+    default: return HELP[command];
+  }
+}
 
 class UsageError extends Error {}
 
@@ -282,10 +289,13 @@ function diff(args: string[], io: CliIo): number {
 }
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
-  check, explain, diff, validate: (args, io) => validateCommand(args, io), analyze: asyncOnly, advance: asyncOnly,
+  check, explain, diff, validate: (args, io) => validation().validateCommand(args, io), analyze: asyncOnly, advance: asyncOnly,
 };
 /** The commands that query Prometheus: run by `mainAsync`. */
-const ASYNC_COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = { analyze, advance };
+const ASYNC_COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+  analyze: (args, io) => analysis().analyze(args, io),
+  advance: (args, io) => analysis().advance(args, io),
+};
 
 function asyncOnly(): number {
   throw new Error('this command queries Prometheus and runs only through mainAsync (the cdk8s-canary binary uses it)');
@@ -319,14 +329,14 @@ export function main(argv: string[], io: CliIo = processIo): number {
     return EXIT_USAGE;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    io.out(HELP[command]);
+    io.out(help(command));
     return EXIT_OK;
   }
   try {
     return run(args, io);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ValidateUsageError) {
-      io.err(`cdk8s-canary ${command}: ${e.message}\n\n${HELP[command]}`);
+    if (e instanceof UsageError || (command === 'validate' && e instanceof validation().ValidateUsageError)) {
+      io.err(`cdk8s-canary ${command}: ${e.message}\n\n${help(command)}`);
     } else {
       io.err(`cdk8s-canary ${command}: ${(e as Error).message}`);
     }
