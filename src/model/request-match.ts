@@ -239,6 +239,26 @@ export class RequestMatch {
     return RequestMatch.one({ field: MatchField.HEADER, name: 'cookie', match: StringMatch.regex(pattern), description: `cookie ${name}=${value}` });
   }
 
+  /**
+   * A header match as read from routing objects: a regex on `cookie` exactly as
+   * `RequestMatch.cookie()` renders it reads back as that cookie match.
+   * @internal
+   */
+  public static _read(name: string, match: StringMatch): RequestMatch {
+    const cookie = name.toLowerCase() === 'cookie' && match.type === StringMatchType.REGEX
+      ? /^\^\(\.\*;\[ \\t\]\*\)\?(.+?)=(.*)\(\[ \\t\]\*;\.\*\)\?\$$/.exec(match.value) : null;
+    if (cookie) {
+      const unescape = (x: string) => x.replace(/\\(.)/g, '$1');
+      try {
+        const read = RequestMatch.cookie(unescape(cookie[1]), unescape(cookie[2]));
+        if (read.conditions[0].match.value === match.value) return read;
+      } catch {
+        // Not a cookie name and value: a plain header match.
+      }
+    }
+    return RequestMatch.header(name, match);
+  }
+
   /** The request path matches (Istio's `uri`). */
   public static uri(match: StringMatch): RequestMatch {
     RequestMatch.requireStringMatch('RequestMatch.uri', match);

@@ -12,7 +12,7 @@ import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, Match
 import { parseDuration } from '../../internal/duration';
 import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
-import { MESH_GATEWAY, toPercentages, withoutUndefined } from '../../model/_util';
+import { MESH_GATEWAY, withoutUndefined } from '../../model/_util';
 import { MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
 import { HeaderOperations, RetryPolicy } from '../../model/resilience';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
@@ -432,7 +432,9 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
       warn(`${where}: every backendRef has weight 0, so no request can be forwarded (the Gateway API answers 500); modelled as reaching no version`);
     }
   }
-  const live = destinations.some(d => d.weight > 0) ? toPercentages(destinations) : [];
+  // Weights are proportions (Envoy's weighted clusters): exact percentages, 1:999 is 0.1%.
+  const sum = destinations.reduce((n, d) => n + d.weight, 0);
+  const live = sum > 0 ? destinations.map(d => ({ ...d, weight: Number.isInteger(d.weight * 100 / sum) ? d.weight * 100 / sum : Math.round(d.weight * 1e8 / sum) / 1e6 })) : [];
 
   const rawMatches: any[] = Array.isArray(r.matches) && r.matches.length > 0 ? r.matches : [{}];
   const matches = rawMatches.map((m, j) => (kind === 'GRPCRoute'
@@ -564,7 +566,7 @@ function readHttpMatch(m: any, where: string, warn: Warn): ReadMatch {
       return;
     }
     headerNames.add(name);
-    attempt(`header ${name}`, () => RequestMatch.header(name, valueMatch(h, true)));
+    attempt(`header ${name}`, () => RequestMatch._read(name, valueMatch(h, true)));
   });
   const queryNames = new Set<string>();
   (Array.isArray(m.queryParams) ? m.queryParams : []).forEach((q: any) => {

@@ -1,16 +1,25 @@
-// Reading ingress-nginx canary Ingress pairs into the routing model (internal; the tools get
-// these routings from indexObjects), hand-written ones included.
+// Reading Ingresses, ingress-nginx canary pairs included, into the routing model (internal;
+// the tools get these routings from indexObjects), hand-written ones included.
 //
-// Per host and path, ingress-nginx takes one main Ingress and at most one canary Ingress
-// (`nginx.ingress.kubernetes.io/canary: "true"`) and decides per request: the header first
-// (`canary-by-header`: with `-value`, that exact value goes to the canary; else with
-// `-pattern`, a value the regex finds a match in does; else `always` does and `never` goes to
-// the main backend; any other value falls through), then the cookie (`canary-by-cookie`:
-// `always` to the canary, `never` to the main backend, else fall through), then the weight
-// (`canary-weight` of `canary-weight-total`, default 100). The model is first-match: one rule
-// per decision, in that order, and the weighted split last. `never` is a rule to the main
-// backend.
+// One routing per Ingress host: ingress-nginx serves a host from one server block, whatever
+// the namespaces of its Ingresses. It picks the path first (an Exact path, then the longest
+// prefix), then, where a canary Ingress (`nginx.ingress.kubernetes.io/canary: "true"`) serves
+// the same host and path, decides per request: the header first (`canary-by-header`: with
+// `-value`, that exact value goes to the canary; else with `-pattern`, a value the regex finds
+// a match in does; else `always` does and `never` goes to the main backend; any other value
+// falls through), then the cookie (`canary-by-cookie`: `always` to the canary, `never` to the
+// main backend, else fall through), then the weight (`canary-weight` of `canary-weight-total`,
+// default 100). The model is first-match: the paths in that order, and for each path one rule
+// per decision, in that order, the weighted split last. `never` is a rule to the main backend.
+//
+// Paths: `Prefix` matches whole path elements (`/api` matches `/api` and `/api/v1`, not
+// `/apis`), `Exact` the path, `ImplementationSpecific` (ingress-nginx: an nginx prefix
+// location) any path that starts with it. A path of an Ingress with `use-regex` is a
+// case-insensitive regex, anchored at the start.
+//
+// @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary
 import { NGINX_PREFIX } from './_provider';
+import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
 import { RequestMatch, StringMatch } from '../../model/request-match';
 import { RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
@@ -20,13 +29,52 @@ function namespaceOf(o: any): string {
   return typeof o.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : 'default';
 }
 
-interface IngressPath {
+/** One path of one Ingress rule. */
+export interface IngressPath {
   readonly ingress: any;
+  /** `Ingress <namespace>/<name>`. */
+  readonly source: string;
   readonly namespace: string;
+  /** The rule's host; `*` for a rule without one. */
   readonly host: string;
   readonly path: string;
+  readonly pathType: string;
+  /** Whether the Ingress has `use-regex: "true"` (its paths are regexes). */
+  readonly regex: boolean;
   readonly service: string;
+  /** The backend port: a number, or a port name. */
+  readonly port: number | string | undefined;
   readonly canary: boolean;
+}
+
+/** The canary settings of a canary Ingress, as ingress-nginx reads them. */
+export interface NginxCanary {
+  readonly path: IngressPath;
+  /** `canary-by-header`, lower-case. */
+  readonly header?: string;
+  readonly headerValue?: string;
+  readonly headerPattern?: string;
+  readonly cookie?: string;
+  /** `canary-weight`, at most `total`. */
+  readonly weight: number;
+  /** `canary-weight-total`. */
+  readonly total: number;
+}
+
+/** A host and path: its main Ingress path and, if any, the canary's settings. */
+export interface NginxPathGroup {
+  readonly main: IngressPath;
+  readonly canary?: NginxCanary;
+  /** The version each backend Service is in the routing (by `<namespace>/<name>`). */
+  readonly versions: { readonly main: string; readonly canary?: string };
+}
+
+/** What the reader read for a host, besides its routing. */
+export interface NginxHostRead {
+  readonly routing: RoutingInfo;
+  readonly host: string;
+  /** The paths of the host in ingress-nginx's order (Exact first, then longer paths first). */
+  readonly groups: NginxPathGroup[];
 }
 
 /** Whether `o` is a networking.k8s.io/v1 Ingress. */
@@ -41,90 +89,195 @@ export function ingressBackends(objects: any[]): Set<string> {
   return out;
 }
 
-function pathsOf(o: any): IngressPath[] {
+/** The paths of an Ingress that name a Service backend. */
+export function pathsOf(o: any): IngressPath[] {
   const namespace = namespaceOf(o);
-  const canary = String(o.metadata?.annotations?.[`${NGINX_PREFIX}canary`] ?? '') === 'true';
+  const annotations = o.metadata?.annotations ?? {};
+  const canary = String(annotations[`${NGINX_PREFIX}canary`] ?? '') === 'true';
+  const regex = String(annotations[`${NGINX_PREFIX}use-regex`] ?? '') === 'true';
+  const source = `Ingress ${namespace}/${o.metadata?.name}`;
   const out: IngressPath[] = [];
   for (const r of Array.isArray(o.spec?.rules) ? o.spec.rules : []) {
     for (const p of Array.isArray(r?.http?.paths) ? r.http.paths : []) {
       const service = p?.backend?.service?.name;
       if (typeof service !== 'string') continue;
-      out.push({ ingress: o, namespace, host: typeof r.host === 'string' ? r.host : '*', path: typeof p.path === 'string' ? p.path : '/', service, canary });
+      const port = p.backend.service.port?.number ?? p.backend.service.port?.name;
+      out.push({
+        ingress: o,
+        source,
+        namespace,
+        host: typeof r.host === 'string' && r.host !== '' ? r.host.toLowerCase() : '*',
+        path: typeof p.path === 'string' && p.path !== '' ? p.path : '/',
+        pathType: typeof p.pathType === 'string' ? p.pathType : 'ImplementationSpecific',
+        regex,
+        service,
+        port: typeof port === 'number' || typeof port === 'string' ? port : undefined,
+        canary,
+      });
     }
   }
   return out;
 }
 
-const READ = new WeakMap<IstioIndex, Set<RoutingInfo>>();
+/**
+ * The request paths an Ingress path matches, as a model match; undefined for every path.
+ * `Prefix` matches path elements, as the Gateway API reader models a PathPrefix.
+ */
+export function pathMatch(p: Pick<IngressPath, 'path' | 'pathType' | 'regex'>): RequestMatch | undefined {
+  if (p.regex) return RequestMatch.uri(StringMatch.regex(`(?i)(?:${p.path}).*`));
+  if (p.pathType === 'Exact') return RequestMatch.uri(StringMatch.exact(p.path));
+  if (p.pathType === 'Prefix') {
+    const trimmed = p.path.replace(/\/+$/, '');
+    return trimmed === '' ? undefined : RequestMatch.uri(StringMatch.regex(`^${escapeRegex(trimmed)}(/.*)?$`));
+  }
+  return p.path === '/' ? undefined : RequestMatch.uri(StringMatch.prefix(p.path));
+}
 
-/** The routings read from canary Ingress pairs (the transition check skips them for now). */
+/** ingress-nginx's order of paths: Exact paths first, then longer paths first. */
+function comparePaths(a: IngressPath, b: IngressPath): number {
+  const rank = (p: IngressPath) => (p.pathType === 'Exact' && !p.regex ? 0 : 1);
+  return rank(a) - rank(b) || b.path.length - a.path.length;
+}
+
+const READ = new WeakMap<IstioIndex, Map<RoutingInfo, NginxHostRead>>();
+
+/** The routings read from Ingresses, with what the reader read for each. */
+export function ingressesOf(index: IstioIndex): Map<RoutingInfo, NginxHostRead> {
+  return READ.get(index) ?? new Map();
+}
+
+/** The routings read from Ingresses (the transition check reads them at Service level). */
 export function nginxCanariesOf(index: IstioIndex): Set<RoutingInfo> {
-  return READ.get(index) ?? new Set();
+  return new Set(ingressesOf(index).keys());
 }
 
-/** Routings for each host of ingress-nginx Ingresses that have a canary Ingress. */
-export function readNginxCanaries(objects: any[], index: IstioIndex): RoutingInfo[] {
-  const paths = objects.filter(isIngress).flatMap(pathsOf);
+/** One routing per host of the Ingresses among `objects`. */
+export function readIngresses(objects: any[], index: IstioIndex): RoutingInfo[] {
+  const byHost = new Map<string, IngressPath[]>();
+  for (const p of objects.filter(isIngress).flatMap(pathsOf)) byHost.set(p.host, [...byHost.get(p.host) ?? [], p]);
   const out: RoutingInfo[] = [];
-  const keyOf = (p: IngressPath) => `${p.namespace}|${p.host}|${p.path}`;
-  const groups = new Map<string, IngressPath[]>();
-  for (const p of paths) groups.set(keyOf(p), [...groups.get(keyOf(p)) ?? [], p]);
-  for (const group of groups.values()) {
-    const main = group.find(p => !p.canary);
+  const read = new Map<RoutingInfo, NginxHostRead>();
+  for (const [host, paths] of byHost) {
+    const r = readHost(host, paths, index);
+    if (!r) continue;
+    out.push(r.routing);
+    read.set(r.routing, r);
+  }
+  READ.set(index, read);
+  return out;
+}
+
+function readHost(host: string, paths: IngressPath[], index: IstioIndex): NginxHostRead | undefined {
+  const keyOf = (p: IngressPath) => `${p.namespace}|${p.path}|${p.pathType}|${p.regex}`;
+  const byPath = new Map<string, IngressPath[]>();
+  for (const p of paths) byPath.set(keyOf(p), [...byPath.get(keyOf(p)) ?? [], p]);
+  const found: Array<{ main: IngressPath; canary?: IngressPath }> = [];
+  for (const group of byPath.values()) {
+    const mains = group.filter(p => !p.canary);
     const canaries = group.filter(p => p.canary);
-    if (!main || canaries.length === 0) continue;
-    const canary = canaries[0];
-    const source = `Ingress ${canary.namespace}/${canary.ingress.metadata?.name}`;
+    if (mains.length === 0) {
+      index.warnings.push({ source: canaries[0].source, host, message: `is a canary Ingress for ${host}${canaries[0].path} without a main Ingress; ingress-nginx ignores it` });
+      continue;
+    }
+    if (mains.length > 1) {
+      index.warnings.push({ source: mains[1].source, host, message: `serves ${host}${mains[0].path} as ${mains[0].source} does; ingress-nginx uses one, the reader the first` });
+    }
     if (canaries.length > 1) {
-      index.warnings.push({ source, host: main.host, message: `is one of ${canaries.length} canary Ingresses for ${main.host}${main.path}; ingress-nginx uses one, the reader the first` });
+      index.warnings.push({ source: canaries[1].source, host, message: `is one of ${canaries.length} canary Ingresses for ${host}${mains[0].path}; ingress-nginx uses one, the reader the first` });
     }
-    const a = canary.ingress.metadata?.annotations ?? {};
-    const ann = (k: string): string | undefined => (typeof a[`${NGINX_PREFIX}${k}`] === 'string' ? a[`${NGINX_PREFIX}${k}`] : undefined);
-    const stable = versionOf(index, main);
-    const next = versionOf(index, canary);
-    const to = (v: string): RouteRule['destinations'] => [{ version: v, weight: 100 }];
-    const rules: RouteRule[] = [];
-    const header = ann('canary-by-header');
-    if (header !== undefined && header !== '') {
-      const name = header.toLowerCase();
-      const value = ann('canary-by-header-value');
-      const pattern = ann('canary-by-header-pattern');
-      if (value !== undefined && value !== '') {
-        rules.push({ name: 'canary-by-header-value', matches: [RequestMatch.header(name, StringMatch.exact(value))], destinations: to(next) });
-      } else if (pattern !== undefined && pattern !== '') {
-        // ingress-nginx finds the pattern anywhere in the value; our regexes match the whole value.
-        rules.push({ name: 'canary-by-header-pattern', matches: [RequestMatch.header(name, StringMatch.regex(`.*(?:${pattern}).*`))], destinations: to(next) });
-      } else {
-        rules.push({ name: 'canary-by-header', matches: [RequestMatch.header(name, StringMatch.exact('always'))], destinations: to(next) });
-        rules.push({ name: 'canary-by-header-never', matches: [RequestMatch.header(name, StringMatch.exact('never'))], destinations: to(stable) });
-      }
+    found.push({ main: mains[0], canary: canaries[0] });
+  }
+  if (found.length === 0) return undefined;
+  found.sort((a, b) => comparePaths(a.main, b.main));
+
+  // Versions: the backend Services' `version` labels, or their names when those do not tell
+  // the backends apart.
+  const backends = [...new Map(found.flatMap(g => [g.main, ...(g.canary ? [g.canary] : [])]).map(p => [`${p.namespace}/${p.service}`, p])).values()];
+  const labelled = backends.map(p => index.selectors.get(hostKey(p.service, p.namespace))?.version);
+  const byLabel = labelled.every(v => v !== undefined) && new Set(labelled).size === backends.length;
+  const versionOf = (p: IngressPath) => (byLabel ? labelled[backends.findIndex(b => b.namespace === p.namespace && b.service === p.service)]! : p.service);
+
+  const groups: NginxPathGroup[] = [];
+  const rules: RouteRule[] = [];
+  for (const { main, canary } of found) {
+    const settings = canary ? canarySettings(canary, host, index) : undefined;
+    const versions = { main: versionOf(main), ...(canary ? { canary: versionOf(canary) } : {}) };
+    groups.push({ main, ...(settings ? { canary: settings } : {}), versions });
+    try {
+      rules.push(...groupRules(main, settings, versions));
+    } catch (e) {
+      // A header or cookie name, or a pattern, the model cannot hold (not a token, not RE2).
+      index.warnings.push({ source: (canary ?? main).source, host, message: `is not modelled: ${(e as Error).message}; its path is read as served by ${main.source} alone` });
+      rules.push(...groupRules(main, undefined, versions));
     }
-    const cookie = ann('canary-by-cookie');
-    if (cookie !== undefined && cookie !== '') {
-      rules.push({ name: 'canary-by-cookie', matches: [RequestMatch.cookie(cookie, 'always')], destinations: to(next) });
-      rules.push({ name: 'canary-by-cookie-never', matches: [RequestMatch.cookie(cookie, 'never')], destinations: to(stable) });
-    }
-    const total = intOr(ann('canary-weight-total'), 100);
-    const weight = Math.min(total, intOr(ann('canary-weight'), 0));
-    const w = total > 0 ? weight * 100 / total : 0;
-    rules.push({ destinations: w <= 0 ? to(stable) : w >= 100 ? to(next) : [{ version: stable, weight: 100 - w }, { version: next, weight: w }] });
-    const versions: ServiceVersion[] = [{ version: stable }, { version: next }];
-    const routing: ServiceRouting = { host: main.host, versions, rules, source };
-    out.push({ routing, key: `${canary.namespace}/${canary.ingress.metadata?.name}`, namespace: canary.namespace, hostKey: hostKey(main.host, canary.namespace), wave: 0 });
-    for (const k of ['canary-weight', 'canary-weight-total']) {
-      const v = ann(k);
-      if (v !== undefined && !/^\d+$/.test(v)) index.warnings.push({ source, host: main.host, message: `${NGINX_PREFIX}${k} is ${show(v)}, not an integer; read as ${k === 'canary-weight' ? 0 : 100}` });
+    for (const p of [main, ...(canary ? [canary] : [])]) {
+      if (p.regex) index.warnings.push({ source: p.source, host, message: `has use-regex: its path ${show(p.path)} is modelled as a case-insensitive regex anchored at the start (nginx PCRE read as RE2)` });
     }
   }
-  READ.set(index, new Set(out));
-  return out;
+  const versions: ServiceVersion[] = [...new Set(backends.map(versionOf))].map(version => ({ version }));
+  const first = found[0].main;
+  const routing: ServiceRouting = { host, versions, rules, source: [...new Set(found.flatMap(g => [g.main.source, ...(g.canary ? [g.canary.source] : [])]))].join(', ') };
+  const canaryOf = found.find(g => g.canary)?.canary;
+  const keySource = canaryOf ?? first;
+  return {
+    host,
+    groups,
+    routing: { routing, key: `${keySource.namespace}/${keySource.ingress.metadata?.name}`, namespace: first.namespace, hostKey: hostKey(host, first.namespace), wave: 0 },
+  };
+}
+
+function canarySettings(canary: IngressPath, host: string, index: IstioIndex): NginxCanary {
+  const a = canary.ingress.metadata?.annotations ?? {};
+  const ann = (k: string): string | undefined => (typeof a[`${NGINX_PREFIX}${k}`] === 'string' && a[`${NGINX_PREFIX}${k}`] !== '' ? a[`${NGINX_PREFIX}${k}`] : undefined);
+  for (const k of ['canary-weight', 'canary-weight-total']) {
+    const v = ann(k);
+    if (v !== undefined && !/^\d+$/.test(v)) {
+      index.warnings.push({ source: canary.source, host, message: `${NGINX_PREFIX}${k} is ${show(v)}, not an integer; read as ${k === 'canary-weight' ? 0 : 100}` });
+    }
+  }
+  const total = intOr(ann('canary-weight-total'), 100);
+  const header = ann('canary-by-header')?.toLowerCase();
+  return {
+    path: canary,
+    ...(header ? { header } : {}),
+    ...(header && ann('canary-by-header-value') ? { headerValue: ann('canary-by-header-value') } : {}),
+    ...(header && !ann('canary-by-header-value') && ann('canary-by-header-pattern') ? { headerPattern: ann('canary-by-header-pattern') } : {}),
+    ...(ann('canary-by-cookie') ? { cookie: ann('canary-by-cookie') } : {}),
+    weight: Math.min(total, intOr(ann('canary-weight'), 0)),
+    total,
+  };
+}
+
+/** The model rules of one host and path, in nginx's order. */
+function groupRules(main: IngressPath, canary: NginxCanary | undefined, versions: NginxPathGroup['versions']): RouteRule[] {
+  const path = pathMatch(main);
+  const on = (m: RequestMatch) => [path ? RequestMatch.all(path, m) : m];
+  const to = (v: string): RouteRule['destinations'] => [{ version: v, weight: 100 }];
+  if (!canary) return [{ ...(path ? { matches: [path] } : {}), destinations: to(versions.main) }];
+  const next = versions.canary!;
+  const stable = versions.main;
+  const rules: RouteRule[] = [];
+  if (canary.header) {
+    if (canary.headerValue !== undefined) {
+      rules.push({ name: 'canary-by-header-value', matches: on(RequestMatch.header(canary.header, StringMatch.exact(canary.headerValue))), destinations: to(next) });
+    } else if (canary.headerPattern !== undefined) {
+      // ingress-nginx finds the pattern anywhere in the value; our regexes match the whole value.
+      rules.push({ name: 'canary-by-header-pattern', matches: on(RequestMatch.header(canary.header, StringMatch.regex(`.*(?:${canary.headerPattern}).*`))), destinations: to(next) });
+    } else {
+      rules.push({ name: 'canary-by-header', matches: on(RequestMatch.header(canary.header, StringMatch.exact('always'))), destinations: to(next) });
+      rules.push({ name: 'canary-by-header-never', matches: on(RequestMatch.header(canary.header, StringMatch.exact('never'))), destinations: to(stable) });
+    }
+  }
+  if (canary.cookie) {
+    rules.push({ name: 'canary-by-cookie', matches: on(RequestMatch.cookie(canary.cookie, 'always')), destinations: to(next) });
+    rules.push({ name: 'canary-by-cookie-never', matches: on(RequestMatch.cookie(canary.cookie, 'never')), destinations: to(stable) });
+  }
+  const w = canary.total > 0 ? canary.weight * 100 / canary.total : 0;
+  const destinations = w <= 0 ? to(stable) : w >= 100 ? to(next) : [{ version: stable, weight: 100 - w }, { version: next, weight: w }];
+  rules.push({ ...(path ? { matches: [path] } : {}), destinations });
+  return rules;
 }
 
 function intOr(v: string | undefined, d: number): number {
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : d;
-}
-
-/** The version a backend Service selects (its `version` label), else the Service's name. */
-function versionOf(index: IstioIndex, p: IngressPath): string {
-  return index.selectors.get(hostKey(p.service, p.namespace))?.version ?? p.service;
 }

@@ -9,7 +9,7 @@ import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, toPercentages, withoutUndefined 
 import { RequestMatch, StringMatch } from '../../model/request-match';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
 import { readGatewayApiRoutes } from '../gateway-api/_route-index';
-import { readNginxCanaries } from '../ingress-nginx/_reader';
+import { readIngresses } from '../ingress-nginx/_reader';
 import { readPlainServices } from '../kubernetes/_reader';
 
 export const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
@@ -203,7 +203,7 @@ export function indexObjects(who: string, objects: unknown): IstioIndex {
     }
   }
   index.routings.push(...readGatewayApiRoutes(objects, index).routings);
-  index.routings.push(...readNginxCanaries(objects, index));
+  index.routings.push(...readIngresses(objects, index));
   index.routings.push(...readPlainServices(objects, index));
   return index;
 }
@@ -479,7 +479,7 @@ function readMatch(m: any, where: string, warn: Warn): RequestMatch | undefined 
       const match = readStringMatch(sm, false);
       return name.startsWith(JWT_CLAIM_HEADER_PREFIX)
         ? RequestMatch.jwtClaim(name.slice(JWT_CLAIM_HEADER_PREFIX.length), match)
-        : RequestMatch.header(name, match);
+        : RequestMatch._read(name, match);
     });
   }
   for (const [name, sm] of Object.entries(m.withoutHeaders ?? {})) {

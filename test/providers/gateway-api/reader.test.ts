@@ -209,7 +209,7 @@ describe('GatewayApiReader', () => {
     // THEN
     expect(warnings).toEqual([]);
     expect(routing.rules[0].matches![0].toString()).toBe([
-      'uri regex "/api/v[0-9]+"', 'header x-group exact "qa"', 'header cookie regex "^(.*;[ \\\\t]*)?beta=true([ \\\\t]*;.*)?$"',
+      'uri regex "/api/v[0-9]+"', 'header x-group exact "qa"', 'cookie beta=true',
       'query variant exact "b"', 'query id regex "[0-9]+"', 'method PATCH',
     ].join(' and '));
     expect(where([routing], { method: 'PATCH', path: '/api/v12?variant=b&id=7', headers: { 'x-group': 'qa' }, cookies: { beta: 'true' } })).toBe('v2');
