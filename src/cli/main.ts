@@ -6,6 +6,7 @@
 //   cdk8s-canary validate <paths>      Istio's validation rules on any YAML (validate.ts)
 //   cdk8s-canary analyze <dist> --prometheus URL          canary verdicts from Prometheus
 //   cdk8s-canary advance <state> <dist> --prometheus URL  apply them to the state file
+//   cdk8s-canary migrate <paths> --to gateway-api   Ingresses to HTTPRoutes, proven (migrate.ts)
 //
 // Exit codes: 0 success, 1 unsafe step found by `check`, errors by `validate` or an abort by
 // `analyze`, 2 usage or read error.
@@ -20,6 +21,7 @@ const transitionCheck = () => require('../gitops/transition-check') as typeof im
 const reader = () => require('../providers/istio/reader') as typeof import('../providers/istio/reader');
 const validation = () => require('./validate') as typeof import('./validate');
 const analysis = () => require('./analyze') as typeof import('./analyze');
+const migration = () => require('./migrate') as typeof import('./migrate');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Where the command writes. */
@@ -49,6 +51,7 @@ Commands:
   validate <path>...     apply Istio's validation rules, offline (exit 1 if any error)
   analyze <dist> --prometheus URL          canary analysis verdicts (exit 1 if one must abort)
   advance <state> <dist> --prometheus URL  apply the verdicts to the release state file
+  migrate <path>... --to gateway-api       write HTTPRoutes for Ingresses (ingress-nginx canaries included) and prove them
 
 Run 'cdk8s-canary <command> --help' for a command's options.`;
 
@@ -103,6 +106,7 @@ function help(command: string): string {
     case 'validate': return validation().VALIDATE_HELP;
     case 'analyze': return analysis().ANALYZE_HELP;
     case 'advance': return analysis().ADVANCE_HELP;
+    case 'migrate': return migration().MIGRATE_HELP;
     default: return HELP[command];
   }
 }
@@ -288,8 +292,13 @@ function diff(args: string[], io: CliIo): number {
   return EXIT_OK;
 }
 
+function migrate(args: string[], io: CliIo): number {
+  const p = parse(args, [], ['to', 'gateway', 'out']);
+  return migration().migrateCommand(p.positional, one(p, 'to'), one(p, 'gateway'), one(p, 'out'), io);
+}
+
 const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
-  check, explain, diff, validate: (args, io) => validation().validateCommand(args, io), analyze: asyncOnly, advance: asyncOnly,
+  check, explain, diff, validate: (args, io) => validation().validateCommand(args, io), analyze: asyncOnly, advance: asyncOnly, migrate,
 };
 /** The commands that query Prometheus: run by `mainAsync`. */
 const ASYNC_COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
@@ -325,7 +334,7 @@ export function main(argv: string[], io: CliIo = processIo): number {
   }
   const run = COMMANDS[command];
   if (!run) {
-    io.err(`cdk8s-canary: unknown command ${JSON.stringify(command)}; expected check, explain, diff, validate, analyze or advance\n\n${USAGE}`);
+    io.err(`cdk8s-canary: unknown command ${JSON.stringify(command)}; expected check, explain, diff, validate, analyze, advance or migrate\n\n${USAGE}`);
     return EXIT_USAGE;
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -335,7 +344,8 @@ export function main(argv: string[], io: CliIo = processIo): number {
   try {
     return run(args, io);
   } catch (e) {
-    if (e instanceof UsageError || (command === 'validate' && e instanceof validation().ValidateUsageError)) {
+    if (e instanceof UsageError || (command === 'validate' && e instanceof validation().ValidateUsageError)
+      || (command === 'migrate' && e instanceof migration().MigrateUsageError)) {
       io.err(`cdk8s-canary ${command}: ${e.message}\n\n${help(command)}`);
     } else {
       io.err(`cdk8s-canary ${command}: ${(e as Error).message}`);

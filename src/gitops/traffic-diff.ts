@@ -220,6 +220,15 @@ function mirrorOf(rule: RouteRule | undefined, host: string): string | undefined
   return m && m.percent > 0 ? `${targetLabel(m.version || undefined, m.host, host)} ${fmt(m.percent)}%` : undefined;
 }
 
+/**
+ * The diff of one host's routing (internal: `migrate` compares routings read from different
+ * providers, normalized first).
+ * @internal
+ */
+export function diffRoutings(before: RoutingInfo | undefined, after: RoutingInfo | undefined): HostTrafficDiff {
+  return hostDiff(before, after);
+}
+
 function hostDiff(before: RoutingInfo | undefined, after: RoutingInfo | undefined): HostTrafficDiff {
   const host = (after ?? before)!.routing.host;
   const old = cohorts(before);

@@ -1,0 +1,175 @@
+// Proof that two renderings route a host alike (internal; `migrate` prints it): the routing
+// read from each, with destinations named by their backend Service (the same Service is
+// version `v2` to one reader and `shop-v2 (any pod)` to another), compared twice:
+//
+// - as a traffic diff (`TrafficDiff`'s table): every cohort and the default route unchanged;
+// - through the simulator, on probe requests built from every value the rules of either side
+//   match on (each path and its neighbours, each header value, `always`/`never`, cookies
+//   alone and among others, and no value at all), and their combinations: each probe must
+//   reach the same Services with the same probabilities.
+import { RouteExplanation, RouteSimulator, SimulatedRequest } from './route-simulator';
+import { diffRoutings, HostTrafficDiff } from './traffic-diff';
+import { MatchField, StringMatchType } from '../model/request-match';
+import { RouteRule, ServiceRouting } from '../model/routing-model';
+import { gatewayApiOf } from '../providers/gateway-api/_route-index';
+import { ingressesOf } from '../providers/ingress-nginx/_reader';
+import { hostKey, indexObjects, IstioIndex, RoutingInfo } from '../providers/istio/_object-index';
+
+/** A probe request that two renderings route differently. */
+export interface Divergence {
+  readonly host: string;
+  readonly request: SimulatedRequest;
+  readonly before: string;
+  readonly after: string;
+}
+
+/** The proof for a set of hosts. */
+export interface Equivalence {
+  readonly hosts: HostTrafficDiff[];
+  readonly probes: number;
+  readonly divergences: Divergence[];
+}
+
+/** The most probes per host; beyond, a seeded sample that still tries every value once. */
+const MAX_PROBES = 5000;
+
+/** Compares the Ingress routing of `hosts` in `before` with their Gateway API routing in `after`. */
+export function compareIngressToGatewayApi(before: any[], after: any[], hosts: string[]): Equivalence {
+  const a = indexObjects('migrate: input', before);
+  const b = indexObjects('migrate: output', after);
+  const out: Equivalence = { hosts: [], probes: 0, divergences: [] };
+  for (const host of hosts) {
+    const old = ingressRouting(a, host);
+    const now = gatewayApiRouting(b, host);
+    out.hosts.push(diffRoutings(old, now));
+    const requests = probes(host, [old?.routing, now?.routing].filter((r): r is ServiceRouting => r !== undefined));
+    (out as { probes: number }).probes += requests.length;
+    for (const request of requests) {
+      const x = where(request, old);
+      const y = where(request, now);
+      if (x !== y) out.divergences.push({ host, request, before: x, after: y });
+    }
+  }
+  return out;
+}
+
+function where(request: SimulatedRequest, r: RoutingInfo | undefined): string {
+  if (!r) return 'no route';
+  const e: RouteExplanation = RouteSimulator.explain(request, [r.routing]);
+  if (!e.matched || e.destinations.length === 0) return 'no route';
+  const to = e.destinations.map(d => `${d.version ?? d.host} ${Math.round(d.probability * 1e6) / 1e4}%`).sort().join(', ');
+  return e.mirror ? `${to} (mirror ${e.mirror.version ?? e.mirror.host} ${Math.round(e.mirror.probability * 1e6) / 1e4}%)` : to;
+}
+
+/** A routing for `host` whose destinations are named by Service (`<namespace>/<name>`), without gateways. */
+function normalized(r: RoutingInfo, host: string, serviceKeyOf: (d: { version?: string; host?: string }) => string): RoutingInfo {
+  // `<name>` for a Service of the routing's namespace, else `<name>.<namespace>`.
+  const serviceOf = (d: { version?: string; host?: string }) => {
+    const key = serviceKeyOf(d);
+    const slash = key.indexOf('/');
+    return slash < 0 ? key : key.slice(0, slash) === r.namespace ? key.slice(slash + 1) : `${key.slice(slash + 1)}.${key.slice(0, slash)}`;
+  };
+  const rules: RouteRule[] = r.routing.rules.map(rule => {
+    const { gateways: _g, ...rest } = rule;
+    return {
+      ...rest,
+      destinations: rule.destinations.map(d => ({ version: serviceOf(d), weight: d.weight })),
+      ...(rule.mirror ? { mirror: { version: serviceOf(rule.mirror), percent: rule.mirror.percent } } : {}),
+    };
+  });
+  const services = [...new Set(rules.flatMap(rule => rule.destinations.map(d => d.version!)))];
+  const routing: ServiceRouting = { host, versions: services.map(version => ({ version })), rules, source: r.routing.source };
+  return { ...r, routing, hostKey: host };
+}
+
+function ingressRouting(index: IstioIndex, host: string): RoutingInfo | undefined {
+  const read = [...ingressesOf(index).values()].find(h => h.host === host);
+  if (!read) return undefined;
+  const services = new Map<string, string>();
+  for (const g of read.groups) {
+    services.set(g.versions.main, `${g.main.namespace}/${g.main.service}`);
+    if (g.canary && g.versions.canary) services.set(g.versions.canary, `${g.canary.path.namespace}/${g.canary.path.service}`);
+  }
+  return normalized(read.routing, host, d => services.get(d.version ?? '') ?? `${d.host ?? '?'}`);
+}
+
+function gatewayApiRouting(index: IstioIndex, host: string): RoutingInfo | undefined {
+  const read = gatewayApiOf(index);
+  const r = read.routings.find(x => x.routing.host === host || (x.routing.hosts ?? []).includes(host));
+  if (!r) return undefined;
+  const services = new Map<string, string>();
+  for (const route of read.routes) for (const { backend } of route.backends) services.set(`${backend.hostKey}|${backend.version ?? ''}`, backend.serviceKey);
+  return normalized(r, host, d => {
+    const key = `${d.host !== undefined ? hostKey(d.host, r.namespace) : r.hostKey}|${d.version ?? ''}`;
+    return services.get(key) ?? key;
+  });
+}
+
+/** Probe requests for `host` from the values the routings' rules match on. */
+export function probes(host: string, routings: ServiceRouting[]): SimulatedRequest[] {
+  const requestHost = host === '*' ? 'probe.example.com' : host.replace(/^\*\./, 'probe.');
+  const paths = new Set<string>(['/', '/probe']);
+  const headers = new Map<string, Set<string | undefined>>();
+  for (const r of routings) {
+    for (const rule of r.rules) {
+      for (const m of rule.matches ?? []) {
+        for (const c of m.conditions) {
+          const values = candidates(c.match.type, c.match.value);
+          if (c.field === MatchField.URI) {
+            for (const v of values) if (v.startsWith('/')) paths.add(v);
+          } else if (c.field === MatchField.HEADER && c.name) {
+            const set = headers.get(c.name) ?? new Set<string | undefined>([undefined, 'always', 'never', 'other']);
+            for (const v of c.name === 'cookie' ? cookieCandidates(values) : values) set.add(v);
+            headers.set(c.name, set);
+          }
+        }
+      }
+    }
+  }
+  const axes: Array<[string, Array<string | undefined>]> = [...headers].map(([k, v]) => [k, [...v]]);
+  const total = paths.size * axes.reduce((n, [, v]) => n * v.length, 1);
+  const out: SimulatedRequest[] = [];
+  const make = (path: string, picks: Array<string | undefined>): SimulatedRequest => {
+    const h: Record<string, string> = {};
+    axes.forEach(([name], i) => { if (picks[i] !== undefined) h[name] = picks[i]!; });
+    return { host: requestHost, path, headers: h };
+  };
+  if (total <= MAX_PROBES) {
+    const walk = (path: string, i: number, picks: Array<string | undefined>) => {
+      if (i === axes.length) {
+        out.push(make(path, picks));
+        return;
+      }
+      for (const v of axes[i][1]) walk(path, i + 1, [...picks, v]);
+    };
+    for (const p of paths) walk(p, 0, []);
+    return out;
+  }
+  // A seeded sample, after one probe per value of each axis.
+  let seed = 1;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const pathList = [...paths];
+  for (const p of pathList) out.push(make(p, axes.map(() => undefined)));
+  axes.forEach(([, values], i) => values.forEach(v => out.push(make('/', axes.map((_, j) => (j === i ? v : undefined))))));
+  while (out.length < MAX_PROBES) {
+    out.push(make(pathList[Math.floor(random() * pathList.length)], axes.map(([, v]) => v[Math.floor(random() * v.length)])));
+  }
+  return out;
+}
+
+/** Values that match, or nearly match, a string match: the literal parts of a regex and their neighbours. */
+function candidates(type: StringMatchType, value: string): string[] {
+  if (type === StringMatchType.EXACT) return [value, `${value}x`];
+  if (type === StringMatchType.PREFIX) return [value, `${value}x`, `${value}/x`, value.slice(0, -1)];
+  if (type !== StringMatchType.REGEX) return [];
+  const literals = (value.match(/(?:\\.|[^\\.^$|?*+()[\]{}])+/g) ?? []).map(l => l.replace(/\\(.)/g, '$1')).filter(l => l.trim() !== '');
+  return literals.flatMap(l => [l, `${l}x`, `${l}/x`, `x${l}x`]);
+}
+
+/** Cookie headers around the `name=value` literals of cookie regexes. */
+function cookieCandidates(values: string[]): string[] {
+  return values.filter(v => /^[^=;\s]+=[^;\s]*$/.test(v)).flatMap(v => [v, `a=b; ${v}`, `${v}; a=b`, `x${v}`]);
+}
