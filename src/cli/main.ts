@@ -294,7 +294,7 @@ function diff(args: string[], io: CliIo): number {
 
 function migrate(args: string[], io: CliIo): number {
   const p = parse(args, [], ['to', 'gateway', 'out']);
-  return migration().migrateCommand(p.positional, one(p, 'to'), one(p, 'gateway'), one(p, 'out'), io);
+  return migration().migrateCommand(p.positional, { to: one(p, 'to'), gateway: one(p, 'gateway'), out: one(p, 'out') }, io);
 }
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {

@@ -32,7 +32,15 @@ proof found a difference; 2 usage or read error.`;
 /** A usage error of `migrate` (main prints the help with it). */
 export class MigrateUsageError extends Error {}
 
-export function migrateCommand(positional: string[], to: string | undefined, gatewayFlag: string | undefined, outFile: string | undefined, io: CliIo): number {
+/** Options of `migrateCommand`, as given on the command line. */
+export interface MigrateFlags {
+  readonly to?: string;
+  readonly gateway?: string;
+  readonly out?: string;
+}
+
+export function migrateCommand(positional: string[], flags: MigrateFlags, io: CliIo): number {
+  const { to, gateway: gatewayFlag, out: outFile } = flags;
   if (positional.length === 0) throw new MigrateUsageError('migrate needs at least one path (a YAML file or directory with Ingresses)');
   if (to !== 'gateway-api') throw new MigrateUsageError(`migrate needs --to gateway-api (the only target so far), got ${to === undefined ? 'none' : JSON.stringify(to)}`);
   let gateway: MigrationGateway | undefined;

@@ -206,7 +206,8 @@ function rulesOf(group: NginxPathGroup, services: Map<string, any>, notCarried: 
     rules.push(rule(cookie('always'), [canaryRef]));
     rules.push(rule(cookie('never'), [mainRef]));
   }
-  const weighted = c.weight <= 0 ? [mainRef] : c.weight >= c.total ? [canaryRef] : [{ ...mainRef, weight: c.total - c.weight }, { ...canaryRef, weight: c.weight }];
+  const weighted = c.weight <= 0 ? [mainRef] : c.weight >= c.total ? [canaryRef]
+    : [{ ...mainRef, weight: c.total - c.weight }, { ...canaryRef, weight: c.weight }];
   rules.push(rule(undefined, weighted));
   return rules;
 }

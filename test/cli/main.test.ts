@@ -26,7 +26,7 @@ describe('cdk8s-canary CLI', () => {
       expect(run(command, '--help')).toMatchObject({ code: 0, out: expect.stringContaining(`Usage: cdk8s-canary ${command} `) });
     }
     expect(run()).toMatchObject({ code: 2, err: expect.stringContaining('Usage:') });
-    expect(run('deploy')).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "deploy"; expected check, explain, diff, validate, analyze or advance') });
+    expect(run('deploy')).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "deploy"; expected check, explain, diff, validate, analyze, advance or migrate') });
   });
 
   describe('check', () => {

@@ -434,7 +434,8 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
   }
   // Weights are proportions (Envoy's weighted clusters): exact percentages, 1:999 is 0.1%.
   const sum = destinations.reduce((n, d) => n + d.weight, 0);
-  const live = sum > 0 ? destinations.map(d => ({ ...d, weight: Number.isInteger(d.weight * 100 / sum) ? d.weight * 100 / sum : Math.round(d.weight * 1e8 / sum) / 1e6 })) : [];
+  const percent = (w: number) => (Number.isInteger(w * 100 / sum) ? w * 100 / sum : Math.round(w * 1e8 / sum) / 1e6);
+  const live = sum > 0 ? destinations.map(d => ({ ...d, weight: percent(d.weight) })) : [];
 
   const rawMatches: any[] = Array.isArray(r.matches) && r.matches.length > 0 ? r.matches : [{}];
   const matches = rawMatches.map((m, j) => (kind === 'GRPCRoute'

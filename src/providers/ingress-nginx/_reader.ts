@@ -195,7 +195,8 @@ function readHost(host: string, paths: IngressPath[], index: IstioIndex): NginxH
   const backends = [...new Map(found.flatMap(g => [g.main, ...(g.canary ? [g.canary] : [])]).map(p => [`${p.namespace}/${p.service}`, p])).values()];
   const labelled = backends.map(p => index.selectors.get(hostKey(p.service, p.namespace))?.version);
   const byLabel = labelled.every(v => v !== undefined) && new Set(labelled).size === backends.length;
-  const versionOf = (p: IngressPath) => (byLabel ? labelled[backends.findIndex(b => b.namespace === p.namespace && b.service === p.service)]! : p.service);
+  const indexOf = (p: IngressPath) => backends.findIndex(b => b.namespace === p.namespace && b.service === p.service);
+  const versionOf = (p: IngressPath) => (byLabel ? labelled[indexOf(p)]! : p.service);
 
   const groups: NginxPathGroup[] = [];
   const rules: RouteRule[] = [];
