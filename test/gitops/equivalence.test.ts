@@ -74,7 +74,10 @@ describe('Proving a migration', () => {
     const routing = {
       host: 'shop.example.com',
       versions: [{ version: 'v1' }],
-      rules: [{ matches: [RequestMatch.all(RequestMatch.uri(StringMatch.regex('^/api(/.*)?$')), RequestMatch.header('x-group', StringMatch.exact('qa')))], destinations: [{ version: 'v1', weight: 100 }] },
+      rules: [{
+        matches: [RequestMatch.all(RequestMatch.uri(StringMatch.regex('^/api(/.*)?$')), RequestMatch.header('x-group', StringMatch.exact('qa')))],
+        destinations: [{ version: 'v1', weight: 100 }],
+      },
         { matches: [RequestMatch.cookie('beta', 'on')], destinations: [{ version: 'v1', weight: 100 }] }],
     };
     // WHEN
