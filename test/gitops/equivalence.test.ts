@@ -56,7 +56,8 @@ describe('Proving a migration', () => {
   test('a different weight: both the diff and the simulator see it', () => {
     const { input, route, after } = migrated();
     const last = route.spec.rules[4];
-    const heavier = { ...route, spec: { ...route.spec, rules: [...route.spec.rules.slice(0, 4), { ...last, backendRefs: [{ ...last.backendRefs[0], weight: 70 }, { ...last.backendRefs[1], weight: 30 }] }] } };
+    const split = { ...last, backendRefs: [{ ...last.backendRefs[0], weight: 70 }, { ...last.backendRefs[1], weight: 30 }] };
+    const heavier = { ...route, spec: { ...route.spec, rules: [...route.spec.rules.slice(0, 4), split] } };
     const proof = compareIngressToGatewayApi(input, after(heavier), ['shop.example.com']);
     expect(proof.hosts[0].defaultMovedPercent).toBe(10);
     expect(proof.divergences[0]).toMatchObject({ before: 'shop 80%, shop-canary 20%', after: 'shop 70%, shop-canary 30%' });
@@ -78,7 +79,7 @@ describe('Proving a migration', () => {
         matches: [RequestMatch.all(RequestMatch.uri(StringMatch.regex('^/api(/.*)?$')), RequestMatch.header('x-group', StringMatch.exact('qa')))],
         destinations: [{ version: 'v1', weight: 100 }],
       },
-        { matches: [RequestMatch.cookie('beta', 'on')], destinations: [{ version: 'v1', weight: 100 }] }],
+      { matches: [RequestMatch.cookie('beta', 'on')], destinations: [{ version: 'v1', weight: 100 }] }],
     };
     // WHEN
     const all = probes('shop.example.com', [routing]);
