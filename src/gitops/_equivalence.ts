@@ -39,8 +39,7 @@ export function compareIngressToGatewayApi(before: any[], after: any[], hosts: s
   const b = indexObjects('migrate: output', after);
   const out: Equivalence = { hosts: [], probes: 0, divergences: [] };
   for (const host of hosts) {
-    const old = ingressRouting(a, host);
-    const now = gatewayApiRouting(b, host);
+    const { old, now } = routingsOf(a, b, host);
     out.hosts.push(diffRoutings(old, now));
     const requests = probes(host, [old?.routing, now?.routing].filter((r): r is ServiceRouting => r !== undefined));
     (out as { probes: number }).probes += requests.length;
@@ -51,6 +50,20 @@ export function compareIngressToGatewayApi(before: any[], after: any[], hosts: s
     }
   }
   return out;
+}
+
+/** The routing of `host` in each index, destinations named by backend Service. */
+function routingsOf(a: IstioIndex, b: IstioIndex, host: string): { old?: RoutingInfo; now?: RoutingInfo } {
+  return { old: ingressRouting(a, host), now: gatewayApiRouting(b, host) };
+}
+
+/**
+ * Where `request` goes with the Ingresses of `before` and with the Gateway API routes of
+ * `after`: the backend Services and their probabilities (`no route` when none).
+ */
+export function whereBoth(before: any[], after: any[], host: string): (request: SimulatedRequest) => [string, string] {
+  const { old, now } = routingsOf(indexObjects('input', before), indexObjects('output', after), host);
+  return request => [where(request, old), where(request, now)];
 }
 
 function where(request: SimulatedRequest, r: RoutingInfo | undefined): string {

@@ -12,7 +12,8 @@
 // header before cookie, as in nginx. The backend Services are carried over unchanged.
 //
 // What it cannot carry is named, with why: annotations other than the canary ones, TLS,
-// default backends, regex paths. The command then proves the result (see _equivalence.ts).
+// default backends, regex paths, and implementation-specific paths other than `/` (written
+// as a PathPrefix, which matches whole path elements only). The command then proves the result (see _equivalence.ts).
 import { MatchField, RequestMatch, StringMatch } from '../model/request-match';
 import { ingressesOf, IngressPath, isIngress, NginxCanary, NginxPathGroup } from '../providers/ingress-nginx/_reader';
 import { indexObjects } from '../providers/istio/_object-index';
@@ -155,6 +156,14 @@ function rulesOf(group: NginxPathGroup, services: Map<string, any>, notCarried: 
     return undefined;
   }
   const path = pathOf(main);
+  if (main.pathType !== 'Exact' && main.pathType !== 'Prefix' && main.path !== '/') {
+    notCarried.push({
+      source: main.source,
+      what: `path ${main.path} (pathType ${main.pathType})`,
+      why: `ingress-nginx matches it as a prefix of characters (${main.path}x too); written as PathPrefix ${main.path}, which matches whole path elements only `
+        + '(a RegularExpression would rank after every PathPrefix, even /): use pathType Prefix if that is what you meant',
+    });
+  }
   const ref = (p: IngressPath, weight?: number): any | undefined => {
     const port = portOf(p, services);
     if (port === undefined) {
@@ -216,12 +225,8 @@ function rulesOf(group: NginxPathGroup, services: Map<string, any>, notCarried: 
 function pathOf(p: IngressPath): any | undefined {
   if (p.pathType === 'Exact') return { type: 'Exact', value: p.path };
   if (p.pathType === 'Prefix') return p.path.replace(/\/+$/, '') === '' ? undefined : { type: 'PathPrefix', value: p.path };
-  // ImplementationSpecific: an nginx prefix location, not limited to whole path elements.
-  return p.path === '/' ? undefined : { type: 'RegularExpression', value: `${escapeRe2(p.path)}.*` };
-}
-
-function escapeRe2(s: string): string {
-  return s.replace(/[\\.^$|?*+()[\]{}]/g, '\\$&');
+  // ImplementationSpecific: an nginx prefix location; the nearest the Gateway API ranks alike (reported).
+  return p.path === '/' ? undefined : { type: 'PathPrefix', value: p.path };
 }
 
 function portOf(p: IngressPath, services: Map<string, any>): number | undefined {

@@ -117,12 +117,12 @@ describe('migrate --to gateway-api', () => {
     expect(migrate(pair({ [`${A}canary-weight`]: '1', [`${A}canary-weight-total`]: '1000' })).proof.divergences).toEqual([]);
   });
 
-  test('several paths of a host: the pair on /api before the lone Ingress on /, Exact and implementation-specific paths kept', () => {
-    // GIVEN a canary pair on /api, an Exact path and an nginx prefix location beside the catch-all
+  test('several paths of a host: the pair on /api before the lone Ingress on /, Exact paths kept', () => {
+    // GIVEN a canary pair on /api and an Exact path beside the catch-all
     const input = [
       ...SERVICES,
       service('web', 'web'),
-      ingress('web', [{ service: 'web' }, { path: '/health', pathType: 'Exact', service: 'web' }, { path: '/static', pathType: 'ImplementationSpecific', service: 'web' }]),
+      ingress('web', [{ service: 'web' }, { path: '/health', pathType: 'Exact', service: 'web' }]),
       ingress('shop', [{ path: '/api', service: 'shop' }]),
       ingress('shop-canary', [{ path: '/api', service: 'shop-canary' }], { [`${A}canary`]: 'true', [`${A}canary-by-header`]: 'x-canary', [`${A}canary-weight`]: '50' }),
     ];
@@ -131,10 +131,22 @@ describe('migrate --to gateway-api', () => {
     // THEN one route per main Ingress, each path's match kept
     const paths = (name: string) => find(m.objects, 'HTTPRoute', name).spec.rules.map((r: any) => (r.matches ?? []).map((x: any) => (x.path ? `${x.path.type} ${x.path.value}` : '-')).join());
     expect(paths('shop')).toEqual(['PathPrefix /api', 'PathPrefix /api', 'PathPrefix /api']);
-    expect(paths('web')).toEqual(['Exact /health', 'RegularExpression /static.*', '']);
+    expect(paths('web')).toEqual(['Exact /health', '']);
     // AND the Gateway API's precedence (longest path first) routes as nginx's locations do
     expect(m.proof.divergences).toEqual([]);
     expect(m.proof.hosts.flatMap(h => h.cohorts.map(c => c.change))).not.toContain('changed');
+  });
+
+  test('fails to carry an implementation-specific path other than /: a PathPrefix, and the proof shows where it differs', () => {
+    // GIVEN an nginx prefix location /static (it matches /staticfoo) beside the catch-all
+    const input = [...SERVICES, ingress('web', [{ service: 'shop' }, { path: '/static', pathType: 'ImplementationSpecific', service: 'shop-canary' }])];
+    // WHEN
+    const m = migrate(input);
+    // THEN written as a PathPrefix (a regex would rank after /), named, and the differing requests shown
+    expect(find(m.objects, 'HTTPRoute', 'web').spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/static' } }]);
+    expect(m.notCarried).toEqual([expect.objectContaining({ what: 'path /static (pathType ImplementationSpecific)', why: expect.stringContaining('use pathType Prefix') })]);
+    expect(m.proof.divergences.map(d => d.request.path)).toEqual(expect.arrayContaining(['/staticx']));
+    expect(m.proof.divergences.map(d => d.request.path)).not.toContain('/static/x');
   });
 
   test('a port by name is looked up in the Service', () => {

@@ -77,4 +77,60 @@ describe('Reading ingress-nginx canary pairs with nginx precedence', () => {
     const r = read.routings.find(x => x.host === 'shop.example.com')!;
     expect(r.rules.map(x => x.destinations)).toEqual([[{ version: 'v2', weight: 100 }], [{ version: 'v1', weight: 90 }, { version: 'v2', weight: 10 }]]);
   });
+
+  describe('paths and hosts', () => {
+    function at(name: string, service: string, paths: Array<[string, string]>, annotations?: Record<string, string>, host = 'shop.example.com'): any {
+      const o = ingress(name, service, annotations);
+      o.spec.rules = [{ host, http: { paths: paths.map(([path, pathType]) => ({ path, pathType, backend: { service: { name: service, port: { number: 80 } } } })) } }];
+      return o;
+    }
+    const go = (objects: any[], path: string, headers: Record<string, string> = {}) => {
+      const e = RouteSimulator.explain({ host: 'shop.example.com', path, headers }, IstioReader.read(objects).routings);
+      return e.matched ? e.destinations.map(d => `${d.version}:${d.probability}`).join(',') : 'no route';
+    };
+
+    test('one routing per host: Exact paths first, then longer paths, a lone Ingress included', () => {
+      // GIVEN a canary pair on /api, a lone Ingress for / and an Exact /api/health
+      const objects = [
+        at('web', 'web', [['/', 'Prefix'], ['/api/health', 'Exact']]),
+        at('shop', 'shop-v1', [['/api', 'Prefix']]),
+        at('shop-canary', 'shop-v2', [['/api', 'Prefix']], { [`${A}canary`]: 'true', [`${A}canary-weight`]: '100' }),
+      ];
+      // WHEN read
+      const routings = IstioReader.read(objects).routings;
+      // THEN one routing, and requests go where ingress-nginx sends them
+      expect(routings.map(r => r.host)).toEqual(['shop.example.com']);
+      expect(routings[0].rules.map(r => `${(r.matches ?? []).join(' or ') || '*'} -> ${r.destinations.map(d => d.version).join()}`)).toEqual([
+        'uri exact "/api/health" -> web',
+        'uri regex "^/api(/.*)?$" -> shop-v2',
+        '* -> web',
+      ]);
+      expect([go(objects, '/api/v1'), go(objects, '/api'), go(objects, '/apis'), go(objects, '/api/health')]).toEqual(['shop-v2:1', 'shop-v2:1', 'web:1', 'web:1']);
+    });
+
+    test('an implementation-specific path is an nginx prefix of characters', () => {
+      const objects = [at('web', 'web', [['/static', 'ImplementationSpecific']])];
+      expect([go(objects, '/staticfoo'), go(objects, '/static/a'), go(objects, '/')]).toEqual(['web:1', 'web:1', 'no route']);
+    });
+
+    test('use-regex paths are case-insensitive regexes anchored at the start, with a warning', () => {
+      const objects = [at('web', 'web', [['/api/v[0-9]+', 'ImplementationSpecific']], { [`${A}use-regex`]: 'true' })];
+      expect([go(objects, '/API/V2/users'), go(objects, '/api/x')]).toEqual(['web:1', 'no route']);
+      expect(IstioReader.read(objects).warnings).toEqual([expect.objectContaining({ source: 'Ingress default/web', message: expect.stringContaining('case-insensitive regex') })]);
+    });
+
+    test('a canary Ingress without a main Ingress, and a second main Ingress, are warnings', () => {
+      const canaryOnly = [at('shop-canary', 'shop-v2', [['/', 'Prefix']], { [`${A}canary`]: 'true' })];
+      expect(IstioReader.read(canaryOnly).warnings.map(w => w.message)).toEqual([expect.stringContaining('without a main Ingress; ingress-nginx ignores it')]);
+      const twoMains = [at('a', 'shop-v1', [['/', 'Prefix']]), at('b', 'shop-v2', [['/', 'Prefix']])];
+      expect(IstioReader.read(twoMains).warnings.map(w => w.message)).toEqual([expect.stringContaining('as Ingress default/a does; ingress-nginx uses one, the reader the first')]);
+      expect(go(twoMains, '/')).toBe('shop-v1:1');
+    });
+
+    test('a cohort the model cannot hold (a pattern that is not RE2) is a warning; the path still routes', () => {
+      const objects = pair({ [`${A}canary-by-header`]: 'x-group', [`${A}canary-by-header-pattern`]: 'a(?=b)', [`${A}canary-weight`]: '10' });
+      expect(IstioReader.read(objects).warnings.map(w => w.message)).toEqual([expect.stringContaining('is not modelled')]);
+      expect(where(objects, { 'x-group': 'ab' })).toEqual(['shop-v1:1']);
+    });
+  });
 });
