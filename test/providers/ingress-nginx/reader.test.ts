@@ -79,9 +79,9 @@ describe('Reading ingress-nginx canary pairs with nginx precedence', () => {
   });
 
   describe('paths and hosts', () => {
-    function at(name: string, service: string, paths: Array<[string, string]>, annotations?: Record<string, string>, host = 'shop.example.com'): any {
+    function at(name: string, service: string, paths: Array<[string, string]>, annotations?: Record<string, string>): any {
       const o = ingress(name, service, annotations);
-      o.spec.rules = [{ host, http: { paths: paths.map(([path, pathType]) => ({ path, pathType, backend: { service: { name: service, port: { number: 80 } } } })) } }];
+      o.spec.rules = [{ host: 'shop.example.com', http: { paths: paths.map(([path, pathType]) => ({ path, pathType, backend: { service: { name: service, port: { number: 80 } } } })) } }];
       return o;
     }
     const go = (objects: any[], path: string, headers: Record<string, string> = {}) => {
