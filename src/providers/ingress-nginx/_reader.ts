@@ -109,7 +109,7 @@ export function readNginxCanaries(objects: any[], index: IstioIndex): RoutingInf
     const w = total > 0 ? weight * 100 / total : 0;
     rules.push({ destinations: w <= 0 ? to(stable) : w >= 100 ? to(next) : [{ version: stable, weight: 100 - w }, { version: next, weight: w }] });
     const versions: ServiceVersion[] = [{ version: stable }, { version: next }];
-    const routing: ServiceRouting = { host: main.host, versions, rules, source };
+    const routing = withNginxMirror({ host: main.host, versions, rules, source }, main.ingress, index); // mirror-target, see the end of the file
     out.push({ routing, key: `${canary.namespace}/${canary.ingress.metadata?.name}`, namespace: canary.namespace, hostKey: hostKey(main.host, canary.namespace), wave: 0 });
     for (const k of ['canary-weight', 'canary-weight-total']) {
       const v = ann(k);
@@ -127,4 +127,45 @@ function intOr(v: string | undefined, d: number): number {
 /** The version a backend Service selects (its `version` label), else the Service's name. */
 function versionOf(index: IstioIndex, p: IngressPath): string {
   return index.selectors.get(hostKey(p.service, p.namespace))?.version ?? p.service;
+}
+
+// ---------------------------------------------------------------------------------------
+// mirror-target: ingress-nginx copies every request of the main Ingress's location to the
+// URL (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#mirror);
+// a canary Ingress ignores the annotation, and the location serves the canary's requests too.
+// ---------------------------------------------------------------------------------------
+
+/** A Service a mirror-target URL names. */
+export interface NginxMirrorService {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/**
+ * The Service the `mirror-target` of an Ingress names: the URL's host is `<name>` (in the
+ * Ingress's namespace), `<name>.<ns>`, `<name>.<ns>.svc` or `<name>.<ns>.svc.cluster.local`;
+ * undefined without a mirror-target, or when the host is none of those (an outside URL).
+ */
+export function nginxMirrorOf(ingress: any): NginxMirrorService | undefined {
+  const target = ingress?.metadata?.annotations?.[`${NGINX_PREFIX}mirror-target`];
+  if (typeof target !== 'string') return undefined;
+  const m = /^https?:\/\/([a-z0-9.-]+)(?::\d+)?(?:[/?#$].*)?$/i.exec(target.trim());
+  if (!m) return undefined;
+  const labels = m[1].toLowerCase().replace(/\.$/, '').split('.');
+  if (labels.some(l => l === '')) return undefined;
+  if (labels.length === 1) return { name: labels[0], namespace: namespaceOf(ingress) };
+  const svc = labels.length === 2 || (labels.length === 3 && labels[2] === 'svc') || (labels.length === 5 && labels.slice(2).join('.') === 'svc.cluster.local');
+  return svc ? { name: labels[0], namespace: labels[1] } : undefined;
+}
+
+/**
+ * The routing with the main Ingress's mirror-target, when it names a Service: every rule
+ * mirrors 100% of its requests to that Service's version (its `version` label, else its name).
+ */
+function withNginxMirror(routing: ServiceRouting, main: any, index: IstioIndex): ServiceRouting {
+  const svc = nginxMirrorOf(main);
+  if (!svc) return routing;
+  const version = index.selectors.get(hostKey(svc.name, svc.namespace))?.version ?? svc.name;
+  const versions = routing.versions.some(v => v.version === version) ? routing.versions : [...routing.versions, { version }];
+  return { ...routing, versions, rules: routing.rules.map(r => ({ ...r, mirror: { version, percent: 100 } })) };
 }
