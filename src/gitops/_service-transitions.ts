@@ -4,9 +4,9 @@
 // pods must exist before a route sends them traffic, and a route must stop sending traffic to
 // a Service before the Service or its pods go. Each provider lists its references and words
 // the findings in its own terms (what a reference is, what a proxy answers).
+import { FindingKind, TransitionFinding } from './transition-check';
 import { Severity } from '../analyzer/finding';
 import { ARGO_SYNC_WAVE, DeploymentInfo, IstioIndex } from '../providers/istio/_object-index';
-import { FindingKind, TransitionFinding } from './transition-check';
 
 /** A Service a routing object sends traffic to or mirrors to. */
 export interface ServiceReference {
@@ -133,7 +133,8 @@ function finding(r: ServiceReference, kind: FindingKind, message: string, fix: s
 }
 
 /** A Service routed in `next`: it must exist, select running pods, and predate the reference. */
-function routedInNext(w: ServiceWording, r: ServiceReference, oldServices: Services, newServices: Services, before: IstioIndex, after: IstioIndex): TransitionFinding[] {
+function routedInNext(w: ServiceWording, r: ServiceReference, oldServices: Services, newServices: Services,
+  before: IstioIndex, after: IstioIndex): TransitionFinding[] {
   const svc = newServices.get(r.serviceKey);
   const route = r.source;
   if (!svc) {
@@ -176,7 +177,8 @@ function routedInNext(w: ServiceWording, r: ServiceReference, oldServices: Servi
 }
 
 /** A Service routed before and not now: it and its pods must outlive the old references. */
-function removedWhileRouted(w: ServiceWording, r: ServiceReference, oldServices: Services, newServices: Services, before: IstioIndex, after: IstioIndex): TransitionFinding[] {
+function removedWhileRouted(w: ServiceWording, r: ServiceReference, oldServices: Services, newServices: Services,
+  before: IstioIndex, after: IstioIndex): TransitionFinding[] {
   const oldSvc = oldServices.get(r.serviceKey);
   if (!oldSvc) return [];
   const newSvc = newServices.get(r.serviceKey);
