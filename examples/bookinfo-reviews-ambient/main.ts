@@ -4,6 +4,7 @@
 //   sees v2, 20% then 100% of everyone else, v1 removed;
 // - productpage (north-south): a blue-green release through the Gateway `istio-ingress/bookinfo`
 //   for bookinfo.example.com, with a preview host for the idle colour; switch, then the old
+//   colour's preview removed (make before break: nothing routes to it any more), then the old
 //   colour scaled to 0.
 // One stage per commit, each a file in dist/. See the README's "Istio ambient / Gateway API".
 import { Chart } from 'cdk8s';
@@ -28,6 +29,8 @@ interface Stage {
   readonly green: string;
   readonly active: Color;
   readonly idleReplicas?: number;
+  /** Whether the idle colour is previewed (while it runs); default true. */
+  readonly preview?: boolean;
 }
 
 const release: Stage = { stable: 'v1', blue: '1.20.2', green: '1.20.2', active: Color.BLUE, idleReplicas: 0 };
@@ -42,7 +45,8 @@ export const STAGES: Stages<Stage> = [
   ['06-reviews-v1-removed', { ...release, stable: 'v2' }],
   ['07-productpage-green-deployed', { ...release, stable: 'v2', green: '1.20.3', idleReplicas: 2 }],
   ['08-productpage-switch-to-green', { ...release, stable: 'v2', green: '1.20.3', active: Color.GREEN, idleReplicas: 2 }],
-  ['09-productpage-blue-scaled-to-0', { ...release, stable: 'v2', green: '1.20.3', active: Color.GREEN, idleReplicas: 0 }],
+  ['09-productpage-blue-preview-removed', { ...release, stable: 'v2', green: '1.20.3', active: Color.GREEN, idleReplicas: 2, preview: false }],
+  ['10-productpage-blue-scaled-to-0', { ...release, stable: 'v2', green: '1.20.3', active: Color.GREEN, idleReplicas: 0 }],
 ];
 
 export function build(chart: Chart, stage: Stage): void {
@@ -60,7 +64,7 @@ export function build(chart: Chart, stage: Stage): void {
 
   const idle = stage.idleReplicas ?? 0;
   const blueActive = stage.active === Color.BLUE;
-  const idleRuns = idle > 0;
+  const previewed = idle > 0 && stage.preview !== false;
   new BlueGreenService(chart, 'productpage', {
     port: 9080,
     blue: productpage('blue', stage.blue, blueActive ? 2 : idle),
@@ -68,8 +72,8 @@ export function build(chart: Chart, stage: Stage): void {
     active: stage.active,
     gateways: ['istio-ingress/bookinfo'],
     hosts: ['bookinfo.example.com'],
-    previewHost: idleRuns ? 'preview.bookinfo.example.com' : undefined,
-    previewMatch: idleRuns ? RequestMatch.header('x-preview', StringMatch.exact('true')) : undefined,
+    previewHost: previewed ? 'preview.bookinfo.example.com' : undefined,
+    previewMatch: previewed ? RequestMatch.header('x-preview', StringMatch.exact('true')) : undefined,
     provider: ambient,
   });
 }

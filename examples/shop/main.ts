@@ -1,6 +1,7 @@
 // A shop: orders and cart behind one public host, shop.example.com, each releasing on its own.
 // orders is a canary (/orders), cart a blue-green service (/cart). Each stage changes one
 // service only: compare the dist/ files of two stages and only that service's objects differ.
+// orders v2 is deployed at weight 0 one commit before it gets traffic (make before break).
 import { Chart } from 'cdk8s';
 import { BlueGreenService, CanaryService, Color, SharedHost, StringMatch } from '../../src';
 import { Stages, writeStages } from '../stages';
@@ -15,10 +16,11 @@ export interface ShopStage {
 /** The releases, stage by stage: each line changes one service. */
 export const STAGES: Stages<ShopStage> = [
   ['01-orders-v1-cart-blue', { cartActive: Color.BLUE }],
-  ['02-orders-v2-at-10', { ordersCanaryWeight: 10, cartActive: Color.BLUE }],
-  ['03-orders-v2-at-20', { ordersCanaryWeight: 20, cartActive: Color.BLUE }],
-  ['04-cart-green', { ordersCanaryWeight: 20, cartActive: Color.GREEN }],
-  ['05-orders-v2-at-100', { ordersCanaryWeight: 100, cartActive: Color.GREEN }],
+  ['02-orders-v2-deployed-at-0', { ordersCanaryWeight: 0, cartActive: Color.BLUE }],
+  ['03-orders-v2-at-10', { ordersCanaryWeight: 10, cartActive: Color.BLUE }],
+  ['04-orders-v2-at-20', { ordersCanaryWeight: 20, cartActive: Color.BLUE }],
+  ['05-cart-green', { ordersCanaryWeight: 20, cartActive: Color.GREEN }],
+  ['06-orders-v2-at-100', { ordersCanaryWeight: 100, cartActive: Color.GREEN }],
 ];
 
 export function build(chart: Chart, stage: ShopStage): void {

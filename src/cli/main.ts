@@ -61,15 +61,19 @@ const HELP: Record<string, string> = {
 Reports every step from <old> to <new> that can fail requests during a GitOps sync:
 subsets or Deployments removed while still routed, traffic sent to versions deployed in the
 same commit (unless Argo CD sync waves order them first), versions with 0 replicas, and
-default-route weight jumps larger than --max-step points (warnings).
+default-route weight jumps larger than --max-step points (warnings). Reads Istio
+VirtualServices, Gateway API HTTPRoutes and GRPCRoutes, ingress-nginx Ingresses (canary
+pairs and lone main Ingresses: a backend Service that is missing, runs no pods, is new in
+the same commit, or is deleted while the old Ingresses still send it traffic; ingress-nginx
+answers those requests with 503) and plain Services (capacity while pods are replaced).
 
 Options:
   --max-step N   largest allowed change of a default-route weight, in points (default 50)
   --strict       warnings fail the check too: verdict UNSAFE and exit 1
   --json         print the report as JSON (with --strict, also "passed")
 
-A first deployment (no VirtualService and no Deployment for a host in <old>) is safe: <old>
-may be an empty file. An empty file is reported on stderr; outputs without any VirtualService
+A first deployment (no VirtualService, Ingress or Deployment for a host in <old>) is safe:
+<old> may be an empty file. An empty file is reported on stderr; outputs without any VirtualService
 are an error (exit 2). A path that starts with '-' goes after '--'.
 
 Exit codes: 0 safe, 1 unsafe, 2 usage or read error.`,
@@ -206,7 +210,9 @@ function load(paths: string[], command: string, io: CliIo): any[] {
 function needRouting(command: string, paths: string[], ...outputs: any[][]): void {
   // Plain Services of versioned Deployments route by pods (TrafficProvider.kubernetes()); canary Ingress pairs route too.
   const plain = (objects: any[]) => objects.some(o => o.kind === 'Service' || o.kind === 'Ingress') && reader().IstioReader.read(objects).routings.length > 0;
-  if (!outputs.some(objects => objects.some(o => ROUTING_KINDS.has(o.kind)) || plain(objects))) {
+  // check also reads a main Ingress without a canary Ingress (its backend Service must outlive it).
+  const ingress = (objects: any[]) => command === 'check' && objects.some(o => o.kind === 'Ingress' && o.apiVersion === 'networking.k8s.io/v1');
+  if (!outputs.some(objects => objects.some(o => ROUTING_KINDS.has(o.kind)) || ingress(objects) || plain(objects))) {
     const what = paths.length === 1 ? `${paths[0]} holds no` : paths.length === 2 ? `neither ${paths[0]} nor ${paths[1]} holds a` : `none of ${paths.join(', ')} holds a`;
     throw new Error(`${what} VirtualService, HTTPRoute or GRPCRoute: nothing to ${command}; give the files or directories cdk8s synth writes (e.g. dist/)`);
   }

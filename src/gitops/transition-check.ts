@@ -5,6 +5,7 @@ import { RouteRule } from '../model/routing-model';
 import { gatewayApiOf } from '../providers/gateway-api/_route-index';
 import { gatewayApiTransitions } from '../providers/gateway-api/_transitions';
 import { nginxCanariesOf } from '../providers/ingress-nginx/_reader';
+import { ingressNginxTransitions } from '../providers/ingress-nginx/_transitions';
 import {
   DeploymentInfo, deploymentsOf, destinationKey, hasDeploymentsFor, indexObjects, IstioIndex, RoutingInfo,
 } from '../providers/istio/_object-index';
@@ -24,9 +25,9 @@ export enum FindingKind {
   ROUTED_TO_NO_REPLICAS = 'routed-to-no-replicas',
   /** Traffic goes to a subset that no DestinationRule defines. */
   ROUTED_TO_MISSING_SUBSET = 'routed-to-missing-subset',
-  /** Gateway API: a backendRef names a Service that is not in the output (HTTP 500). */
+  /** Gateway API or ingress-nginx: a backendRef or Ingress backend names a Service that is not in the output (Gateway API: HTTP 500; ingress-nginx: 503). */
   ROUTED_TO_MISSING_SERVICE = 'routed-to-missing-service',
-  /** Gateway API: a backend Service is deleted while the previous routes (or the new ones) still send it traffic. */
+  /** Gateway API or ingress-nginx: a backend Service is deleted while the previous routes or Ingresses (or the new ones) still send it traffic. */
   SERVICE_REMOVED_WHILE_ROUTED = 'service-removed-while-routed',
   /** A host's routing moves between a VirtualService and a Gateway API route in one commit, or both route it. */
   PROVIDER_SWITCH = 'provider-switch',
@@ -121,6 +122,14 @@ interface Target {
  *   per-version Service that is missing (500), selects no running pods (503), or whose
  *   Service or pods are new in the same commit (unless sync waves order them first); a
  *   Service deleted, or its pods removed, in the commit that removes its last backendRef;
+ * - ingress-nginx Ingresses (networking.k8s.io/v1), canary pairs and lone main Ingresses, at
+ *   Service level: a backend Service that receives traffic (the canary's when its weight is
+ *   above 0 or a header or cookie cohort selects it; the main one's unless the canary takes
+ *   every request) or the main Ingress's `mirror-target` copies, and is missing, selects no
+ *   running pods, or whose Service or pods are new in the same commit (unless sync waves
+ *   order them first; ingress-nginx answers 503 meanwhile); a Service deleted, or its pods
+ *   removed or scaled to 0, in the commit that moves the Ingress traffic off it. Weight
+ *   jumps count between canary pairs and from and to a lone main Ingress (all to one version);
  * - a host whose routing moves between a VirtualService and an HTTPRoute in one commit (or
  *   that both route differently): the safe sequence adds the new route with identical
  *   routing while the old one stays, then removes the old one.
@@ -163,6 +172,7 @@ export class TransitionCheck {
       if (old) findings.push(...weightJumps(old, r, maxStep, before, after));
     }
     findings.push(...gatewayApiTransitions(before, after, previous, next));
+    findings.push(...ingressNginxTransitions(before, after, previous, next));
     findings.push(...kubernetesTransitions(before, after));
     findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === Severity.ERROR ? -1 : 1));
     return {
@@ -221,7 +231,7 @@ function targets(index: IstioIndex): Map<string, Target> {
   const plain = plainServicesOf(index);
   const nginx = nginxCanariesOf(index);
   for (const r of index.routings) {
-    if (gatewayApi.has(r) || plain.has(r) || nginx.has(r)) continue; // checked at Service level (gatewayApiTransitions, kubernetesTransitions)
+    if (gatewayApi.has(r) || plain.has(r) || nginx.has(r)) continue; // checked at Service level (gatewayApiTransitions, ingressNginxTransitions, kubernetesTransitions)
     for (const rule of r.routing.rules) {
       for (const d of rule.destinations) add(r, d.host, d.version, d.weight, 0);
       if (rule.mirror) add(r, rule.mirror.host, rule.mirror.version, 0, rule.mirror.percent);

@@ -115,6 +115,40 @@ describe('cdk8s-canary CLI', () => {
       expect(run('explain', plain, '--host', 'reviews')).toMatchObject({ code: 2, err: `cdk8s-canary explain: ${plain} holds no VirtualService, HTTPRoute or GRPCRoute: nothing to explain; give the files or directories cdk8s synth writes (e.g. dist/)` });
     });
 
+    test('checks outputs whose only routing is a main Ingress without a canary Ingress', () => {
+      // GIVEN a main Ingress switched from shop-v1 to shop-v2, with v1 scaled to 0 in the same commit
+      const objects = (backend: string, v1Replicas: number) => [
+        ...['v1', 'v2'].flatMap(v => [
+          { apiVersion: 'v1', kind: 'Service', metadata: { name: `shop-${v}` }, spec: { ports: [{ port: 80 }], selector: { app: 'shop', version: v } } },
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: `shop-${v}` },
+            spec: {
+              replicas: v === 'v1' ? v1Replicas : 1,
+              selector: { matchLabels: { app: 'shop', version: v } },
+              template: { metadata: { labels: { app: 'shop', version: v } }, spec: { containers: [{ name: 'shop', image: `shop:${v}` }] } },
+            },
+          },
+        ]),
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: { name: 'shop' },
+          spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: backend, port: { number: 80 } } } }] } }] },
+        },
+      ];
+      const old = path.join(dir, 'old.yaml');
+      const next = path.join(dir, 'new.yaml');
+      fs.writeFileSync(old, objects('shop-v1', 1).map(o => JSON.stringify(o)).join('\n---\n'));
+      fs.writeFileSync(next, objects('shop-v2', 0).map(o => JSON.stringify(o)).join('\n---\n'));
+      // WHEN
+      const r = run('check', old, next, '--max-step', '100');
+      // THEN the old backend's pods go while ingress-nginx may still send it requests
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('ERROR [routed-to-no-replicas] shop.example.com v1');
+    });
+
     test('--strict: the verdict in the text and the JSON agrees with the exit code', () => {
       // GIVEN a step with a warning only (v2 20 -> 100)
       const r = run('check', stage('03-v2-at-20'), stage('04-v2-at-100'), '--strict');

@@ -9,13 +9,13 @@
 // rule (to the canary) before the default split. Cohorts to the canary come before the split
 // in both, so the model maps exactly when every matched rule sends all its traffic to the
 // canary and is one header or one cookie condition.
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { OWNED } from '../../internal/owned';
 import { escapeRegex } from '../../internal/regex';
 import { fail, isHttpToken, show } from '../../internal/validation';
 import { MESH_GATEWAY } from '../../model/_util';
 import { MatchCondition, MatchField, RequestMatch, StringMatchType } from '../../model/request-match';
-import { RouteRule } from '../../model/routing-model';
+import { MirrorPolicy, RouteRule } from '../../model/routing-model';
 import { TrafficPolicy } from '../../model/traffic-policy';
 import { ServiceProtocol } from '../../services/routed-service';
 import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, RulePosition } from '../_provider';
@@ -105,9 +105,7 @@ export class IngressNginxProvider implements ProviderImpl {
       fail(who, `${p} cannot route more than two versions on one host and path (${ctx.versions.join(', ')}): ingress-nginx takes one canary Ingress per host and path; `
         + `run a stable and a canary version only, or ${ALTERNATIVE}`);
     }
-    if (rule.mirror) {
-      fail(who, `${p} does not render mirroring (${rule.mirror.percent}% to version ${show(rule.mirror.version)} in ${what}); remove the mirror, or ${ALTERNATIVE}`);
-    }
+    checkMirror(ctx, rule, what, who, position);
     const settings = [['timeout', rule.timeout], ['retries', rule.retries], ['headers', rule.headers], ['fault injection', rule.fault], ['removeRequestHeaders', rule.removeRequestHeaders]]
       .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)).map(([name]) => name);
     if (settings.length > 0) {
@@ -191,8 +189,10 @@ export class IngressNginxProvider implements ProviderImpl {
     return { objects, primary: main };
   }
 
-  /** Adds the annotations of a cohort rule, once added. */
+  /** Adds the annotations of a rule, once added: the mirror on the main Ingress, the weight and cohorts on the canary Ingress. */
   public ruleAdded(ctx: ProviderContext, rendered: RenderedRouting): void {
+    const target = mirrorTarget(ctx);
+    if (target) rendered.primary.metadata.addAnnotation(`${NGINX_PREFIX}mirror-target`, target);
     const canary: ApiObject | undefined = (rendered.primary as any)._canary;
     if (!canary) return;
     for (const [k, v] of Object.entries(canaryAnnotations(ctx))) canary.metadata.addAnnotation(k, v);
@@ -247,4 +247,60 @@ export function canaryAnnotations(ctx: ProviderContext): Record<string, string> 
     }
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Mirroring: ingress-nginx's `mirror-target` copies every request of the main Ingress's
+// location to a URL (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#mirror),
+// the requests the canary Ingress takes included (a canary Ingress ignores the annotation).
+// So the model maps exactly when every rule mirrors 100% of its requests to the same version
+// of the service; sampling, a mirror of some rules only, or another service's host does not.
+// ---------------------------------------------------------------------------------------
+
+const MIRROR_CAPABILITY = 'mirror-target (all requests)';
+
+function mirrorOf(r: RouteRule): MirrorPolicy | undefined {
+  return r.mirror && r.mirror.percent > 0 ? r.mirror : undefined;
+}
+
+/** Checks that the rules' mirrors are one ingress-nginx mirror-target: all requests, to one version of the service. */
+function checkMirror(ctx: ProviderContext, rule: RouteRule, what: string, who: string, position: RulePosition): void {
+  const p = 'the ingress-nginx provider';
+  const all = [...position.before, rule, ...position.after];
+  const mirrored = all.filter(r => mirrorOf(r) !== undefined);
+  if (mirrored.length === 0) return;
+  const own = mirrorOf(rule);
+  if (own && own.host !== undefined && own.host !== ctx.name) {
+    fail(who, `${p} cannot mirror ${what} to host ${show(own.host)}: its ${MIRROR_CAPABILITY} copies requests to a version of ${show(ctx.name)} only; `
+      + `mirror to a version of ${show(ctx.name)}, or ${ALTERNATIVE}`);
+  }
+  if (own && own.percent !== 100) {
+    fail(who, `${p} cannot mirror ${own.percent}% of ${what} to version ${show(own.version)}: its ${MIRROR_CAPABILITY} copies every request, it does not sample; `
+      + `set the mirror percent (mirrorPercent) to 100, or ${ALTERNATIVE}`);
+  }
+  const m = mirrorOf(mirrored[0])!;
+  const other = all.find(r => mirrorOf(r)?.version !== m.version || mirrorOf(r)?.percent !== m.percent);
+  if (other) {
+    const theirs = mirrorOf(other);
+    fail(who, `${p} cannot mirror only some of the requests of ${ctx.hosts[0] ?? ctx.name} (${describeRule(mirrored[0])} mirrors ${m.percent}% to version ${show(m.version)}, `
+      + `${describeRule(other)} ${theirs ? `mirrors ${theirs.percent}% to version ${show(theirs.version)}` : 'mirrors nothing'}): its ${MIRROR_CAPABILITY} copies every request `
+      + `the Ingress serves, cohorts included; mirror every request to one version at 100%, remove the routes that are not mirrored, or ${ALTERNATIVE}`);
+  }
+  if (Chart.of(ctx.scope).namespace === undefined) {
+    fail(who, `${p} cannot mirror ${what} to version ${show(m.version)} without the chart's namespace: ${MIRROR_CAPABILITY} names Service ${ctx.name}-${m.version} by `
+      + `its DNS name, which nginx resolves without the cluster's search domains; set the namespace of the chart, or ${ALTERNATIVE}`);
+  }
+}
+
+function describeRule(r: RouteRule): string {
+  const matches = r.matches ?? [];
+  return matches.length === 0 ? 'the default route' : `the route matching ${matches.map(m => `(${m})`).join(' or ')}`;
+}
+
+/** The `mirror-target` URL: the mirrored version's Service, by its fully qualified name, with the request's URI. */
+export function mirrorTarget(ctx: ProviderContext): string | undefined {
+  const m = ctx.routing().rules.map(mirrorOf).find(x => x !== undefined);
+  if (!m) return undefined;
+  const namespace = Chart.of(ctx.scope).namespace;
+  return `http://${ctx.name}-${m.version}.${namespace}.svc.cluster.local:${ctx.port}$request_uri`;
 }

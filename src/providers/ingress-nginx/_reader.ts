@@ -65,8 +65,8 @@ export interface NginxCanary {
 export interface NginxPathGroup {
   readonly main: IngressPath;
   readonly canary?: NginxCanary;
-  /** The version each backend Service is in the routing (by `<namespace>/<name>`). */
-  readonly versions: { readonly main: string; readonly canary?: string };
+  /** The version each backend Service is in the routing, and the mirror-target's Service's. */
+  readonly versions: { readonly main: string; readonly canary?: string; readonly mirror?: string };
 }
 
 /** What the reader read for a host, besides its routing. */
@@ -190,19 +190,22 @@ function readHost(host: string, paths: IngressPath[], index: IstioIndex): NginxH
   if (found.length === 0) return undefined;
   found.sort((a, b) => comparePaths(a.main, b.main));
 
-  // Versions: the backend Services' `version` labels, or their names when those do not tell
-  // the backends apart.
-  const backends = [...new Map(found.flatMap(g => [g.main, ...(g.canary ? [g.canary] : [])]).map(p => [`${p.namespace}/${p.service}`, p])).values()];
+  // Versions: the backend Services' `version` labels, else (or when two share one) their
+  // names. The main Ingress's mirror-target, when it names a Service, is a backend too.
+  const mirrors = found.map(g => nginxMirrorOf(g.main.ingress)).map(m => (m ? { namespace: m.namespace, service: m.name } : undefined));
+  const all = [...found.flatMap(g => [g.main, ...(g.canary ? [g.canary] : [])]), ...mirrors.filter((m): m is { namespace: string; service: string } => m !== undefined)];
+  const backends = [...new Map(all.map(p => [`${p.namespace}/${p.service}`, p])).values()];
   const labelled = backends.map(p => index.selectors.get(hostKey(p.service, p.namespace))?.version);
-  const byLabel = labelled.every(v => v !== undefined) && new Set(labelled).size === backends.length;
-  const indexOf = (p: IngressPath) => backends.findIndex(b => b.namespace === p.namespace && b.service === p.service);
-  const versionOf = (p: IngressPath) => (byLabel ? labelled[indexOf(p)]! : p.service);
+  const names = labelled.map((l, i) => (l !== undefined && labelled.filter(x => x === l).length === 1 ? l : backends[i].service));
+  const indexOf = (p: { namespace: string; service: string }) => backends.findIndex(b => b.namespace === p.namespace && b.service === p.service);
+  const versionOf = (p: { namespace: string; service: string }) => names[indexOf(p)];
 
   const groups: NginxPathGroup[] = [];
   const rules: RouteRule[] = [];
-  for (const { main, canary } of found) {
+  found.forEach(({ main, canary }, i) => {
     const settings = canary ? canarySettings(canary, host, index) : undefined;
-    const versions = { main: versionOf(main), ...(canary ? { canary: versionOf(canary) } : {}) };
+    const mirror = mirrors[i];
+    const versions = { main: versionOf(main), ...(canary ? { canary: versionOf(canary) } : {}), ...(mirror ? { mirror: versionOf(mirror) } : {}) };
     groups.push({ main, ...(settings ? { canary: settings } : {}), versions });
     try {
       rules.push(...groupRules(main, settings, versions));
@@ -214,7 +217,7 @@ function readHost(host: string, paths: IngressPath[], index: IstioIndex): NginxH
     for (const p of [main, ...(canary ? [canary] : [])]) {
       if (p.regex) index.warnings.push({ source: p.source, host, message: `has use-regex: its path ${show(p.path)} is modelled as a case-insensitive regex anchored at the start (nginx PCRE read as RE2)` });
     }
-  }
+  });
   const versions: ServiceVersion[] = [...new Set(backends.map(versionOf))].map(version => ({ version }));
   const first = found[0].main;
   const routing: ServiceRouting = { host, versions, rules, source: [...new Set(found.flatMap(g => [g.main.source, ...(g.canary ? [g.canary.source] : [])]))].join(', ') };
@@ -249,8 +252,16 @@ function canarySettings(canary: IngressPath, host: string, index: IstioIndex): N
   };
 }
 
-/** The model rules of one host and path, in nginx's order. */
+/**
+ * The model rules of one host and path, in nginx's order. The main Ingress's mirror-target
+ * copies every request of the location, the canary's included, to its Service.
+ */
 function groupRules(main: IngressPath, canary: NginxCanary | undefined, versions: NginxPathGroup['versions']): RouteRule[] {
+  const rules = unmirroredRules(main, canary, versions);
+  return versions.mirror === undefined ? rules : rules.map(r => ({ ...r, mirror: { version: versions.mirror!, percent: 100 } }));
+}
+
+function unmirroredRules(main: IngressPath, canary: NginxCanary | undefined, versions: NginxPathGroup['versions']): RouteRule[] {
   const path = pathMatch(main);
   const on = (m: RequestMatch) => [path ? RequestMatch.all(path, m) : m];
   const to = (v: string): RouteRule['destinations'] => [{ version: v, weight: 100 }];
@@ -281,4 +292,30 @@ function groupRules(main: IngressPath, canary: NginxCanary | undefined, versions
 
 function intOr(v: string | undefined, d: number): number {
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : d;
+}
+
+/** A Service a mirror-target URL names. */
+export interface NginxMirrorService {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/**
+ * The Service the `mirror-target` of an Ingress names: the URL's host is `<name>` (in the
+ * Ingress's namespace), `<name>.<ns>`, `<name>.<ns>.svc` or `<name>.<ns>.svc.cluster.local`;
+ * undefined without a mirror-target, or when the host is none of those (an outside URL).
+ * ingress-nginx copies every request of the main Ingress's location to the URL; a canary
+ * Ingress ignores the annotation.
+ * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#mirror
+ */
+export function nginxMirrorOf(ingress: any): NginxMirrorService | undefined {
+  const target = ingress?.metadata?.annotations?.[`${NGINX_PREFIX}mirror-target`];
+  if (typeof target !== 'string') return undefined;
+  const m = /^https?:\/\/([a-z0-9.-]+)(?::\d+)?(?:[/?#$].*)?$/i.exec(target.trim());
+  if (!m) return undefined;
+  const labels = m[1].toLowerCase().replace(/\.$/, '').split('.');
+  if (labels.some(l => l === '')) return undefined;
+  if (labels.length === 1) return { name: labels[0], namespace: namespaceOf(ingress) };
+  const svc = labels.length === 2 || (labels.length === 3 && labels[2] === 'svc') || (labels.length === 5 && labels.slice(2).join('.') === 'svc.cluster.local');
+  return svc ? { name: labels[0], namespace: labels[1] } : undefined;
 }

@@ -1,6 +1,6 @@
-import { Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  CanaryService, CanaryServiceProps, HeaderMatchRoute, IngressPathType, RequestMatch, StringMatch, TrafficProvider,
+  BlueGreenService, CanaryService, CanaryServiceProps, Color, HeaderMatchRoute, IngressPathType, RequestMatch, StringMatch, TrafficProvider,
 } from '../../../src';
 import { find, inventory, synthValid } from '../../util';
 
@@ -21,6 +21,54 @@ function shop(extra: Partial<CanaryServiceProps> = {}) {
   const route = (id: string, matches: RequestMatch[], version = 'v2') => new HeaderMatchRoute(chart, id, { target: svc, matches, version });
   return { chart, svc, route };
 }
+
+/** As `shop`, in a chart with a namespace. */
+function shopIn(namespace: string, extra: Partial<CanaryServiceProps> = {}) {
+  const chart = new Chart(Testing.app(), 'test', { namespace });
+  const svc = new CanaryService(chart, 'shop', { ...base, ...extra });
+  const route = (id: string, matches: RequestMatch[], version = 'v2') => new HeaderMatchRoute(chart, id, { target: svc, matches, version });
+  return { chart, svc, route };
+}
+
+describe('ingress-nginx provider: mirror-target', () => {
+  test('a canary at weight 0 mirrored at 100% renders mirror-target on the main Ingress, to the canary\'s Service', () => {
+    // GIVEN v2 deployed at weight 0, every request copied to it
+    const { chart } = shopIn('shop', { canaryWeight: 0, mirrorPercent: 100 });
+    // WHEN synthesized
+    const manifests = synthValid(chart);
+    // THEN the main Ingress (whose location serves every request) mirrors to shop-v2 by its full DNS name
+    expect(find(manifests, 'Ingress', 'shop').metadata.annotations).toEqual({
+      [`${A}mirror-target`]: 'http://shop-v2.shop.svc.cluster.local:8080$request_uri',
+    });
+    // and the canary Ingress, which ingress-nginx reads canary annotations only from, keeps its weight only
+    expect(find(manifests, 'Ingress', 'shop-canary').metadata.annotations).toEqual({ [`${A}canary`]: 'true', [`${A}canary-weight`]: '0' });
+    expect(find(manifests, 'Service', 'shop-v2').metadata.namespace).toBe('shop');
+  });
+
+  test('a blue-green service mirrors to the idle colour\'s Service, the active one on the canary Ingress', () => {
+    // GIVEN green active (the canary Ingress at 100) and blue idle, mirrored
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    new BlueGreenService(chart, 'shop', {
+      port: 8080,
+      hosts: ['shop.example.com'],
+      blue: { version: 'v1', image: 'shop:1' },
+      green: { version: 'v2', image: 'shop:2' },
+      active: Color.GREEN,
+      mirrorPercent: 100,
+      provider: TrafficProvider.ingressNginx(),
+    });
+    // WHEN synthesized
+    const manifests = synthValid(chart);
+    // THEN
+    expect(find(manifests, 'Ingress', 'shop').metadata.annotations).toEqual({ [`${A}mirror-target`]: 'http://shop-v1.shop.svc.cluster.local:8080$request_uri' });
+    expect(find(manifests, 'Ingress', 'shop-canary').metadata.annotations[`${A}canary-weight`]).toBe('100');
+  });
+
+  test('a mirror at 0% renders no mirror-target', () => {
+    const manifests = synthValid(shop({ canaryWeight: 0, mirrorPercent: 0 }).chart);
+    expect(find(manifests, 'Ingress', 'shop').metadata.annotations).toBeUndefined();
+  });
+});
 
 describe('ingress-nginx provider: the canary Ingress pair', () => {
   test('a canary at weight 10 renders per-version Services, the main Ingress and the canary Ingress', () => {
@@ -139,9 +187,27 @@ describe('ingress-nginx provider: what it cannot express fails in the constructo
       'the canary Ingress selects requests by one header and one cookie, each a separate cohort');
   });
 
-  test('fails on mirroring', () => {
+  test('fails on mirroring less than every request', () => {
+    expect(() => shopIn('shop', { canaryWeight: 0, mirrorPercent: 50 })).toThrow(
+      'CanaryService \'shop\': the ingress-nginx provider cannot mirror 50% of the default route to version "v2": its mirror-target (all requests) copies every request, '
+      + `it does not sample; set the mirror percent (mirrorPercent) to 100, or ${alt}`);
+  });
+
+  test('fails on mirroring the default route when a cohort route is not mirrored', () => {
+    // GIVEN the default route mirrored to v2
+    const { route } = shopIn('shop', { canaryWeight: 0, mirrorPercent: 100 });
+    // WHEN testers get their own route, which mirrors nothing
+    // THEN mirror-target would copy the testers' requests too
+    expect(() => route('testers', [RequestMatch.header('x-canary', StringMatch.exact('always'))])).toThrow(
+      'HeaderMatchRoute \'testers\': the ingress-nginx provider cannot mirror only some of the requests of shop.example.com (the default route mirrors 100% to version "v2", '
+      + 'the route matching (header x-canary exact "always") mirrors nothing): its mirror-target (all requests) copies every request the Ingress serves, cohorts included; '
+      + `mirror every request to one version at 100%, remove the routes that are not mirrored, or ${alt}`);
+  });
+
+  test('fails on mirroring in a chart without a namespace', () => {
     expect(() => shop({ canaryWeight: 0, mirrorPercent: 100 })).toThrow(
-      `CanaryService 'shop': the ingress-nginx provider does not render mirroring (100% to version "v2" in the default route); remove the mirror, or ${alt}`);
+      'CanaryService \'shop\': the ingress-nginx provider cannot mirror the default route to version "v2" without the chart\'s namespace: mirror-target (all requests) names '
+      + `Service shop-v2 by its DNS name, which nginx resolves without the cluster's search domains; set the namespace of the chart, or ${alt}`);
   });
 
   test('fails on resilience settings', () => {

@@ -1,7 +1,8 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import {
   CanaryService, HeaderMatchRoute, IstioReader, RequestMatch, RouteSimulator, StringMatch, TrafficProvider,
 } from '../../../src';
+import { nginxMirrorOf } from '../../../src/providers/ingress-nginx/_reader';
 import { synthValid, validateManifests } from '../../util';
 
 const A = 'nginx.ingress.kubernetes.io/';
@@ -132,5 +133,35 @@ describe('Reading ingress-nginx canary pairs with nginx precedence', () => {
       expect(IstioReader.read(objects).warnings.map(w => w.message)).toEqual([expect.stringContaining('is not modelled')]);
       expect(where(objects, { 'x-group': 'ab' })).toEqual(['shop-v1:1']);
     });
+  });
+
+  test('mirror-target: a URL naming a Service in any of its DNS forms is that Service; an outside URL is none', () => {
+    const at = (target: string) => nginxMirrorOf({ ...ingress('shop', 'shop-v1'), metadata: { name: 'shop', namespace: 'web', annotations: { [`${A}mirror-target`]: target } } });
+    expect(at('http://shop-v2:8080$request_uri')).toEqual({ name: 'shop-v2', namespace: 'web' });
+    expect(at('http://shop-v2.shop$request_uri')).toEqual({ name: 'shop-v2', namespace: 'shop' });
+    expect(at('http://shop-v2.shop.svc:80/mirror$request_uri')).toEqual({ name: 'shop-v2', namespace: 'shop' });
+    expect(at('https://shop-v2.shop.svc.cluster.local$request_uri')).toEqual({ name: 'shop-v2', namespace: 'shop' });
+    expect(at('https://test.env.example.com$request_uri')).toBeUndefined();
+    expect(at('http://10.0.0.1:8080$request_uri')).toBeUndefined();
+    expect(at('$scheme://$host$request_uri')).toBeUndefined();
+    expect(nginxMirrorOf(ingress('shop', 'shop-v1'))).toBeUndefined();
+  });
+
+  test('reads the provider\'s mirror-target back as a 100% mirror of every rule', () => {
+    // GIVEN a canary at 0% mirrored at 100%, rendered by the provider
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    new CanaryService(chart, 'shop', {
+      port: 80,
+      hosts: ['shop.example.com'],
+      provider: TrafficProvider.ingressNginx(),
+      stable: { version: 'v1', image: 'shop:1' },
+      canary: { version: 'v2', image: 'shop:2' },
+      canaryWeight: 0,
+      mirrorPercent: 100,
+    });
+    // WHEN read
+    const r = IstioReader.read(synthValid(chart)).routings.find(x => x.host === 'shop.example.com')!;
+    // THEN
+    expect(r.rules).toEqual([{ destinations: [{ version: 'v1', weight: 100 }], mirror: { version: 'v2', percent: 100 } }]);
   });
 });
