@@ -193,7 +193,8 @@ function readHost(host: string, paths: IngressPath[], index: IstioIndex): NginxH
   // Versions: the backend Services' `version` labels, else (or when two share one) their
   // names. The main Ingress's mirror-target, when it names a Service, is a backend too.
   const mirrors = found.map(g => nginxMirrorOf(g.main.ingress)).map(m => (m ? { namespace: m.namespace, service: m.name } : undefined));
-  const all = [...found.flatMap(g => [g.main, ...(g.canary ? [g.canary] : [])]), ...mirrors.filter((m): m is { namespace: string; service: string } => m !== undefined)];
+  const mirrored = mirrors.filter((m): m is { namespace: string; service: string } => m !== undefined);
+  const all = [...found.flatMap(g => [g.main, ...(g.canary ? [g.canary] : [])]), ...mirrored];
   const backends = [...new Map(all.map(p => [`${p.namespace}/${p.service}`, p])).values()];
   const labelled = backends.map(p => index.selectors.get(hostKey(p.service, p.namespace))?.version);
   const names = labelled.map((l, i) => (l !== undefined && labelled.filter(x => x === l).length === 1 ? l : backends[i].service));
