@@ -25,7 +25,10 @@
 // - resource quantities (every Quantity, e.g. requests and limits): the Quantity syntax;
 // - Ingress: pathType required and Exact/Prefix/ImplementationSpecific, Exact/Prefix paths start
 //   with '/', each backend exactly one of service/resource, service port exactly one of
-//   name/number (number 1-65535), rule hosts DNS-1123 subdomains (an optional leading '*.').
+//   name/number (number 1-65535), rule hosts DNS-1123 subdomains (an optional leading '*.'),
+//   and ingress-nginx's validation of its annotations' values (test/util/ingress-nginx.ts).
+
+import { validateNginxAnnotations } from './ingress-nginx';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -245,6 +248,7 @@ function ingressBackend(errors: Errors, path: string, b: any): void {
 }
 
 function ingress(errors: Errors, o: any): void {
+  validateNginxAnnotations(o, errors);
   const spec = o.spec ?? {};
   ingressBackend(errors, 'spec.defaultBackend', spec.defaultBackend);
   (spec.rules ?? []).forEach((r: any, i: number) => {

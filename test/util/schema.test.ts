@@ -302,6 +302,19 @@ describe('Kubernetes kinds (OpenAPI v3, 1.27 and 1.35)', () => {
     expect(errorsAfter(ingress, i => { i.spec.rules[0].host = 'Reviews.example.com'; })[0]).toMatch(/spec\.rules\[0\]\.host: Invalid value/);
     expect(errorsAfter(ingress, i => { i.spec.rules[0].host = '*.example.com'; })).toEqual([]);
   });
+
+  test('checks ingress-nginx annotation values as its annotation validation does', () => {
+    const annotate = (k: string, v: string) => (i: any) => { i.metadata.annotations = { [`nginx.ingress.kubernetes.io/${k}`]: v }; };
+    expect(errorsAfter(ingress, annotate('canary', 'True'))).toEqual([]);
+    expect(errorsAfter(ingress, annotate('canary', 'yes'))[0]).toMatch(/nginx.ingress.kubernetes.io\/canary\]: Invalid value: "yes": ingress-nginx ignores it unless it is a bool/);
+    expect(errorsAfter(ingress, annotate('canary-weight', '10%'))[0]).toMatch(/unless it is an integer/);
+    expect(errorsAfter(ingress, annotate('canary-by-header-value', 'qa team'))).toEqual([]);
+    expect(errorsAfter(ingress, annotate('canary-by-header-value', 'a@b'))[0]).toMatch(/unless it is BasicChars/);
+    expect(errorsAfter(ingress, annotate('canary-by-header-pattern', '^(qa|beta)$'))).toEqual([]);
+    expect(errorsAfter(ingress, annotate('canary-by-header-pattern', 'a,b'))[0]).toMatch(/unless it is IsValidRegex characters/);
+    expect(errorsAfter(ingress, annotate('mirror-target', 'http://shop-v2.shop.svc.cluster.local:80$request_uri'))).toEqual([]);
+    expect(errorsAfter(ingress, annotate('rewrite-target', '/'))[0]).toMatch(/not an annotation this library renders/);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

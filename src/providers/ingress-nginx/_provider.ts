@@ -21,6 +21,14 @@ import { ServiceProtocol } from '../../services/routed-service';
 import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, RulePosition } from '../_provider';
 
 export const NGINX_PREFIX = 'nginx.ingress.kubernetes.io/';
+/**
+ * The values ingress-nginx's annotation validation accepts (parser/validators.go): a name of
+ * canary-by-header or canary-by-cookie; canary-by-header-value (after removing spaces); a
+ * canary-by-header-pattern. A value it rejects is ignored, as if unset.
+ */
+export const NGINX_NAME = /^[-._~a-zA-Z0-9]+$/;
+export const NGINX_BASIC_CHARS = /^[-._~a-zA-Z0-9/:]*$/;
+export const NGINX_REGEX_CHARS = /^[-._~a-zA-Z0-9/:^$[\](){}*+?|&=\\]*$/;
 const ALTERNATIVE = 'use TrafficProvider.gatewayApi() or TrafficProvider.istio()';
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -132,9 +140,18 @@ export class IngressNginxProvider implements ProviderImpl {
     if (typeof cohort === 'string') {
       fail(who, `${p} cannot match ${c.description} (in ${what}): ${cohort}; or ${ALTERNATIVE}`);
     }
-    if (!isHttpToken(cohort.name)) fail(who, `${p} cannot match header or cookie ${show(cohort.name)} (in ${what}): it must be an HTTP token`);
-    if (cohort.kind === 'header' && !/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(cohort.value)) {
-      fail(who, `${p} cannot match header value ${show(cohort.value)} (in ${what}): canary-by-header-value is printable ASCII without leading or trailing space; use such a value`);
+    // ingress-nginx ignores (as if unset) a value its annotation validation rejects.
+    const annotation = cohort.kind === 'cookie' ? 'canary-by-cookie' : 'canary-by-header';
+    if (!isHttpToken(cohort.name) || !NGINX_NAME.test(cohort.name)) {
+      fail(who, `${p} cannot match header or cookie ${show(cohort.name)} (in ${what}): ingress-nginx ignores a ${annotation} that is not letters, digits, '-', '.', '_' and '~'; use such a name`);
+    }
+    if (cohort.kind === 'header' && !(/^\S(.*\S)?$/.test(cohort.value) && NGINX_BASIC_CHARS.test(cohort.value.replace(/ /g, '')))) {
+      fail(who, `${p} cannot match header value ${show(cohort.value)} (in ${what}): ingress-nginx ignores a canary-by-header-value other than letters, digits, spaces inside, '-', '.', '_', '~', '/' and ':'; `
+        + `use such a value, or ${ALTERNATIVE}`);
+    }
+    if (cohort.kind === 'header-pattern' && !NGINX_REGEX_CHARS.test(cohort.pattern)) {
+      fail(who, `${p} cannot match ${c.description} (in ${what}): its canary-by-header-pattern ${show(cohort.pattern)} has characters ingress-nginx's annotation validation rejects `
+        + `(it allows letters, digits, '-._~/:' and '^$[](){}*+?|&=\\'); use such a pattern, or ${ALTERNATIVE}`);
     }
     const kindOf = (r: RouteRule) => {
       const m = r.matches ?? [];

@@ -18,7 +18,7 @@
 // case-insensitive regex, anchored at the start.
 //
 // @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary
-import { NGINX_PREFIX } from './_provider';
+import { NGINX_BASIC_CHARS, NGINX_PREFIX, NGINX_REGEX_CHARS } from './_provider';
 import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
 import { RequestMatch, StringMatch } from '../../model/request-match';
@@ -93,7 +93,8 @@ export function ingressBackends(objects: any[]): Set<string> {
 export function pathsOf(o: any): IngressPath[] {
   const namespace = namespaceOf(o);
   const annotations = o.metadata?.annotations ?? {};
-  const canary = String(annotations[`${NGINX_PREFIX}canary`] ?? '') === 'true';
+  // strconv.ParseBool's true values.
+  const canary = ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(String(annotations[`${NGINX_PREFIX}canary`] ?? ''));
   const regex = String(annotations[`${NGINX_PREFIX}use-regex`] ?? '') === 'true';
   const source = `Ingress ${namespace}/${o.metadata?.name}`;
   const out: IngressPath[] = [];
@@ -233,7 +234,20 @@ function readHost(host: string, paths: IngressPath[], index: IstioIndex): NginxH
 
 function canarySettings(canary: IngressPath, host: string, index: IstioIndex): NginxCanary {
   const a = canary.ingress.metadata?.annotations ?? {};
-  const ann = (k: string): string | undefined => (typeof a[`${NGINX_PREFIX}${k}`] === 'string' && a[`${NGINX_PREFIX}${k}`] !== '' ? a[`${NGINX_PREFIX}${k}`] : undefined);
+  const raw = (k: string): string | undefined => (typeof a[`${NGINX_PREFIX}${k}`] === 'string' && a[`${NGINX_PREFIX}${k}`] !== '' ? a[`${NGINX_PREFIX}${k}`] : undefined);
+  // ingress-nginx's annotation validation: a value it rejects is ignored, as if unset.
+  const VALID: Record<string, (v: string) => boolean> = {
+    'canary-by-header': v => NGINX_BASIC_CHARS.test(v.replace(/ /g, '')),
+    'canary-by-header-value': v => NGINX_BASIC_CHARS.test(v.replace(/ /g, '')),
+    'canary-by-cookie': v => NGINX_BASIC_CHARS.test(v.replace(/ /g, '')),
+    'canary-by-header-pattern': v => NGINX_REGEX_CHARS.test(v),
+  };
+  const ann = (k: string): string | undefined => {
+    const v = raw(k);
+    if (v === undefined || !VALID[k] || VALID[k](v)) return v;
+    index.warnings.push({ source: canary.source, host, message: `${NGINX_PREFIX}${k} is ${show(v)}, which ingress-nginx's annotation validation rejects; read as unset, as ingress-nginx does` });
+    return undefined;
+  };
   for (const k of ['canary-weight', 'canary-weight-total']) {
     const v = ann(k);
     if (v !== undefined && !/^\d+$/.test(v)) {
@@ -242,12 +256,15 @@ function canarySettings(canary: IngressPath, host: string, index: IstioIndex): N
   }
   const total = intOr(ann('canary-weight-total'), 100);
   const header = ann('canary-by-header')?.toLowerCase();
+  const value = ann('canary-by-header-value');
+  const pattern = ann('canary-by-header-pattern');
+  const cookie = ann('canary-by-cookie');
   return {
     path: canary,
     ...(header ? { header } : {}),
-    ...(header && ann('canary-by-header-value') ? { headerValue: ann('canary-by-header-value') } : {}),
-    ...(header && !ann('canary-by-header-value') && ann('canary-by-header-pattern') ? { headerPattern: ann('canary-by-header-pattern') } : {}),
-    ...(ann('canary-by-cookie') ? { cookie: ann('canary-by-cookie') } : {}),
+    ...(header && value ? { headerValue: value } : {}),
+    ...(header && !value && pattern ? { headerPattern: pattern } : {}),
+    ...(cookie ? { cookie } : {}),
     weight: Math.min(total, intOr(ann('canary-weight'), 0)),
     total,
   };

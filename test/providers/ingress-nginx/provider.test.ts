@@ -173,6 +173,18 @@ describe('ingress-nginx provider: what it cannot express fails in the constructo
       'cannot match cookie canary=yes (in the route): canary-by-cookie sends a request to the canary when the cookie\'s value is "always"');
   });
 
+  test('fails on a header value, header or cookie name, or pattern that ingress-nginx\'s annotation validation would ignore', () => {
+    const { route } = shop();
+    expect(() => route('at', [RequestMatch.header('x-user', StringMatch.exact('jason@example.com'))])).toThrow(
+      'cannot match header value "jason@example.com" (in the route): ingress-nginx ignores a canary-by-header-value other than letters, digits, spaces inside');
+    expect(() => route('name', [RequestMatch.header('x!beta', StringMatch.exact('1'))])).toThrow(
+      'ingress-nginx ignores a canary-by-header that is not letters, digits, \'-\', \'.\', \'_\' and \'~\'');
+    expect(() => route('cookie', [RequestMatch.cookie('beta!', 'always')])).toThrow('ingress-nginx ignores a canary-by-cookie that is not');
+    expect(() => route('pattern', [RequestMatch.header('x-group', StringMatch.regex('qa,beta'))])).toThrow(
+      'its canary-by-header-pattern "^(?:qa,beta)$" has characters ingress-nginx\'s annotation validation rejects');
+    expect(() => route('space', [RequestMatch.header('x-group', StringMatch.exact('qa team'))])).not.toThrow();
+  });
+
   test('fails on a second header cohort', () => {
     const { route } = shop();
     route('a', [RequestMatch.header('x-a', StringMatch.exact('1'))]);

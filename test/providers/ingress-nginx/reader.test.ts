@@ -128,6 +128,15 @@ describe('Reading ingress-nginx canary pairs with nginx precedence', () => {
       expect(go(twoMains, '/')).toBe('shop-v1:1');
     });
 
+    test('an annotation value ingress-nginx\'s validation rejects is read as unset, with a warning', () => {
+      // GIVEN a header value with '@': ingress-nginx ignores it, so `always`/`never` decide
+      const objects = [ingress('shop', 'shop-v1'), ingress('shop-canary', 'shop-v2', { [`${A}canary`]: 'True', [`${A}canary-by-header`]: 'x-user', [`${A}canary-by-header-value`]: 'jason@example.com' })];
+      // THEN
+      expect(where(objects, { 'x-user': 'jason@example.com' })).toEqual(['shop-v1:1']);
+      expect(where(objects, { 'x-user': 'always' })).toEqual(['shop-v2:1']);
+      expect(IstioReader.read(objects).warnings.map(w => w.message)).toEqual([expect.stringContaining('canary-by-header-value is "jason@example.com", which ingress-nginx\'s annotation validation rejects')]);
+    });
+
     test('a cohort the model cannot hold (a pattern that is not RE2) is a warning; the path still routes', () => {
       const objects = pair({ [`${A}canary-by-header`]: 'x-group', [`${A}canary-by-header-pattern`]: 'a(?=b)', [`${A}canary-weight`]: '10' });
       expect(IstioReader.read(objects).warnings.map(w => w.message)).toEqual([expect.stringContaining('is not modelled')]);
