@@ -43,10 +43,11 @@ export const STAGES: Stages<Stage> = [
   ['04-reviews-v2-at-20', { ...release, canary: 'v2', canaryWeight: 20, jason: true }],
   ['05-reviews-v2-at-100', { ...release, canary: 'v2', canaryWeight: 100, jason: true }],
   ['06-reviews-v1-removed', { ...release, stable: 'v2' }],
-  ['07-productpage-green-deployed', { ...release, stable: 'v2', green: '1.20.3', idleReplicas: 2 }],
-  ['08-productpage-switch-to-green', { ...release, stable: 'v2', green: '1.20.3', active: Color.GREEN, idleReplicas: 2 }],
-  ['09-productpage-blue-preview-removed', { ...release, stable: 'v2', green: '1.20.3', active: Color.GREEN, idleReplicas: 2, preview: false }],
-  ['10-productpage-blue-scaled-to-0', { ...release, stable: 'v2', green: '1.20.3', active: Color.GREEN, idleReplicas: 0 }],
+  ['07-productpage-green-deployed', { ...release, stable: 'v2', green: '1.20.3', idleReplicas: 2, preview: false }],
+  ['08-productpage-green-previewed', { ...release, stable: 'v2', green: '1.20.3', idleReplicas: 2 }],
+  ['09-productpage-switch-to-green', { ...release, stable: 'v2', green: '1.20.3', active: Color.GREEN, idleReplicas: 2 }],
+  ['10-productpage-blue-preview-removed', { ...release, stable: 'v2', green: '1.20.3', active: Color.GREEN, idleReplicas: 2, preview: false }],
+  ['11-productpage-blue-scaled-to-0', { ...release, stable: 'v2', green: '1.20.3', active: Color.GREEN, idleReplicas: 0 }],
 ];
 
 export function build(chart: Chart, stage: Stage): void {

@@ -160,11 +160,14 @@ function routedInNext(w: ServiceWording, r: ServiceReference, oldServices: Servi
   }
   if (r.firstDeployment) return [];
   const newService = !oldServices.has(r.serviceKey);
-  const fresh = pods.filter(d => !before.deployments.some(o => o.key === d.key));
+  // Pods that ran no replica before (a new Deployment, or one scaled up from 0) are not ready yet.
+  const fresh = pods.filter(d => !before.deployments.some(o => o.key === d.key && o.replicas > 0));
+  const scaled = fresh.filter(d => before.deployments.some(o => o.key === d.key));
   const newPods = pods.length > 0 && fresh.length === pods.length;
   if (!newService && !newPods) return [];
   if (svc.wave < r.wave && fresh.every(d => d.wave < r.wave)) return [];
-  const what = [newService ? `Service ${r.serviceKey}` : '', newPods ? `Deployment ${names(fresh)}` : ''].filter(x => x).join(' and ');
+  const what = [newService ? `Service ${r.serviceKey}` : '', newPods ? `Deployment ${names(fresh)}${scaled.length > 0 ? ' (scaled up from 0 replicas)' : ''}` : '']
+    .filter(x => x).join(' and ');
   return [finding(r, FindingKind.ROUTED_TO_NEW_VERSION,
     `${what} ${newService && newPods ? 'are' : 'is'} new in this commit and ${route} already ${sends(r)}; nothing orders the new objects before the route, `
       + `and new pods need time to become ready, so those requests ${w.newFails} meanwhile`,

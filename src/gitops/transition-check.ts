@@ -4,8 +4,8 @@ import { validateIntRange } from '../internal/validation';
 import { RouteRule } from '../model/routing-model';
 import { gatewayApiOf } from '../providers/gateway-api/_route-index';
 import { gatewayApiTransitions } from '../providers/gateway-api/_transitions';
-import { nginxCanariesOf } from '../providers/ingress-nginx/_reader';
-import { ingressNginxTransitions } from '../providers/ingress-nginx/_transitions';
+import { ingressesOf, nginxCanariesOf } from '../providers/ingress-nginx/_reader';
+import { ingressNginxTransitions, nginxVersionRunning } from '../providers/ingress-nginx/_transitions';
 import {
   DeploymentInfo, deploymentsOf, destinationKey, hasDeploymentsFor, indexObjects, IstioIndex, RoutingInfo,
 } from '../providers/istio/_object-index';
@@ -350,14 +350,17 @@ function routedInNext(t: Target, before: IstioIndex, after: IstioIndex, firstDep
     });
     return out;
   }
-  const freshDeps = newDeps.filter(d => !deploymentKeys(before).has(d.key));
+  // Pods that ran no replica before (a new Deployment, or one scaled up from 0) are not ready yet.
+  const freshDeps = newDeps.filter(d => !runningKeys(before).has(d.key));
+  const scaled = freshDeps.some(d => deploymentKeys(before).has(d.key));
   const newPods = newDeps.length > 0 && freshDeps.length === newDeps.length;
   const newSubset = !oldDr?.subsets.has(t.version);
   if ((!newPods && !newSubset) || firstDeployment) return out;
   const vsWave = t.routing.wave;
   const ordered = newDr.wave < vsWave && freshDeps.every(d => d.wave < vsWave);
   if (ordered) return out;
-  const what = [newPods ? `Deployment ${names(freshDeps)}` : '', newSubset ? `subset ${t.version}` : ''].filter(x => x).join(' and ');
+  const what = [newPods ? `Deployment ${names(freshDeps)}${scaled ? ' (scaled up from 0 replicas)' : ''}` : '', newSubset ? `subset ${t.version}` : '']
+    .filter(x => x).join(' and ');
   out.push({
     severity: severityOf(t),
     kind: FindingKind.ROUTED_TO_NEW_VERSION,
@@ -377,6 +380,17 @@ function routedInNext(t: Target, before: IstioIndex, after: IstioIndex, firstDep
 }
 
 const keySets = new WeakMap<IstioIndex, Set<string>>();
+const runningSets = new WeakMap<IstioIndex, Set<string>>();
+
+/** The keys of an index's Deployments with replicas, built once per index. */
+function runningKeys(index: IstioIndex): Set<string> {
+  let keys = runningSets.get(index);
+  if (!keys) {
+    keys = new Set(index.deployments.filter(d => d.replicas > 0).map(d => d.key));
+    runningSets.set(index, keys);
+  }
+  return keys;
+}
 
 /** The keys of an index's Deployments, built once per index. */
 function deploymentKeys(index: IstioIndex): Set<string> {
@@ -410,7 +424,10 @@ function shares(rule: RouteRule, ownHost: string): Map<string, number> {
 
 /** Whether a version of the routing's host runs pods (replicas > 0) in the index. */
 function running(index: IstioIndex, r: RoutingInfo, version: string | undefined): boolean {
-  return version !== undefined && (deploymentsOf(index, r.hostKey, version) ?? []).some(d => d.replicas > 0);
+  if (version === undefined) return false;
+  const ingresses = ingressesOf(index).get(r);
+  if (ingresses) return nginxVersionRunning(index, ingresses, version);
+  return (deploymentsOf(index, r.hostKey, version) ?? []).some(d => d.replicas > 0);
 }
 
 /** The one version of its own host a default route sends all its traffic to, if it does. */

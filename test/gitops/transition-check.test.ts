@@ -168,14 +168,15 @@ describe('TransitionCheck', () => {
       expect(TransitionCheck.check([...base, allTo('v2')], [...base, allTo('v1')]).findings).toEqual([]);
     });
 
-    test('a switch to a version that ran no pods before is still a weight jump', () => {
+    test('fails a switch to a version that ran no pods before: its pods are not ready yet (and it is a weight jump)', () => {
       // GIVEN v2 at 0 replicas before (scaled up in the same commit that switches to it)
       const cold = [...reviewsBase(['v1', 'v2']).filter(o => o.metadata.name !== 'reviews-v2'), reviewsDeployment('v2', 0), allTo('v1')];
       const warm = [...reviewsBase(['v1', 'v2']), allTo('v2')];
       // WHEN
       const report = TransitionCheck.check(cold, warm);
       // THEN
-      expect(report.findings.map(f => f.kind)).toEqual([FindingKind.WEIGHT_JUMP]);
+      expect(report.findings.map(f => f.kind)).toEqual([FindingKind.ROUTED_TO_NEW_VERSION, FindingKind.WEIGHT_JUMP]);
+      expect(report.findings[0].message).toMatch(/^Deployment reviews-v2 \(scaled up from 0 replicas\) of reviews is new in this commit and VirtualService .* already sends it 100% of a rule's traffic/);
     });
 
     test('a switch that leaves the old version without pods is still a weight jump (and an error)', () => {

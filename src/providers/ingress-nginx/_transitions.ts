@@ -9,10 +9,10 @@
 // canary takes every request (weight 100 and no `never` cohort). After a promotion the
 // canary Ingress is gone and the main Ingress alone sends everything to its Service. The
 // main Ingress's `mirror-target` copies every request of the location to a Service.
-import { ingressesOf, NginxCanary, nginxMirrorOf } from './_reader';
+import { ingressesOf, NginxCanary, NginxHostRead, nginxMirrorOf } from './_reader';
 import { addReference, ServiceReference, serviceTransitions, ServiceWording } from '../../gitops/_service-transitions';
 import { TransitionFinding } from '../../gitops/transition-check';
-import { ARGO_SYNC_WAVE, hostKey, IstioIndex } from '../istio/_object-index';
+import { ARGO_SYNC_WAVE, deploymentsWith, hostKey, IstioIndex } from '../istio/_object-index';
 
 const WORDING: ServiceWording = {
   aRef: 'an Ingress backend',
@@ -73,4 +73,19 @@ function canarySplit(c: NginxCanary): { weight: number; cohort: boolean; never: 
 function waveOf(o: any): number {
   const w = Number(o.metadata?.annotations?.[ARGO_SYNC_WAVE] ?? 0);
   return Number.isFinite(w) ? w : 0;
+}
+
+/**
+ * Whether the Service behind a version of an Ingress routing selects running pods (replicas
+ * > 0): a blue-green switch between two running versions is not a weight jump.
+ */
+export function nginxVersionRunning(index: IstioIndex, read: NginxHostRead, version: string): boolean {
+  for (const { main, canary, versions } of read.groups) {
+    const p = versions.main === version ? main : versions.canary === version ? canary?.path : undefined;
+    if (!p) continue;
+    const selector = index.selectors.get(hostKey(p.service, p.namespace)) ?? {};
+    if (Object.keys(selector).length === 0) return false;
+    return deploymentsWith(index, p.namespace, selector).some(d => d.replicas > 0);
+  }
+  return false;
 }

@@ -1,6 +1,6 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import {
-  CanaryService, FindingKind, HeaderMatchRoute, RequestMatch, Severity, StringMatch, TrafficProvider, TransitionCheck,
+  BlueGreenService, CanaryService, Color, FindingKind, HeaderMatchRoute, RequestMatch, Severity, StringMatch, TrafficProvider, TransitionCheck,
 } from '../../../src';
 import { synthValid, validateManifests } from '../../util';
 
@@ -229,5 +229,28 @@ describe('TransitionCheck on ingress-nginx Ingresses: hand-written pairs', () =>
     const mirrored = ingress('shop', 'shop-v1', { [`${A}mirror-target`]: 'http://shop-v2.default.svc.cluster.local:80$request_uri' });
     const { summary } = check(valid([...versions(['v1']), main]), valid([...versions(['v1', 'v2']), mirrored]));
     expect(summary).toEqual([[Severity.WARNING, FindingKind.ROUTED_TO_NEW_VERSION, 'shop.example.com', 'v2']]);
+  });
+
+  test('a blue-green switch between two running colours is not a weight jump; to a colour scaled up from 0 in the same commit it fails', () => {
+    // GIVEN a BlueGreenService behind ingress-nginx
+    const bg = (active: Color, green: number) => {
+      const chart = new Chart(Testing.app(), 'c', { namespace: 'shop' });
+      new BlueGreenService(chart, 'web', {
+        port: 80,
+        hosts: ['web.example.com'],
+        provider: TrafficProvider.ingressNginx(),
+        active,
+        blue: { version: 'v1', image: 'web:1', replicas: 2 },
+        green: { version: 'v2', image: 'web:2', replicas: green },
+      });
+      return synthValid(chart);
+    };
+    // WHEN switching with both colours running, and with green scaled up in the same commit
+    const warm = TransitionCheck.check(bg(Color.BLUE, 2), bg(Color.GREEN, 2));
+    const cold = TransitionCheck.check(bg(Color.BLUE, 0), bg(Color.GREEN, 2));
+    // THEN
+    expect(warm.findings).toEqual([]);
+    expect(cold.findings.map(f => f.kind)).toEqual([FindingKind.ROUTED_TO_NEW_VERSION, FindingKind.WEIGHT_JUMP]);
+    expect(cold.findings[0].message).toContain('Deployment web-v2 (scaled up from 0 replicas) is new in this commit');
   });
 });
