@@ -209,13 +209,9 @@ function readHost(host: string, paths: IngressPath[], index: IstioIndex): NginxH
     const mirror = mirrors[i];
     const versions = { main: versionOf(main), ...(canary ? { canary: versionOf(canary) } : {}), ...(mirror ? { mirror: versionOf(mirror) } : {}) };
     groups.push({ main, ...(settings ? { canary: settings } : {}), versions });
-    try {
-      rules.push(...groupRules(main, settings, versions));
-    } catch (e) {
-      // A header or cookie name, or a pattern, the model cannot hold (not a token, not RE2).
-      index.warnings.push({ source: (canary ?? main).source, host, message: `is not modelled: ${(e as Error).message}; its path is read as served by ${main.source} alone` });
-      rules.push(...groupRules(main, undefined, versions));
-    }
+    // A header or cookie name, or a pattern, the model cannot hold (not a token, not RE2) leaves that cohort out.
+    const warn = (what: string, e: unknown) => index.warnings.push({ source: (canary ?? main).source, host, message: `${what} is not modelled: ${(e as Error).message}; left out` });
+    rules.push(...groupRules(main, settings, versions, warn));
     for (const p of [main, ...(canary ? [canary] : [])]) {
       if (p.regex) index.warnings.push({ source: p.source, host, message: `has use-regex: its path ${show(p.path)} is modelled as a case-insensitive regex anchored at the start (nginx PCRE read as RE2)` });
     }
@@ -274,12 +270,14 @@ function canarySettings(canary: IngressPath, host: string, index: IstioIndex): N
  * The model rules of one host and path, in nginx's order. The main Ingress's mirror-target
  * copies every request of the location, the canary's included, to its Service.
  */
-function groupRules(main: IngressPath, canary: NginxCanary | undefined, versions: NginxPathGroup['versions']): RouteRule[] {
-  const rules = unmirroredRules(main, canary, versions);
+function groupRules(main: IngressPath, canary: NginxCanary | undefined, versions: NginxPathGroup['versions'], warn: Warn): RouteRule[] {
+  const rules = unmirroredRules(main, canary, versions, warn);
   return versions.mirror === undefined ? rules : rules.map(r => ({ ...r, mirror: { version: versions.mirror!, percent: 100 } }));
 }
 
-function unmirroredRules(main: IngressPath, canary: NginxCanary | undefined, versions: NginxPathGroup['versions']): RouteRule[] {
+type Warn = (what: string, e: unknown) => void;
+
+function unmirroredRules(main: IngressPath, canary: NginxCanary | undefined, versions: NginxPathGroup['versions'], warn: Warn): RouteRule[] {
   const path = pathMatch(main);
   const on = (m: RequestMatch) => [path ? RequestMatch.all(path, m) : m];
   const to = (v: string): RouteRule['destinations'] => [{ version: v, weight: 100 }];
@@ -287,25 +285,40 @@ function unmirroredRules(main: IngressPath, canary: NginxCanary | undefined, ver
   const next = versions.canary!;
   const stable = versions.main;
   const rules: RouteRule[] = [];
-  if (canary.header) {
-    if (canary.headerValue !== undefined) {
-      rules.push({ name: 'canary-by-header-value', matches: on(RequestMatch.header(canary.header, StringMatch.exact(canary.headerValue))), destinations: to(next) });
-    } else if (canary.headerPattern !== undefined) {
-      // ingress-nginx finds the pattern anywhere in the value; our regexes match the whole value.
-      rules.push({ name: 'canary-by-header-pattern', matches: on(RequestMatch.header(canary.header, StringMatch.regex(`.*(?:${canary.headerPattern}).*`))), destinations: to(next) });
-    } else {
-      rules.push({ name: 'canary-by-header', matches: on(RequestMatch.header(canary.header, StringMatch.exact('always'))), destinations: to(next) });
-      rules.push({ name: 'canary-by-header-never', matches: on(RequestMatch.header(canary.header, StringMatch.exact('never'))), destinations: to(stable) });
+  const attempt = (what: string, add: () => RouteRule[]) => {
+    try {
+      rules.push(...add());
+    } catch (e) {
+      warn(what, e);
     }
-  }
+  };
+  if (canary.header) attempt(`its canary-by-header ${show(canary.header)}`, () => headerRules(canary, on, to(next), to(stable)));
   if (canary.cookie) {
-    rules.push({ name: 'canary-by-cookie', matches: on(RequestMatch.cookie(canary.cookie, 'always')), destinations: to(next) });
-    rules.push({ name: 'canary-by-cookie-never', matches: on(RequestMatch.cookie(canary.cookie, 'never')), destinations: to(stable) });
+    attempt(`its canary-by-cookie ${show(canary.cookie)}`, () => [
+      { name: 'canary-by-cookie', matches: on(RequestMatch.cookie(canary.cookie!, 'always')), destinations: to(next) },
+      { name: 'canary-by-cookie-never', matches: on(RequestMatch.cookie(canary.cookie!, 'never')), destinations: to(stable) },
+    ]);
   }
   const w = canary.total > 0 ? canary.weight * 100 / canary.total : 0;
   const destinations = w <= 0 ? to(stable) : w >= 100 ? to(next) : [{ version: stable, weight: 100 - w }, { version: next, weight: w }];
   rules.push({ ...(path ? { matches: [path] } : {}), destinations });
   return rules;
+}
+
+/** The header cohort's rules: the value, or the pattern, or `always` and `never`. */
+function headerRules(canary: NginxCanary, on: (m: RequestMatch) => RequestMatch[], next: RouteRule['destinations'], stable: RouteRule['destinations']): RouteRule[] {
+  const header = canary.header!;
+  if (canary.headerValue !== undefined) {
+    return [{ name: 'canary-by-header-value', matches: on(RequestMatch.header(header, StringMatch.exact(canary.headerValue))), destinations: next }];
+  }
+  if (canary.headerPattern !== undefined) {
+    // ingress-nginx finds the pattern anywhere in the value; our regexes match the whole value.
+    return [{ name: 'canary-by-header-pattern', matches: on(RequestMatch.header(header, StringMatch.regex(`.*(?:${canary.headerPattern}).*`))), destinations: next }];
+  }
+  return [
+    { name: 'canary-by-header', matches: on(RequestMatch.header(header, StringMatch.exact('always'))), destinations: next },
+    { name: 'canary-by-header-never', matches: on(RequestMatch.header(header, StringMatch.exact('never'))), destinations: stable },
+  ];
 }
 
 function intOr(v: string | undefined, d: number): number {

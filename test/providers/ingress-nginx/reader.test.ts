@@ -137,10 +137,11 @@ describe('Reading ingress-nginx canary pairs with nginx precedence', () => {
       expect(IstioReader.read(objects).warnings.map(w => w.message)).toEqual([expect.stringContaining('canary-by-header-value is "jason@example.com", which ingress-nginx\'s annotation validation rejects')]);
     });
 
-    test('a cohort the model cannot hold (a pattern that is not RE2) is a warning; the path still routes', () => {
-      const objects = pair({ [`${A}canary-by-header`]: 'x-group', [`${A}canary-by-header-pattern`]: 'a(?=b)', [`${A}canary-weight`]: '10' });
-      expect(IstioReader.read(objects).warnings.map(w => w.message)).toEqual([expect.stringContaining('is not modelled')]);
-      expect(where(objects, { 'x-group': 'ab' })).toEqual(['shop-v1:1']);
+    test('a cohort the model cannot hold (a pattern that is not RE2) is a warning; the other cohorts and the weight still route', () => {
+      const objects = pair({ [`${A}canary-by-header`]: 'x-group', [`${A}canary-by-header-pattern`]: 'a(?=b)', [`${A}canary-by-cookie`]: 'beta', [`${A}canary-weight`]: '10' });
+      expect(IstioReader.read(objects).warnings.map(w => w.message)).toEqual([expect.stringMatching(/^its canary-by-header "x-group" is not modelled: .*; left out$/)]);
+      expect(where(objects, { 'x-group': 'ab' })).toEqual(['shop-v1:0.9', 'shop-v2:0.1']);
+      expect(where(objects, { cookie: 'beta=always' })).toEqual(['shop-v2:1']);
     });
   });
 
