@@ -276,11 +276,37 @@ export class SharedHost extends Construct {
       this.checkRules(core);
       const own = this.reaching(core);
       const base = renderHttpRouteSpec(target, own.map(r => ({ ...r, gateways: undefined, matches: undefined })));
-      return { ...base, rules: own.map((r, i) => ({ ...base.rules![i], matches: this.gatewayMatches(core, r) })) };
+      const rules = own.map((r, i) => ({ ...base.rules![i], matches: this.gatewayMatches(core, r) }));
+      this.checkGatewayLimits(core, rules);
+      return { ...base, rules };
     };
     const route = modelledObject(this, `HTTPRoute-${core.name}`, HttpRoute.GVK, `${core.name}-${this.name}`, spec);
     route.addDependency(core.rendered.primary);
     this.objects.set(core.name, route);
+  }
+
+  /**
+   * The Gateway API's limits on one HTTPRoute (its CRD rejects more): 16 rules, 64 matches per
+   * rule, 127 in all. A service's paths multiply the matches of each of its rules.
+   */
+  private checkGatewayLimits(core: ServiceCore, rules: Array<{ matches: unknown[] }>): void {
+    const paths = this.pathsOf(core).length;
+    const name = `${core.name}-${this.name}`;
+    const p = 'the Gateway API provider';
+    if (rules.length > 16) {
+      fail(this.who, `${p} cannot render HTTPRoute ${name} with ${rules.length} rules for ${core.who}: a route takes at most 16; remove routes of the service, or use TrafficProvider.istio()`);
+    }
+    rules.forEach((r, i) => {
+      if (r.matches.length > 64) {
+        fail(this.who, `${p} cannot render rule ${i} of HTTPRoute ${name} with ${r.matches.length} matches (${paths} paths times ${r.matches.length / paths} matches of ${core.who}): `
+          + 'a route rule takes at most 64; give the service fewer paths or its routes fewer matches, or use TrafficProvider.istio()');
+      }
+    });
+    const total = rules.reduce((n, r) => n + r.matches.length, 0);
+    if (total > 127) {
+      fail(this.who, `${p} cannot render HTTPRoute ${name} with ${total} matches in all (${paths} paths times the matches of ${core.who}'s rules): a route takes at most 127; `
+        + 'give the service fewer paths or its routes fewer matches, or use TrafficProvider.istio()');
+    }
   }
 
   /**

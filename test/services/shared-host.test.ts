@@ -260,6 +260,29 @@ describe('SharedHost rejections', () => {
       .toThrow("SharedHost 'shop': CanaryService 'orders' has rule \"preview\" matching the path (uri prefix \"/preview\"), which a SharedHost cannot narrow to the service's paths yet; match headers, or route that path with its own addPath");
   });
 
+  test('fails, with the Gateway API, when the paths of a service multiply its matches past the HTTPRoute limits', () => {
+    // GIVEN a service whose testers route ORs 22 header values, on 3 paths (66 matches in one rule)
+    const chart = Testing.chart();
+    const svc = new CanaryService(chart, 'orders', { port: 80, provider: gatewayApi(), stable: { version: 'v1', image: 'x' }, canary: { version: 'v2', image: 'y' } });
+    const values = Array.from({ length: 22 }, (_, i) => RequestMatch.header('x-tester', StringMatch.exact(`t${i}`)));
+    new HeaderMatchRoute(chart, 'testers', { target: svc, matches: values, version: 'v2' });
+    const host = new SharedHost(chart, 'shop', { hosts: [HOST], gateways: [GATEWAY], provider: gatewayApi() });
+    host.addPath(StringMatch.prefix('/orders'), svc);
+    host.addPath(StringMatch.prefix('/order'), svc);
+    host.addPath(StringMatch.exact('/basket'), svc);
+    // WHEN synthesized THEN the route's limit is named, not left to the API server
+    expect(() => Testing.synth(chart)).toThrow(
+      "SharedHost 'shop': the Gateway API provider cannot render rule 0 of HTTPRoute orders-shop with 66 matches (3 paths times 22 matches of CanaryService 'orders'): a route rule takes at most 64");
+    // AND with 2 paths (44 + 2 matches) it renders, valid against the CRD
+    const ok = Testing.chart();
+    const svc2 = new CanaryService(ok, 'orders', { port: 80, provider: gatewayApi(), stable: { version: 'v1', image: 'x' }, canary: { version: 'v2', image: 'y' } });
+    new HeaderMatchRoute(ok, 'testers', { target: svc2, matches: values, version: 'v2' });
+    const host2 = new SharedHost(ok, 'shop', { hosts: [HOST], gateways: [GATEWAY], provider: gatewayApi() });
+    host2.addPath(StringMatch.prefix('/orders'), svc2);
+    host2.addPath(StringMatch.exact('/basket'), svc2);
+    expect(find(synthValid(ok), 'HTTPRoute', 'orders-shop').spec.rules[0].matches).toHaveLength(44);
+  });
+
   test('fails for the mesh gateway, no gateways or no hosts', () => {
     const chart = Testing.chart();
     expect(() => new SharedHost(chart, 'a', { hosts: [HOST], gateways: ['mesh'] }))
