@@ -26,7 +26,7 @@ const UNSUPPORTED: Array<{ starts: string; what: string; instead: string }> = [
   { starts: '(?<=', what: 'a look-behind', instead: 'match the preceding text as part of the pattern' },
   { starts: '(?<!', what: 'a negative look-behind', instead: 'match the allowed preceding text as part of the pattern, or use a second route' },
   { starts: '(?=', what: 'a look-ahead', instead: 'match the following text as part of the pattern' },
-  { starts: '(?!', what: 'a negative look-ahead', instead: 'use RequestMatch.withoutHeader() for "does not match", or list the allowed values' },
+  { starts: '(?!', what: 'a negative look-ahead', instead: 'list the allowed values, or use RequestMatch.withoutHeader() for "does not match" (Istio only)' },
   { starts: '(?>', what: 'an atomic group', instead: 'use a plain group "(...)" or "(?:...)"' },
   { starts: '(?P=', what: 'a named back-reference', instead: 'repeat the text, or list the alternatives' },
   { starts: '\\k<', what: 'a named back-reference', instead: 'repeat the text, or list the alternatives' },

@@ -131,7 +131,7 @@ describe('StringMatch', () => {
         'fails on a negative look-ahead, saying it is one and what to use instead',
         () => StringMatch.regex('^(?!admin).*$'),
         `StringMatch.regex: ${RE2_RULE} "^(?!admin).*$": "(?!" at offset 1 starts a negative look-ahead, which RE2 (Envoy's engine) does not support; `
-          + 'use RequestMatch.withoutHeader() for "does not match", or list the allowed values',
+          + 'list the allowed values, or use RequestMatch.withoutHeader() for "does not match" (Istio only)',
       ],
       [
         'fails on a back-reference, saying it is one',

@@ -139,7 +139,7 @@ describe('RoutingAnalyzer on Gateway API objects', () => {
     const why = 'is not valid RE2 (RegularExpression matches are implementation-specific; Envoy-based implementations such as Istio and Envoy Gateway use RE2)';
     expect(findings.map(f => [f.severity, f.rule, f.message])).toEqual([
       [Severity.ERROR, 'gateway-api-regex-syntax', `rules[0] matches[0] header x-id: regex "(a)\\\\1" ${why}: "\\\\1" at offset 3 is a back-reference, which RE2 (Envoy's engine) does not support; repeat the text, or list the alternatives`],
-      [Severity.ERROR, 'gateway-api-regex-syntax', `rules[0] matches[0] path: regex "/(?!admin).*" ${why}: "(?!" at offset 1 starts a negative look-ahead, which RE2 (Envoy's engine) does not support; use RequestMatch.withoutHeader() for "does not match", or list the allowed values`],
+      [Severity.ERROR, 'gateway-api-regex-syntax', `rules[0] matches[0] path: regex "/(?!admin).*" ${why}: "(?!" at offset 1 starts a negative look-ahead, which RE2 (Envoy's engine) does not support; list the allowed values, or use RequestMatch.withoutHeader() for "does not match" (Istio only)`],
     ]);
   });
 
