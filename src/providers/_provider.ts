@@ -5,6 +5,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { StringMatch } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 import { TrafficPolicy } from '../model/traffic-policy';
 import { ServiceProtocol } from '../services/routed-service';
@@ -86,6 +87,50 @@ export interface ProviderImpl {
 
   /** Called when a matched rule was added (a provider may add objects, e.g. a second route). */
   ruleAdded?(ctx: ProviderContext, rendered: RenderedRouting): void;
+
+  /** How the provider renders a SharedHost; absent when it cannot. */
+  sharedHost?(host: SharedHostContext): SharedHostRenderer;
+}
+
+/** A path of a SharedHost and the service it leads to. */
+export interface SharedHostPath {
+  readonly match: StringMatch;
+  /** The service's provider context. */
+  readonly service: ProviderContext;
+  /** 1-based index among the paths of its service, in the order they were added. */
+  readonly index: number;
+}
+
+/** What a provider is told about a SharedHost. */
+export interface SharedHostContext {
+  /** The SharedHost construct: its objects are created in its scope. */
+  readonly scope: Construct;
+  /** For messages, e.g. `SharedHost 'shop'`. */
+  readonly who: string;
+  /** The root object's name and the suffix of each service's object. */
+  readonly name: string;
+  readonly hosts: string[];
+  readonly gateways: string[];
+  /** The paths in first-match order: exact, then prefixes longest first, then regexes as added. */
+  ordered(): SharedHostPath[];
+  /** The paths of one service. */
+  pathsOf(service: ProviderContext): SharedHostPath[];
+  /** A service's rules that reach the host's gateways (at synth). */
+  reaching(service: ProviderContext): RouteRule[];
+  /** Those rules with their matches ANDed with `paths` (each path's segment-prefix matches). */
+  serviceRules(service: ProviderContext, paths: SharedHostPath[]): RouteRule[];
+  /** Throws when a service rule cannot be narrowed to the service's paths. */
+  checkRules(service: ProviderContext): void;
+  /** The object a service's routing is rendered as (the new objects depend on it). */
+  primaryOf(service: ProviderContext): ApiObject;
+}
+
+/** A provider's rendering of a SharedHost. */
+export interface SharedHostRenderer {
+  /** The objects rendered so far, in output order. */
+  readonly objects: ApiObject[];
+  /** Renders what a newly added path needs. */
+  addPath(path: SharedHostPath): void;
 }
 
 /** Where a new rule goes in the model. */

@@ -1,16 +1,13 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SERVICE_CORES, ServiceCore } from './_service-core';
 import { IRoutedService, ServiceProtocol } from './routed-service';
-import { OWNED } from '../internal/owned';
 import { fail, isDns1035Label, show, validateDns1123Label, validateNonEmptyString, validateUnique } from '../internal/validation';
+import { pathMatches } from '../model/_paths';
 import { MESH_GATEWAY } from '../model/_util';
 import { MatchField, RequestMatch, StringMatch, StringMatchType } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
-import { HttpRoute } from '../providers/gateway-api/imports/httproute-gateway.networking.k8s.io';
-import { renderHttpMatch, renderHttpRouteSpec } from '../providers/gateway-api/renderer';
-import { VirtualService } from '../providers/istio/imports/networking.istio.io';
-import { renderVirtualServiceSpec, stringMatch } from '../providers/istio/renderer';
+import { ProviderContext, SharedHostContext, SharedHostPath, SharedHostRenderer } from '../providers/_provider';
 import { TrafficProvider } from '../providers/traffic-provider';
 
 /** Props of a `SharedHost`. */
@@ -36,15 +33,15 @@ export interface SharedHostProps {
   readonly name?: string;
 
   /**
-   * The routing API; every service added with `addPath` must use the same.
+   * The routing API (`TrafficProvider.istio()` or `TrafficProvider.gatewayApi()`); every service
+   * added with `addPath` must use the same.
    * @default TrafficProvider.istio()
    */
   readonly provider?: TrafficProvider;
 }
 
-interface PathEntry {
-  readonly match: StringMatch;
-  readonly service: IRoutedService;
+interface PathEntry extends SharedHostPath {
+  readonly construct: IRoutedService;
   readonly core: ServiceCore;
   /** 1-based index among the paths of its service, in the order they were added. */
   readonly index: number;
@@ -89,8 +86,7 @@ export class SharedHost extends Construct {
   private readonly provider: TrafficProvider;
   private readonly who: string;
   private readonly entries: PathEntry[] = [];
-  private readonly objects = new Map<string, ApiObject>();
-  private root?: ApiObject;
+  private readonly renderer: SharedHostRenderer;
   private readonly warningList: string[] = [];
 
   public constructor(scope: Construct, id: string, props: SharedHostProps) {
@@ -120,6 +116,11 @@ export class SharedHost extends Construct {
     const provider = props.provider ?? TrafficProvider.istio();
     if (!(provider instanceof TrafficProvider)) fail(who, `provider must be TrafficProvider.istio() or TrafficProvider.gatewayApi(), got ${show(provider)}`);
     this.provider = provider;
+    const impl = provider._impl;
+    if (!impl.sharedHost) {
+      fail(who, `${impl.displayName} cannot serve a SharedHost: its routing has no gateways to share a host at; use TrafficProvider.istio() or TrafficProvider.gatewayApi()`);
+    }
+    this.renderer = impl.sharedHost(this.hostContext());
   }
 
   /**
@@ -173,9 +174,9 @@ export class SharedHost extends Construct {
       if (!this.node.metadata.some(m => m.data === w)) this.node.addMetadata('warning', w);
     }
     const index = this.entries.filter(e => e.core === core).length + 1;
-    const entry: PathEntry = { match, service, core, index, seq: this.entries.length };
+    const entry: PathEntry = { match, construct: service, core, service: core.context, index, seq: this.entries.length };
     this.entries.push(entry);
-    this.render(entry);
+    this.renderer.addPath(entry);
   }
 
   /**
@@ -201,7 +202,25 @@ export class SharedHost extends Construct {
 
   /** The routing objects rendered so far: the root VirtualService (Istio), then one object per service. */
   public get routingObjects(): ApiObject[] {
-    return [...(this.root ? [this.root] : []), ...this.objects.values()];
+    return this.renderer.objects;
+  }
+
+  /** What the provider is told about this host. */
+  private hostContext(): SharedHostContext {
+    const coreOf = (service: ProviderContext) => this.entries.find(e => e.service === service)!.core;
+    return {
+      scope: this,
+      who: this.who,
+      name: this.name,
+      hosts: this.hosts,
+      gateways: this.gateways,
+      ordered: () => this.ordered(),
+      pathsOf: service => this.pathsOf(coreOf(service)),
+      reaching: service => this.reaching(coreOf(service)),
+      serviceRules: (service, paths) => this.serviceRules(coreOf(service), paths),
+      checkRules: service => this.checkRules(coreOf(service)),
+      primaryOf: service => coreOf(service).rendered.primary,
+    };
   }
 
   /** Paths in first-match order: exact, then prefixes longest first, then regexes as added. */
@@ -213,7 +232,7 @@ export class SharedHost extends Construct {
   }
 
   /** A service's rules that reach the shared host's gateways, their matches ANDed with `paths`. */
-  private serviceRules(core: ServiceCore, paths: PathEntry[]): RouteRule[] {
+  private serviceRules(core: ServiceCore, paths: SharedHostPath[]): RouteRule[] {
     const out: RouteRule[] = [];
     for (const rule of this.reaching(core)) {
       const alternatives: Array<RequestMatch | undefined> = (rule.matches ?? []).length > 0 ? [...rule.matches!] : [undefined];
@@ -248,109 +267,6 @@ export class SharedHost extends Construct {
   private pathsOf(core: ServiceCore): PathEntry[] {
     return this.ordered().filter(e => e.core === core);
   }
-
-  /** The name of the delegate VirtualService of a path: `<service>-<name>`, then `-2`, `-3`... for a service's further paths. */
-  private delegateName(e: PathEntry): string {
-    return `${e.core.name}-${this.name}${e.index > 1 ? `-${e.index}` : ''}`;
-  }
-
-  private render(entry: PathEntry): void {
-    const core = entry.core;
-    if (this.provider.name === 'istio') {
-      // Istio merges a root rule's matches with each delegate rule's, and drops the delegate
-      // rule when one of its matches lies outside every root match: one delegate per path,
-      // whose rules are narrowed to that path.
-      this.root ??= this.renderRoot();
-      const spec = () => {
-        this.checkRules(core);
-        return { http: renderVirtualServiceSpec({ host: core.name, versions: [], rules: this.serviceRules(core, [entry]) }).http };
-      };
-      const vs = modelledObject(this, `VirtualService-${core.name}-${entry.index}`, VirtualService.GVK, this.delegateName(entry), spec);
-      vs.addDependency(core.rendered.primary);
-      this.objects.set(`${core.name}-${entry.index}`, vs);
-      return;
-    }
-    if (this.objects.has(core.name)) return;
-    const target = { service: core.name, port: core.context.port, mesh: false, gateways: this.gateways, hostnames: this.hosts };
-    const spec = () => {
-      this.checkRules(core);
-      const own = this.reaching(core);
-      const base = renderHttpRouteSpec(target, own.map(r => ({ ...r, gateways: undefined, matches: undefined })));
-      const rules = own.map((r, i) => ({ ...base.rules![i], matches: this.gatewayMatches(core, r) }));
-      this.checkGatewayLimits(core, rules);
-      return { ...base, rules };
-    };
-    const route = modelledObject(this, `HTTPRoute-${core.name}`, HttpRoute.GVK, `${core.name}-${this.name}`, spec);
-    route.addDependency(core.rendered.primary);
-    this.objects.set(core.name, route);
-  }
-
-  /**
-   * The Gateway API's limits on one HTTPRoute (its CRD rejects more): 16 rules, 64 matches per
-   * rule, 127 in all. A service's paths multiply the matches of each of its rules.
-   */
-  private checkGatewayLimits(core: ServiceCore, rules: Array<{ matches: unknown[] }>): void {
-    const paths = this.pathsOf(core).length;
-    const name = `${core.name}-${this.name}`;
-    const p = 'the Gateway API provider';
-    if (rules.length > 16) {
-      fail(this.who, `${p} cannot render HTTPRoute ${name} with ${rules.length} rules for ${core.who}: a route takes at most 16; remove routes of the service, or use TrafficProvider.istio()`);
-    }
-    rules.forEach((r, i) => {
-      if (r.matches.length > 64) {
-        fail(this.who, `${p} cannot render rule ${i} of HTTPRoute ${name} with ${r.matches.length} matches (${paths} paths times ${r.matches.length / paths} matches of ${core.who}): `
-          + 'a route rule takes at most 64; give the service fewer paths or its routes fewer matches, or use TrafficProvider.istio()');
-      }
-    });
-    const total = rules.reduce((n, r) => n + r.matches.length, 0);
-    if (total > 127) {
-      fail(this.who, `${p} cannot render HTTPRoute ${name} with ${total} matches in all (${paths} paths times the matches of ${core.who}'s rules): a route takes at most 127; `
-        + 'give the service fewer paths or its routes fewer matches, or use TrafficProvider.istio()');
-    }
-  }
-
-  /**
-   * The HTTPRouteMatches of a service rule narrowed to its service's paths: the path renders
-   * natively (a prefix as PathPrefix, whose path-segment semantics are the SharedHost's), the
-   * rest as the Gateway API provider renders it.
-   */
-  private gatewayMatches(core: ServiceCore, rule: RouteRule): any[] {
-    const alternatives: Array<RequestMatch | undefined> = (rule.matches ?? []).length > 0 ? [...rule.matches!] : [undefined];
-    return this.pathsOf(core).flatMap(e => alternatives.map(m => ({ path: gatewayPath(e.match), ...(m ? renderHttpMatch(m) : {}) })));
-  }
-
-  private renderRoot(): ApiObject {
-    const spec = () => ({
-      hosts: [...this.hosts],
-      gateways: [...this.gateways],
-      http: this.ordered().map(e => ({
-        name: `${e.core.name}-${e.index}`,
-        match: pathMatches(e.match).map(m => ({ uri: stringMatch(m.conditions[0].match) })),
-        delegate: { name: this.delegateName(e) },
-      })),
-    });
-    return modelledObject(this, 'VirtualService', VirtualService.GVK, this.name, spec);
-  }
-}
-
-/**
- * The model matches of a path: a prefix is a path-segment prefix, `/static` matching
- * `/static` and `/static/...` (the Gateway API's PathPrefix); `/` matches every path.
- */
-function pathMatches(m: StringMatch): RequestMatch[] {
-  if (m.type === StringMatchType.PREFIX && m.value !== '/') {
-    return [RequestMatch.uri(StringMatch.exact(m.value)), RequestMatch.uri(StringMatch.prefix(`${m.value}/`))];
-  }
-  return [RequestMatch.uri(m)];
-}
-
-/** The Gateway API path of a SharedHost path. */
-function gatewayPath(m: StringMatch): { type: string; value: string } {
-  switch (m.type) {
-    case StringMatchType.EXACT: return { type: 'Exact', value: m.value };
-    case StringMatchType.PREFIX: return { type: 'PathPrefix', value: m.value };
-    default: return { type: 'RegularExpression', value: m.value };
-  }
 }
 
 /** Whether a regex path may share requests with another path (sampled; two regexes always may). */
@@ -359,20 +275,4 @@ function mayOverlap(a: StringMatch, b: StringMatch): boolean {
   const [regex, other] = a.type === StringMatchType.REGEX ? [a, b] : [b, a];
   const samples = other.type === StringMatchType.EXACT ? [other.value] : [other.value, `${other.value.replace(/\/$/, '')}/`, `${other.value.replace(/\/$/, '')}/x`, `${other.value.replace(/\/$/, '')}/x/y.z`];
   return samples.some(s => regex.matches(s));
-}
-
-/** A routing object whose spec is produced at synth; RoutingAnalyzer reads it from the model. */
-function modelledObject(scope: Construct, id: string, gvk: { apiVersion: string; kind: string }, name: string, spec: () => any): ApiObject {
-  const o = new ModelledObject(scope, id, { ...gvk, metadata: { name }, spec: Lazy.any({ produce: spec }) });
-  o.model = spec;
-  OWNED.add(o);
-  return o;
-}
-
-class ModelledObject extends ApiObject {
-  public model: () => any = () => undefined;
-  /** @internal */
-  public _analysisJson(): any {
-    return { apiVersion: this.apiVersion, kind: this.kind, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
-  }
 }

@@ -283,6 +283,14 @@ describe('SharedHost rejections', () => {
     expect(find(synthValid(ok), 'HTTPRoute', 'orders-shop').spec.rules[0].matches).toHaveLength(44);
   });
 
+  test('fails for a provider that cannot serve a shared host', () => {
+    const chart = Testing.chart();
+    expect(() => new SharedHost(chart, 'shop', { hosts: [HOST], gateways: [GATEWAY], provider: TrafficProvider.ingressNginx() }))
+      .toThrow("SharedHost 'shop': the ingress-nginx provider cannot serve a SharedHost: its routing has no gateways to share a host at; use TrafficProvider.istio() or TrafficProvider.gatewayApi()");
+    expect(() => new SharedHost(chart, 'plain', { hosts: [HOST], gateways: [GATEWAY], provider: TrafficProvider.kubernetes() }))
+      .toThrow('the Kubernetes provider cannot serve a SharedHost');
+  });
+
   test('fails for the mesh gateway, no gateways or no hosts', () => {
     const chart = Testing.chart();
     expect(() => new SharedHost(chart, 'a', { hosts: [HOST], gateways: ['mesh'] }))

@@ -1,6 +1,8 @@
 // The Gateway API provider (internal): HTTPRoute/GRPCRoute + one Service per version.
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { MAX_MATCHES_PER_ROUTE, MAX_MATCHES_PER_RULE, MAX_RULES } from './_limits';
 import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
+import { GatewayApiSharedHost } from './_shared-host';
 import { GrpcRoute } from './imports/grpcroute-gateway.networking.k8s.io';
 import { HttpRoute } from './imports/httproute-gateway.networking.k8s.io';
 import { gatewayDuration, grpcMethodOf, literalHeaderValue, mirrorFraction, renderGrpcMatch, renderGrpcRouteSpec, renderHttpMatch, renderHttpRouteSpec, RouteTarget, versionServiceName } from './renderer';
@@ -12,17 +14,14 @@ import { RetryCondition } from '../../model/resilience';
 import { RouteRule } from '../../model/routing-model';
 import { TrafficPolicy } from '../../model/traffic-policy';
 import { ServiceProtocol } from '../../services/routed-service';
-import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, RulePosition } from '../_provider';
+import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, RulePosition, SharedHostContext, SharedHostRenderer } from '../_provider';
 import { renderTrafficPolicy, validateTrafficPolicy } from '../istio/_traffic-policy';
 import { DestinationRule } from '../istio/imports/networking.istio.io';
 
 /** The label that enrolls a Service in an Istio ambient waypoint. */
 export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
 
-/** HTTPRoute/GRPCRoute limits (the v1.6.1 CRDs' maxItems). */
-const MAX_RULES = 16;
-const MAX_MATCHES_PER_RULE = 64;
-const MAX_MATCHES_PER_ROUTE = 127;
+/** HTTPRoute/GRPCRoute limits (the v1.6.1 CRDs' maxItems; rules and matches in _limits.ts). */
 const MAX_CONDITIONS = 16;
 const MAX_HOSTNAMES = 16;
 const MAX_HEADER_OPERATIONS = 16;
@@ -364,6 +363,10 @@ export class GatewayApiProvider implements ProviderImpl {
     if (r.gatewayRoute || !this.needsSplit(ctx)) return;
     const kind = ctx.protocol === ServiceProtocol.GRPC ? 'GRPCRoute' : 'HTTPRoute';
     r.gatewayRoute = this.newRoute(ctx, `Gateway${kind}`, `${ctx.name}-gateway`, () => this.gatewayTarget(ctx), t => this.rulesFor(ctx, t));
+  }
+
+  public sharedHost(host: SharedHostContext): SharedHostRenderer {
+    return new GatewayApiSharedHost(host);
   }
 
   public renderPreviewHost(ctx: ProviderContext, _rendered: RenderedRouting, previewHost: string, rule: RouteRule): RenderedPreview {

@@ -1,5 +1,6 @@
 // The Istio provider (internal): VirtualService + DestinationRule with one subset per version.
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { IstioSharedHost } from './_shared-host';
 import { renderTrafficPolicy, validateTrafficPolicy } from './_traffic-policy';
 import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { renderDestinationRuleSpec, renderVirtualServiceSpec } from './renderer';
@@ -8,7 +9,7 @@ import { fail } from '../../internal/validation';
 import { MESH_GATEWAY } from '../../model/_util';
 import { RouteRule } from '../../model/routing-model';
 import { TrafficPolicy } from '../../model/traffic-policy';
-import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting } from '../_provider';
+import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, SharedHostContext, SharedHostRenderer } from '../_provider';
 
 /**
  * Our VirtualService and DestinationRule give RoutingAnalyzer their JSON straight from the
@@ -80,6 +81,10 @@ export class IstioProvider implements ProviderImpl {
       ctx.wave(vs, 2, false);
     }
     return { objects: [dr, vs], primary: vs, destinationRule: dr, virtualService: vs };
+  }
+
+  public sharedHost(host: SharedHostContext): SharedHostRenderer {
+    return new IstioSharedHost(host);
   }
 
   public renderPreviewHost(ctx: ProviderContext, rendered: RenderedRouting, previewHost: string, rule: RouteRule): RenderedPreview {
