@@ -12,7 +12,7 @@ import { diffRoutings, HostTrafficDiff } from './traffic-diff';
 import { MatchField, StringMatchType } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 import { gatewayApiOf } from '../providers/gateway-api/_route-index';
-import { ingressesOf } from '../providers/ingress-nginx/_reader';
+import { ingressesOf, NginxHostRead, nginxMirrorOf } from '../providers/ingress-nginx/_reader';
 import { hostKey, indexObjects, IstioIndex, RoutingInfo } from '../providers/istio/_object-index';
 
 /** A probe request that two renderings route differently. */
@@ -96,26 +96,54 @@ function normalized(r: RoutingInfo, host: string, serviceKeyOf: (d: { version?: 
 }
 
 function ingressRouting(index: IstioIndex, host: string): RoutingInfo | undefined {
-  const read = [...ingressesOf(index).values()].find(h => h.host === host);
+  const read = lookupOf(index).ingresses.get(host);
   if (!read) return undefined;
   const services = new Map<string, string>();
   for (const g of read.groups) {
     services.set(g.versions.main, `${g.main.namespace}/${g.main.service}`);
     if (g.canary && g.versions.canary) services.set(g.versions.canary, `${g.canary.path.namespace}/${g.canary.path.service}`);
+    const mirror = nginxMirrorOf(g.main.ingress);
+    if (mirror && g.versions.mirror) services.set(g.versions.mirror, `${mirror.namespace}/${mirror.name}`);
   }
   return normalized(read.routing, host, d => services.get(d.version ?? '') ?? `${d.host ?? '?'}`);
 }
 
 function gatewayApiRouting(index: IstioIndex, host: string): RoutingInfo | undefined {
-  const read = gatewayApiOf(index);
-  const r = read.routings.find(x => x.routing.host === host || (x.routing.hosts ?? []).includes(host));
+  const { routes, services } = lookupOf(index);
+  const r = routes.get(host);
   if (!r) return undefined;
-  const services = new Map<string, string>();
-  for (const route of read.routes) for (const { backend } of route.backends) services.set(`${backend.hostKey}|${backend.version ?? ''}`, backend.serviceKey);
   return normalized(r, host, d => {
     const key = `${d.host !== undefined ? hostKey(d.host, r.namespace) : r.hostKey}|${d.version ?? ''}`;
     return services.get(key) ?? key;
   });
+}
+
+interface Lookup {
+  /** What the Ingress reader read, by host. */
+  readonly ingresses: Map<string, NginxHostRead>;
+  /** The first Gateway API routing of each host (its own or among its hosts). */
+  readonly routes: Map<string, RoutingInfo>;
+  /** Backend Services by `<host key>|<version>`. */
+  readonly services: Map<string, string>;
+}
+
+const LOOKUPS = new WeakMap<IstioIndex, Lookup>();
+
+/** The lookups of an index, built once (a search per host would be quadratic in the hosts). */
+function lookupOf(index: IstioIndex): Lookup {
+  let lookup = LOOKUPS.get(index);
+  if (!lookup) {
+    const ingresses = new Map<string, NginxHostRead>();
+    for (const h of ingressesOf(index).values()) if (!ingresses.has(h.host)) ingresses.set(h.host, h);
+    const read = gatewayApiOf(index);
+    const routes = new Map<string, RoutingInfo>();
+    for (const r of read.routings) for (const h of [r.routing.host, ...r.routing.hosts ?? []]) if (!routes.has(h)) routes.set(h, r);
+    const services = new Map<string, string>();
+    for (const route of read.routes) for (const { backend } of route.backends) services.set(`${backend.hostKey}|${backend.version ?? ''}`, backend.serviceKey);
+    lookup = { ingresses, routes, services };
+    LOOKUPS.set(index, lookup);
+  }
+  return lookup;
 }
 
 /** Probe requests for `host` from the values the routings' rules match on. */
