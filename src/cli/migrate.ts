@@ -12,8 +12,9 @@ import { loadManifests, yamlFiles } from '../internal/manifest-files';
 export const MIGRATE_HELP = `Usage: cdk8s-canary migrate <path>... --to gateway-api [--gateway NS/NAME] [--out FILE]
 
 Writes the Gateway API HTTPRoutes that replace the Ingresses under <path> (ingress-nginx
-canary pairs included: canary-weight, canary-by-header with its value or pattern, and
-canary-by-cookie, as a regex on the cookie header), followed by the backend Services they
+canary pairs included: canary-weight, canary-by-header with its value or pattern,
+canary-by-cookie, as a regex on the cookie header, and mirror-target to a Service, as a
+RequestMirror filter), followed by the backend Services they
 name, as YAML; then proves them: the traffic diff between the Ingresses and the HTTPRoutes
 (expected: every cohort unchanged) and the simulator on probe requests built from every
 value the rules match on (expected: no divergence). Whatever the HTTPRoutes do not carry

@@ -15,7 +15,7 @@
 // default backends, regex paths, and implementation-specific paths other than `/` (written
 // as a PathPrefix, which matches whole path elements only). The command then proves the result (see _equivalence.ts).
 import { MatchField, RequestMatch, StringMatch } from '../model/request-match';
-import { ingressesOf, IngressPath, isIngress, NginxCanary, NginxPathGroup } from '../providers/ingress-nginx/_reader';
+import { ingressesOf, IngressPath, isIngress, NginxCanary, nginxMirrorOf, NginxPathGroup, pathsOf } from '../providers/ingress-nginx/_reader';
 import { indexObjects } from '../providers/istio/_object-index';
 
 /** The Gateway the HTTPRoutes attach to. */
@@ -62,7 +62,7 @@ const ADVICE: Record<string, string> = {
   'proxy-connect-timeout': 'set your Gateway implementation\'s backend policy',
   'proxy-body-size': 'set your Gateway implementation\'s policy',
   'whitelist-source-range': 'use your Gateway implementation\'s authorization policy',
-  'mirror-target': 'add an HTTPRoute RequestMirror filter to the Service behind the URL by hand',
+  'mirror-target': 'it names no Service of the Ingress\'s namespace on one of its ports (an outside URL, or another namespace, which needs a ReferenceGrant); add a RequestMirror filter by hand',
 };
 
 /** Migrates the Ingresses among `objects`; other objects are left alone. */
@@ -95,7 +95,7 @@ export function migrateToGatewayApi(objects: any[], gateway?: MigrationGateway):
 
   // What the routes do not carry: per Ingress, once.
   const ingresses = objects.filter(isIngress);
-  for (const o of ingresses) notCarried.push(...ingressLeftovers(o));
+  for (const o of ingresses) notCarried.push(...ingressLeftovers(o, services));
 
   const out: any[] = [];
   const usedServices = new Set<string>();
@@ -178,9 +178,11 @@ function rulesOf(group: NginxPathGroup, services: Map<string, any>, notCarried: 
     if (header) m.headers = [header];
     return m;
   };
+  // mirror-target copies every request of the main Ingress's location: a RequestMirror on each rule.
+  const mirror = mirrorFilter(main, services);
   const rule = (header: { name: string; type: string; value: string } | undefined, backendRefs: any[]) => {
     const matches = [match(header)].filter(m => Object.keys(m).length > 0);
-    return { ...(matches.length > 0 ? { matches } : {}), backendRefs };
+    return { ...(matches.length > 0 ? { matches } : {}), ...(mirror ? { filters: [mirror] } : {}), backendRefs };
   };
   const mainRef = ref(main);
   if (!mainRef) return undefined;
@@ -221,6 +223,21 @@ function rulesOf(group: NginxPathGroup, services: Map<string, any>, notCarried: 
   return rules;
 }
 
+/**
+ * The RequestMirror filter for the main Ingress's mirror-target when it names a Service of
+ * the route's namespace (a Service elsewhere would need a ReferenceGrant: left to the report).
+ */
+function mirrorFilter(main: IngressPath, services: Map<string, any>): any | undefined {
+  const target = nginxMirrorOf(main.ingress);
+  if (!target || target.namespace !== main.namespace) return undefined;
+  const url = String(main.ingress.metadata?.annotations?.[`${NGINX}mirror-target`] ?? '');
+  const explicit = /^https?:\/\/[^/:$?#]+:(\d+)/i.exec(url);
+  const svc = services.get(`${target.namespace}/${target.name}`);
+  const port = explicit ? Number(explicit[1]) : url.startsWith('https') ? 443 : 80;
+  if (svc && !(svc.spec?.ports ?? []).some((x: any) => x?.port === port)) return undefined;
+  return { type: 'RequestMirror', requestMirror: { backendRef: { name: target.name, port } } };
+}
+
 /** The HTTPRoute path match of an Ingress path; undefined for `/` as a prefix (every path). */
 function pathOf(p: IngressPath): any | undefined {
   if (p.pathType === 'Exact') return { type: 'Exact', value: p.path };
@@ -237,12 +254,19 @@ function portOf(p: IngressPath, services: Map<string, any>): number | undefined 
   return ports.find(x => x?.name === p.port)?.port;
 }
 
+/** Whether the mirror-target of a main Ingress is carried as a RequestMirror filter. */
+function carriedMirror(o: any, services: Map<string, any>): boolean {
+  const paths = pathsOf(o);
+  return paths.length > 0 && !paths[0].canary && mirrorFilter(paths[0], services) !== undefined;
+}
+
 /** What of an Ingress no HTTPRoute written carries. */
-function ingressLeftovers(o: any): NotCarried[] {
+function ingressLeftovers(o: any, services: Map<string, any>): NotCarried[] {
   const source = `Ingress ${o.metadata?.namespace || 'default'}/${o.metadata?.name}`;
   const out: NotCarried[] = [];
   for (const [k, v] of Object.entries(o.metadata?.annotations ?? {})) {
     if (!k.startsWith(NGINX) || CANARY_ANNOTATIONS.includes(k)) continue;
+    if (k === `${NGINX}mirror-target` && carriedMirror(o, services)) continue;
     const name = k.slice(NGINX.length);
     const advice = ADVICE[name] ?? (name.startsWith('session-cookie') ? ADVICE.affinity : 'it is specific to ingress-nginx and migrate writes no equivalent; carry it to the Gateway or the HTTPRoute by hand');
     out.push({ source, what: `${k}: ${JSON.stringify(v)}`, why: advice });

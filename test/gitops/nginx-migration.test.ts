@@ -149,6 +149,25 @@ describe('migrate --to gateway-api', () => {
     expect(m.proof.divergences.map(d => d.request.path)).not.toContain('/static/x');
   });
 
+  test('mirror-target to a Service of the namespace: a RequestMirror filter on every rule, proven; an outside URL is reported', () => {
+    // GIVEN the main Ingress mirrors every request to shop-canary, with a header cohort
+    const input = pair({ [`${A}canary-by-header`]: 'x-canary' });
+    input[2].metadata.annotations = { [`${A}mirror-target`]: 'http://shop-canary.shop.svc.cluster.local:80$request_uri' };
+    // WHEN
+    const m = migrate(input);
+    // THEN each rule mirrors, and the proof holds (the mirror included)
+    const rules = find(m.objects, 'HTTPRoute', 'shop').spec.rules;
+    expect(rules.map((r: any) => r.filters)).toEqual(rules.map(() => [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'shop-canary', port: 80 } } }]));
+    expect(m.notCarried).toEqual([]);
+    expect(m.proof.divergences).toEqual([]);
+    expect(m.proof.hosts[0].cohorts.every(c => c.change === 'unchanged' && c.mirrorAfter === 'shop-canary 100%')).toBe(true);
+    // AND a mirror to an outside URL (which the reader does not model) is named
+    const outside = pair({});
+    outside[2].metadata.annotations = { [`${A}mirror-target`]: 'https://test.example.com$request_uri' };
+    const o = migrate(outside);
+    expect(o.notCarried.map(n => n.what)).toEqual([`${A}mirror-target: "https://test.example.com$request_uri"`]);
+  });
+
   test('a port by name is looked up in the Service', () => {
     const input = [...SERVICES, ingress('shop', [{ service: 'shop', port: 'http' }])];
     expect(find(migrate(input).objects, 'HTTPRoute', 'shop').spec.rules[0].backendRefs).toEqual([{ name: 'shop', port: 80 }]);
