@@ -1,10 +1,11 @@
 // Property test (fast-check) of leaving ingress-nginx: random canary Ingress pairs (a weight of
 // any canary-weight-total, a header cohort with `always`/`never`, a value or a pattern, a cookie
-// cohort, on a Prefix or Exact path, or `/` as implementation-specific, beside a lone Ingress on another
-// path) are read with nginx's precedence, migrated to HTTPRoutes, and both are simulated: every
-// probe request the proof builds and 30 random requests per model reach the same backend
-// Services with the same probabilities. Zero divergences, nothing left behind, every route valid
-// against the HTTPRoute CRD (with its CEL rules).
+// cohort, on a Prefix or Exact path or `/` as implementation-specific, beside a lone Ingress on
+// another path, with or without a mirror-target to the canary's Service) are read with nginx's
+// precedence, migrated to HTTPRoutes, and both are simulated: every probe request the proof
+// builds and 30 random requests per model reach the same backend Services with the same
+// probabilities (and mirrors). Zero divergences, nothing left behind, every route valid against
+// the HTTPRoute CRD (with its CEL rules).
 import * as fc from 'fast-check';
 import { validateManifests } from './util';
 import { compareIngressToGatewayApi, whereBoth } from '../src/gitops/_equivalence';
@@ -25,6 +26,8 @@ interface PairModel {
   readonly path: { path: string; pathType: string };
   readonly lone?: { path: string; pathType: string };
   readonly labelled: boolean;
+  /** The main Ingress mirrors every request to the canary's Service (mirror-target). */
+  readonly mirror: boolean;
 }
 
 const paths = fc.constantFrom(
@@ -44,6 +47,7 @@ const models: fc.Arbitrary<PairModel> = fc.record({
   path: paths,
   lone: fc.option(paths, { nil: undefined }),
   labelled: fc.boolean(),
+  mirror: fc.boolean(),
 }).map(m => ({ ...m, weight: m.weight % (m.total + 1) }));
 
 function ingress(name: string, service: string, path: { path: string; pathType: string }[], annotations?: Record<string, string>): any {
@@ -67,7 +71,8 @@ function inputOf(m: PairModel): any[] {
   const service = (name: string, version: string) => ({
     apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' }, spec: { selector: { app: name.split('-')[0], version }, ports: [{ port: 80 }] },
   });
-  const out = [ingress('shop', 'shop-v1', [m.path]), ingress('shop-canary', 'shop-v2', [m.path], annotations)];
+  const main = m.mirror ? { [`${A}mirror-target`]: 'http://shop-v2.shop.svc.cluster.local:80$request_uri' } : undefined;
+  const out = [ingress('shop', 'shop-v1', [m.path], main), ingress('shop-canary', 'shop-v2', [m.path], annotations)];
   // A lone Ingress on another path (ingress-nginx takes one main Ingress per host and path).
   const samePath = m.lone && m.lone.path.replace(/\/+$/, '') === m.path.path.replace(/\/+$/, '') && (m.lone.pathType === 'Exact') === (m.path.pathType === 'Exact');
   if (m.lone && !samePath) out.push(ingress('web', 'web', [m.lone]));
