@@ -28,7 +28,6 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   bundledDeps: ['re2js@^2.10.0', 'js-yaml@^4.1.0'],
   devDeps: [
     'cdk8s-cli@^2.207.0',
-    'ajv@^8.17.0',
     // Tests: CEL rules of the vendored CRDs (x-kubernetes-validations), see test/util/cel.ts.
     '@bufbuild/cel@^0.6.1',
     '@bufbuild/cel-spec@^0.6.1',
