@@ -14,7 +14,7 @@
 // Then it times the user's loop (bench/user-loop.js) unless --no-user-loop, and the command
 // line (bench/cli.js: check, diff and explain against parsing with js-yaml) unless --no-cli,
 // and Gateway API synth against Istio synth (bench/providers.js, at 1,000 services) unless
-// --no-providers.
+// --no-providers, and `migrate --to gateway-api` (bench/migrate.js) unless --no-migrate.
 //
 // Options: --runs R (default 5, at least 5)  --sizes 100,1000,5000  --lib DIR (another
 // build of cdk8s-canary, default lib/)  --case-timeout S (default 120: a case whose run
@@ -44,7 +44,7 @@ const TARGETS = {
 };
 
 function parseArgs(argv) {
-  const o = { runs: 5, sizes: [100, 1000, 5000], lib: path.join(ROOT, 'lib'), caseTimeoutS: 120, userLoop: true, cli: true, providers: true, cliSizes: [500, 2000, 5000], out: path.join(__dirname, 'results', 'latest.json') };
+  const o = { runs: 5, sizes: [100, 1000, 5000], lib: path.join(ROOT, 'lib'), caseTimeoutS: 120, userLoop: true, cli: true, providers: true, migrate: true, cliSizes: [500, 2000, 5000], out: path.join(__dirname, 'results', 'latest.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') o.runs = Number(argv[++i]);
@@ -54,6 +54,7 @@ function parseArgs(argv) {
     else if (a === '--no-user-loop') o.userLoop = false;
     else if (a === '--no-cli') o.cli = false;
     else if (a === '--no-providers') o.providers = false;
+    else if (a === '--no-migrate') o.migrate = false;
     else if (a === '--cli-sizes') o.cliSizes = argv[++i].split(',').map(Number);
     else if (a === '--label') o.label = argv[++i];
     else if (a === '--out') o.out = path.resolve(argv[++i]);
@@ -233,6 +234,13 @@ function main() {
     const out = path.join(__dirname, 'results', 'providers.json');
     const r = spawnSync(process.execPath, [path.join(__dirname, 'providers.js'), '--runs', String(opts.runs), '--lib', opts.lib, '--out', out], { stdio: 'inherit' });
     if (r.status !== 0) log(`bench/providers.js failed (exit ${r.status}); see its output above`);
+  }
+
+  if (opts.migrate) {
+    log('timing migrate --to gateway-api (bench/migrate.js)...');
+    const out = path.join(__dirname, 'results', 'migrate.json');
+    const r = spawnSync(process.execPath, [path.join(__dirname, 'migrate.js'), '--runs', String(opts.runs), '--lib', opts.lib, '--out', out], { stdio: 'inherit' });
+    if (r.status !== 0) log(`bench/migrate.js failed (exit ${r.status}); see its output above`);
   }
 
   // Report.
