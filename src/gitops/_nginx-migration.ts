@@ -15,6 +15,7 @@
 // default backends, regex paths, and implementation-specific paths other than `/` (written
 // as a PathPrefix, which matches whole path elements only). The command then proves the result (see _equivalence.ts).
 import { MatchField, RequestMatch, StringMatch } from '../model/request-match';
+import { MAX_RULES } from '../providers/gateway-api/_limits';
 import { ingressesOf, IngressPath, isIngress, NginxCanary, nginxMirrorOf, NginxPathGroup, pathsOf } from '../providers/ingress-nginx/_reader';
 import { indexObjects } from '../providers/istio/_object-index';
 
@@ -107,7 +108,7 @@ export function migrateToGatewayApi(objects: any[], gateway?: MigrationGateway):
     const chunks: RouteRuleGroup[][] = [];
     for (const g of route.groups) {
       const last = chunks[chunks.length - 1];
-      if (last && last.reduce((n, x) => n + x.rules.length, 0) + g.rules.length <= 16) last.push(g);
+      if (last && last.reduce((n, x) => n + x.rules.length, 0) + g.rules.length <= MAX_RULES) last.push(g);
       else chunks.push([g]);
     }
     chunks.forEach((chunk, i) => {
