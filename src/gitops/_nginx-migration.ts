@@ -17,7 +17,7 @@
 import { MatchField, RequestMatch, StringMatch } from '../model/request-match';
 import { MAX_RULES } from '../providers/gateway-api/_limits';
 import { ingressesOf, IngressPath, isIngress, NginxCanary, nginxMirrorOf, NginxPathGroup, pathsOf } from '../providers/ingress-nginx/_reader';
-import { indexObjects } from '../providers/istio/_object-index';
+import { idOf, indexObjects } from '../providers/istio/_object-index';
 
 /** The Gateway the HTTPRoutes attach to. */
 export interface MigrationGateway {
@@ -73,7 +73,7 @@ export function migrateToGatewayApi(objects: any[], gateway?: MigrationGateway):
   const notes: string[] = [];
   const services = new Map<string, any>();
   for (const o of objects) {
-    if (o?.kind === 'Service' && o?.apiVersion === 'v1') services.set(`${o.metadata?.namespace || 'default'}/${o.metadata?.name}`, o);
+    if (o?.kind === 'Service' && o?.apiVersion === 'v1') services.set(idOf(o), o);
   }
 
   // Rules per (main Ingress, host), in nginx's order of paths.
@@ -263,7 +263,7 @@ function carriedMirror(o: any, services: Map<string, any>): boolean {
 
 /** What of an Ingress no HTTPRoute written carries. */
 function ingressLeftovers(o: any, services: Map<string, any>): NotCarried[] {
-  const source = `Ingress ${o.metadata?.namespace || 'default'}/${o.metadata?.name}`;
+  const source = `Ingress ${idOf(o)}`;
   const out: NotCarried[] = [];
   for (const [k, v] of Object.entries(o.metadata?.annotations ?? {})) {
     if (!k.startsWith(NGINX) || CANARY_ANNOTATIONS.includes(k)) continue;

@@ -6,7 +6,7 @@
 // the findings in its own terms (what a reference is, what a proxy answers).
 import { FindingKind, TransitionFinding } from './transition-check';
 import { Severity } from '../analyzer/finding';
-import { ARGO_SYNC_WAVE, DeploymentInfo, IstioIndex } from '../providers/istio/_object-index';
+import { ARGO_SYNC_WAVE, DeploymentInfo, deploymentsWith, IstioIndex, namespaceOf, waveOf } from '../providers/istio/_object-index';
 
 /** A Service a routing object sends traffic to or mirrors to. */
 export interface ServiceReference {
@@ -93,19 +93,18 @@ function services(objects: any[]): Services {
   const out = new Map<string, Svc>();
   for (const o of objects) {
     if (o?.kind !== 'Service' || o?.apiVersion !== 'v1') continue;
-    const namespace = typeof o.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : 'default';
+    const namespace = namespaceOf(o);
     const name = String(o.metadata?.name ?? '');
     const selector: Record<string, string> = {};
     for (const [k, v] of Object.entries(o.spec?.selector ?? {})) if (typeof v === 'string') selector[k] = v;
-    const wave = Number(o.metadata?.annotations?.[ARGO_SYNC_WAVE] ?? 0);
-    out.set(`${namespace}/${name}`, { key: `${namespace}/${name}`, namespace, selector, wave: Number.isFinite(wave) ? wave : 0 });
+    out.set(`${namespace}/${name}`, { key: `${namespace}/${name}`, namespace, selector, wave: waveOf(o) });
   }
   return out;
 }
 
 function podsOf(index: IstioIndex, svc: Svc): DeploymentInfo[] {
   if (Object.keys(svc.selector).length === 0) return [];
-  return index.deployments.filter(d => d.namespace === svc.namespace && Object.entries(svc.selector).every(([k, v]) => d.podLabels[k] === v));
+  return deploymentsWith(index, svc.namespace, svc.selector);
 }
 
 function label(r: ServiceReference): string {

@@ -16,7 +16,7 @@ import { MESH_GATEWAY, withoutUndefined } from '../../model/_util';
 import { MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
 import { HeaderOperations, RetryPolicy } from '../../model/resilience';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
-import { ARGO_SYNC_WAVE, hostKey, IstioIndex, RoutingInfo } from '../istio/_object-index';
+import { hostKey, idOf, IstioIndex, namespaceOf, RoutingInfo, waveOf } from '../istio/_object-index';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 /** The served versions of the route kinds we read (v1.6.1 serves HTTPRoute v1 and v1beta1, GRPCRoute v1). */
@@ -30,13 +30,6 @@ export function isGatewayRoute(o: any): boolean {
   return ROUTE_KINDS.includes(o?.kind) && ROUTE_API_VERSIONS.includes(o?.apiVersion);
 }
 
-export function namespaceOf(o: any): string {
-  return typeof o?.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : 'default';
-}
-
-export function idOf(o: any): string {
-  return `${namespaceOf(o)}/${o?.metadata?.name ?? '(unnamed)'}`;
-}
 
 /** A parentRef, resolved. */
 export interface ParentInfo {
@@ -352,7 +345,6 @@ function readRoute(o: any, index: IstioIndex, services: ServiceTable): Route | u
   const routeParents = parents.filter(p => p.kind === 'Service').map(p => p.id);
   const rules = ruleList.map((r, i) => readRule(kind, r ?? {}, `rules[${i}]${r?.name ? ` (${r.name})` : ''}`, namespace, routeParents, services, warn));
   const created = Date.parse(o.metadata?.creationTimestamp ?? '');
-  const wave = Number(o.metadata?.annotations?.[ARGO_SYNC_WAVE] ?? 0);
   return {
     kind,
     obj: o,
@@ -363,7 +355,7 @@ function readRoute(o: any, index: IstioIndex, services: ServiceTable): Route | u
     created: Number.isFinite(created) ? created : undefined,
     hostnames,
     parents,
-    wave: Number.isFinite(wave) ? wave : 0,
+    wave: waveOf(o),
     rules,
     warn,
   };

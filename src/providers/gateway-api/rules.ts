@@ -1,11 +1,12 @@
 // RoutingAnalyzer rules for Gateway API objects (HTTPRoute, GRPCRoute, Gateway), run offline.
 // Each cites the spec it follows: the field docs of gateway-api v1.6.1 (apis/v1/httproute_types.go,
 // grpcroute_types.go, gateway_types.go, shared_types.go, as rendered in the vendored CRDs).
-import { ROUTE_KINDS, GATEWAY_API_GROUP, namespaceOf } from './_route-index';
+import { ROUTE_KINDS, GATEWAY_API_GROUP } from './_route-index';
 import { Finding, Severity } from '../../analyzer/finding';
 import { parseDuration } from '../../internal/duration';
 import { MAX_REGEX_LENGTH, regexError } from '../../internal/regex';
 import { isHttpToken } from '../../internal/validation';
+import { namespaceOf } from '../istio/_object-index';
 
 /** A Kubernetes object and where it comes from (as RoutingAnalyzer passes them). */
 export interface AnalyzedObject {

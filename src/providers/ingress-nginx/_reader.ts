@@ -23,11 +23,7 @@ import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
 import { RequestMatch, StringMatch } from '../../model/request-match';
 import { RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
-import { hostKey, IstioIndex, RoutingInfo } from '../istio/_object-index';
-
-function namespaceOf(o: any): string {
-  return typeof o.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : 'default';
-}
+import { hostKey, IstioIndex, namespaceOf, RoutingInfo } from '../istio/_object-index';
 
 /** One path of one Ingress rule. */
 export interface IngressPath {

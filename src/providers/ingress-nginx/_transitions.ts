@@ -12,7 +12,7 @@
 import { ingressesOf, NginxCanary, NginxHostRead, nginxMirrorOf } from './_reader';
 import { addReference, ServiceReference, serviceTransitions, ServiceWording } from '../../gitops/_service-transitions';
 import { TransitionFinding } from '../../gitops/transition-check';
-import { ARGO_SYNC_WAVE, deploymentsWith, hostKey, IstioIndex } from '../istio/_object-index';
+import { deploymentsWith, hostKey, IstioIndex, waveOf } from '../istio/_object-index';
 
 const WORDING: ServiceWording = {
   aRef: 'an Ingress backend',
@@ -68,11 +68,6 @@ function canarySplit(c: NginxCanary): { weight: number; cohort: boolean; never: 
   const weight = c.total > 0 ? c.weight * 100 / c.total : 0;
   const headerNever = c.header !== undefined && c.headerValue === undefined && c.headerPattern === undefined;
   return { weight, cohort: c.header !== undefined || c.cookie !== undefined, never: headerNever || c.cookie !== undefined };
-}
-
-function waveOf(o: any): number {
-  const w = Number(o.metadata?.annotations?.[ARGO_SYNC_WAVE] ?? 0);
-  return Number.isFinite(w) ? w : 0;
 }
 
 /**

@@ -106,15 +106,18 @@ function serviceOf(key: string): { name: string; namespace: string } | undefined
   return m ? { name: m[1], namespace: m[2] } : undefined;
 }
 
-function namespaceOf(o: any): string {
-  return typeof o.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : 'default';
+/** An object's namespace; `default` when it has none. */
+export function namespaceOf(o: any): string {
+  return typeof o?.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : 'default';
 }
 
-function idOf(o: any): string {
-  return `${namespaceOf(o)}/${o.metadata?.name ?? '(unnamed)'}`;
+/** `<namespace>/<name>`. */
+export function idOf(o: any): string {
+  return `${namespaceOf(o)}/${o?.metadata?.name ?? '(unnamed)'}`;
 }
 
-function waveOf(o: any): number {
+/** An object's Argo CD sync wave (0 when it has none or it is not a number). */
+export function waveOf(o: any): number {
   const w = Number(o.metadata?.annotations?.[ARGO_SYNC_WAVE] ?? 0);
   return Number.isFinite(w) ? w : 0;
 }

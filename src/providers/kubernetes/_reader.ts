@@ -10,7 +10,7 @@ import { VERSION_LABEL } from './_provider';
 import { withoutUndefined } from '../../model/_util';
 import { RouteDestination, ServiceVersion } from '../../model/routing-model';
 import { ingressBackends } from '../ingress-nginx/_reader';
-import { DeploymentInfo, deploymentsWith, hostKey, IstioIndex, RoutingInfo } from '../istio/_object-index';
+import { DeploymentInfo, deploymentsWith, hostKey, IstioIndex, namespaceOf, RoutingInfo } from '../istio/_object-index';
 
 /** What the transition check needs of a plain Service's routing. */
 export interface PlainServiceRead {
@@ -28,10 +28,6 @@ const READ = new WeakMap<IstioIndex, Map<RoutingInfo, PlainServiceRead>>();
 /** The plain Services read from an index, by routing. */
 export function plainServicesOf(index: IstioIndex): Map<RoutingInfo, PlainServiceRead> {
   return READ.get(index) ?? new Map();
-}
-
-function namespaceOf(o: any): string {
-  return typeof o.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : 'default';
 }
 
 function subsetOf(a: Record<string, string>, b: Record<string, string>): boolean {
