@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import {
   BlueGreenService, CanaryService, Color, GatewayApiReader, HeaderMatchRoute, IstioReader, RequestMatch, RouteExplanation, RouteSimulator,
   ServiceProtocol, SharedHost, StringMatch, TrafficProvider,
@@ -13,8 +13,8 @@ const istio: Provider = () => TrafficProvider.istio();
 const gatewayApi: Provider = () => TrafficProvider.gatewayApi();
 
 /** orders (a canary) on /orders, cart (blue-green) on /cart and /orders-feed, at shop.example.com. */
-function shop(provider: Provider = istio, ordersWeight = 10) {
-  const chart = Testing.chart();
+function shop(provider: Provider = istio, ordersWeight = 10, app?: App) {
+  const chart = app ? new Chart(app, 'test') : Testing.chart();
   const orders = new CanaryService(chart, 'orders', {
     port: 8080,
     provider: provider(),
@@ -281,6 +281,16 @@ describe('SharedHost rejections', () => {
     host2.addPath(StringMatch.prefix('/orders'), svc2);
     host2.addPath(StringMatch.exact('/basket'), svc2);
     expect(find(synthValid(ok), 'HTTPRoute', 'orders-shop').spec.rules[0].matches).toHaveLength(44);
+  });
+
+  test('a JSON patch on its objects is analyzed as written: app.synth() fails on a webhook rule the patch breaks', () => {
+    // GIVEN the shop, its orders delegate patched with a retry policy without attempts
+    const app = Testing.app();
+    const { host } = shop(istio, 10, app);
+    const delegate = host.routingObjects.find(o => o.name === 'orders-shop')!;
+    delegate.addJsonPatch(JsonPatch.add('/spec/http/0/retries', { attempts: 0, retryOn: '5xx' }));
+    // WHEN / THEN
+    expect(() => app.synth()).toThrow('http retry policy configured when attempts are set to 0 (disabled)');
   });
 
   test('fails for a provider that cannot serve a shared host', () => {

@@ -1,5 +1,5 @@
 // The Gateway API provider (internal): HTTPRoute/GRPCRoute + one Service per version.
-import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { MAX_MATCHES_PER_ROUTE, MAX_MATCHES_PER_RULE, MAX_RULES } from './_limits';
 import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
 import { GatewayApiSharedHost } from './_shared-host';
@@ -14,6 +14,7 @@ import { RetryCondition } from '../../model/resilience';
 import { RouteRule } from '../../model/routing-model';
 import { TrafficPolicy } from '../../model/traffic-policy';
 import { ServiceProtocol } from '../../services/routed-service';
+import { modelled } from '../_modelled-object';
 import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, RulePosition, SharedHostContext, SharedHostRenderer } from '../_provider';
 import { renderTrafficPolicy, validateTrafficPolicy } from '../istio/_traffic-policy';
 import { DestinationRule } from '../istio/imports/networking.istio.io';
@@ -475,30 +476,7 @@ function disjointStrings(a: StringMatch, b: StringMatch): boolean {
   return false;
 }
 
-/**
- * Our routes give RoutingAnalyzer their JSON straight from the routing model
- * (`_analysisJson`), unless a JSON patch was added (then it resolves them), and skip the
- * generated class' key mapping (a no-op for specs rendered in the wire format already), as
- * the Istio provider's objects do.
- */
-function modelled<T extends new (...args: any[]) => ApiObject>(Base: T, skipKeyMapping: boolean) {
-  return class extends Base {
-    private patched = false;
-    public model: () => any = () => undefined;
-    public addJsonPatch(...ops: JsonPatch[]): void {
-      this.patched = true;
-      super.addJsonPatch(...ops);
-    }
-    public toJson(): any {
-      return skipKeyMapping ? ApiObject.prototype.toJson.call(this) : super.toJson();
-    }
-    /** @internal */
-    public _analysisJson(): any {
-      if (this.patched) return undefined;
-      return { apiVersion: this.apiVersion, kind: this.kind, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
-    }
-  };
-}
+// Our routes skip the generated classes' key mapping, as the Istio provider's VirtualService does.
 const ModelledHttpRoute = modelled(HttpRoute, true);
 const ModelledGrpcRoute = modelled(GrpcRoute, true);
 const ModelledDestinationRule = modelled(DestinationRule, false);

@@ -1,5 +1,5 @@
 // The Istio provider (internal): VirtualService + DestinationRule with one subset per version.
-import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import { IstioSharedHost } from './_shared-host';
 import { renderTrafficPolicy, validateTrafficPolicy } from './_traffic-policy';
 import { DestinationRule, VirtualService } from './imports/networking.istio.io';
@@ -9,38 +9,12 @@ import { fail } from '../../internal/validation';
 import { MESH_GATEWAY } from '../../model/_util';
 import { RouteRule } from '../../model/routing-model';
 import { TrafficPolicy } from '../../model/traffic-policy';
+import { modelled } from '../_modelled-object';
 import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, SharedHostContext, SharedHostRenderer } from '../_provider';
 
-/**
- * Our VirtualService and DestinationRule give RoutingAnalyzer their JSON straight from the
- * routing model (`_analysisJson`), unless a JSON patch was added: then it resolves them.
- */
-function modelled<T extends new (...args: any[]) => ApiObject>(Base: T) {
-  return class extends Base {
-    private patched = false;
-    public model: () => any = () => undefined;
-    public addJsonPatch(...ops: JsonPatch[]): void {
-      this.patched = true;
-      super.addJsonPatch(...ops);
-    }
-    /** @internal */
-    public _analysisJson(): any {
-      if (this.patched) return undefined;
-      return { apiVersion: this.apiVersion, kind: this.kind, metadata: { name: this.name, namespace: this.metadata.namespace }, spec: this.model() };
-    }
-  };
-}
-/**
- * Our VirtualService specs are rendered in Istio's wire format already: the generated class'
- * key mapping (a no-op for them; it renames only the deprecated mirrorPercent, which we never
- * emit) is skipped, which saves about 4% of synth.
- */
-class ModelledVirtualService extends modelled(VirtualService) {
-  public toJson(): any {
-    return ApiObject.prototype.toJson.call(this);
-  }
-}
-const ModelledDestinationRule = modelled(DestinationRule);
+// Our VirtualService specs are rendered in Istio's wire format already: no key mapping.
+const ModelledVirtualService = modelled(VirtualService, true);
+const ModelledDestinationRule = modelled(DestinationRule, false);
 
 /**
  * Renders a DestinationRule `<service>` (a subset per version) and a VirtualService
