@@ -1,6 +1,7 @@
 import { fmt, targetLabel } from './_routing-text';
 import { Severity } from '../analyzer/finding';
 import { validateIntRange } from '../internal/validation';
+import { roundTo100 } from '../model/_util';
 import { RouteRule } from '../model/routing-model';
 import { gatewayApiOf } from '../providers/gateway-api/_route-index';
 import { gatewayApiTransitions } from '../providers/gateway-api/_transitions';
@@ -482,14 +483,6 @@ function weightJumps(old: RoutingInfo, now: RoutingInfo, maxStep: number, before
 
 /** Integer weights `fraction` of the way between `from` and `to`, adding up to 100. */
 function intermediate(deltas: Array<{ l: string; from: number; to: number }>, fraction: number): Map<string, number> {
-  const exact = deltas.map(d => d.from + (d.to - d.from) * fraction);
-  const ints = exact.map(Math.floor);
-  let left = 100 - ints.reduce((s, x) => s + x, 0);
-  const order = exact.map((x, i) => [x - Math.floor(x), i]).sort((p, q) => q[0] - p[0]);
-  for (const [, i] of order) {
-    if (left <= 0) break;
-    ints[i]++;
-    left--;
-  }
+  const ints = roundTo100(deltas.map(d => d.from + (d.to - d.from) * fraction));
   return new Map(deltas.map((d, i) => [d.l, ints[i]]));
 }

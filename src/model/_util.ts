@@ -36,7 +36,12 @@ export function withoutUndefined<T extends object>(o: T): T {
  */
 export function toPercentages<T extends { weight: number }>(raw: T[]): T[] {
   const total = raw.reduce((s, d) => s + d.weight, 0);
-  const exact = raw.map(d => d.weight * 100 / total);
+  const ints = roundTo100(raw.map(d => d.weight * 100 / total));
+  return raw.map((d, i) => ({ ...d, weight: ints[i] }));
+}
+
+/** Exact percentages (adding up to 100) as integers adding up to 100: largest remainders first. */
+export function roundTo100(exact: number[]): number[] {
   const floors = exact.map(Math.floor);
   let left = 100 - floors.reduce((s, x) => s + x, 0);
   const order = exact.map((x, i) => [x - Math.floor(x), i]).sort((a, b) => b[0] - a[0]);
@@ -45,5 +50,5 @@ export function toPercentages<T extends { weight: number }>(raw: T[]): T[] {
     floors[i]++;
     left--;
   }
-  return raw.map((d, i) => ({ ...d, weight: floors[i] }));
+  return floors;
 }
