@@ -1,5 +1,17 @@
-// Paths as model matches (internal): SharedHost paths for both providers.
+// Paths as model matches (internal): SharedHost paths for both providers, and the
+// path-element prefixes the Gateway API and Ingress readers read.
 import { RequestMatch, StringMatch, StringMatchType } from './request-match';
+import { escapeRegex } from '../internal/regex';
+
+/**
+ * A prefix of whole path elements (a Gateway API PathPrefix, an Ingress `Prefix`): `/abc`
+ * matches `/abc`, `/abc/` and `/abc/def`, not `/abcd`; a trailing `/` is ignored. Undefined
+ * for `/`, which matches every path.
+ */
+export function pathElementPrefix(value: string): RequestMatch | undefined {
+  const trimmed = value.replace(/\/+$/, '');
+  return trimmed === '' ? undefined : RequestMatch.uri(StringMatch.regex(`^${escapeRegex(trimmed)}(/.*)?$`));
+}
 
 /**
  * The model matches of a path: a prefix is a path-segment prefix, `/static` matching

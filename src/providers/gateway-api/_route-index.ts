@@ -12,6 +12,7 @@ import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, Match
 import { parseDuration } from '../../internal/duration';
 import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
+import { pathElementPrefix } from '../../model/_paths';
 import { MESH_GATEWAY, withoutUndefined } from '../../model/_util';
 import { MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
 import { HeaderOperations, RetryPolicy } from '../../model/resilience';
@@ -583,10 +584,8 @@ function readHttpMatch(m: any, where: string, warn: Warn): ReadMatch {
  * `/abcd`; a trailing `/` is ignored (httproute_types.go, PathMatchPathPrefix).
  */
 function pathPrefix(value: string, written: boolean): RequestMatch | undefined {
-  const trimmed = value.replace(/\/+$/, '');
   // `/` matches every path: a condition only when written (as the model's `uri prefix "/"` renders).
-  if (trimmed === '') return written ? RequestMatch.uri(StringMatch.prefix('/')) : undefined;
-  return RequestMatch.uri(StringMatch.regex(`^${escapeRegex(trimmed)}(/.*)?$`));
+  return pathElementPrefix(value) ?? (written ? RequestMatch.uri(StringMatch.prefix('/')) : undefined);
 }
 
 function valueMatch(h: any, header = false): StringMatch {

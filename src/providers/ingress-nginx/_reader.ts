@@ -19,8 +19,8 @@
 //
 // @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary
 import { NGINX_BASIC_CHARS, NGINX_PREFIX, NGINX_REGEX_CHARS } from './_provider';
-import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
+import { pathElementPrefix } from '../../model/_paths';
 import { RequestMatch, StringMatch } from '../../model/request-match';
 import { RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
 import { hostKey, IstioIndex, namespaceOf, RoutingInfo } from '../istio/_object-index';
@@ -123,10 +123,7 @@ export function pathsOf(o: any): IngressPath[] {
 export function pathMatch(p: Pick<IngressPath, 'path' | 'pathType' | 'regex'>): RequestMatch | undefined {
   if (p.regex) return RequestMatch.uri(StringMatch.regex(`(?i)(?:${p.path}).*`));
   if (p.pathType === 'Exact') return RequestMatch.uri(StringMatch.exact(p.path));
-  if (p.pathType === 'Prefix') {
-    const trimmed = p.path.replace(/\/+$/, '');
-    return trimmed === '' ? undefined : RequestMatch.uri(StringMatch.regex(`^${escapeRegex(trimmed)}(/.*)?$`));
-  }
+  if (p.pathType === 'Prefix') return pathElementPrefix(p.path);
   return p.path === '/' ? undefined : RequestMatch.uri(StringMatch.prefix(p.path));
 }
 
