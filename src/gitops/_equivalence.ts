@@ -33,9 +33,11 @@ export interface Equivalence {
 /** The most probes per host; beyond, a seeded sample that still tries every value once. */
 const MAX_PROBES = 5000;
 
-/** Compares the Ingress routing of `hosts` in `before` with their Gateway API routing in `after`. */
-export function compareIngressToGatewayApi(before: any[], after: any[], hosts: string[]): Equivalence {
-  const a = indexObjects('migrate: input', before);
+/**
+ * Compares the Ingress routing of `hosts` in `before` with their Gateway API routing in
+ * `after`; `a`: `before` read already (by the migration).
+ */
+export function compareIngressToGatewayApi(before: any[], after: any[], hosts: string[], a: IstioIndex = indexObjects('migrate: input', before)): Equivalence {
   const b = indexObjects('migrate: output', after);
   const out: Equivalence = { hosts: [], probes: 0, divergences: [] };
   for (const host of hosts) {

@@ -17,7 +17,7 @@
 import { MatchField, RequestMatch, StringMatch } from '../model/request-match';
 import { MAX_RULES } from '../providers/gateway-api/_limits';
 import { ingressesOf, IngressPath, isIngress, NginxCanary, nginxMirrorOf, NginxPathGroup, pathsOf } from '../providers/ingress-nginx/_reader';
-import { idOf, indexObjects } from '../providers/istio/_object-index';
+import { idOf, indexObjects, IstioIndex } from '../providers/istio/_object-index';
 
 /** The Gateway the HTTPRoutes attach to. */
 export interface MigrationGateway {
@@ -46,6 +46,8 @@ export interface Migration {
   readonly notes: string[];
   /** The hosts migrated (`*` for Ingress rules without a host). */
   readonly hosts: string[];
+  /** The input, read. */
+  readonly index: IstioIndex;
 }
 
 const NGINX = 'nginx.ingress.kubernetes.io/';
@@ -141,7 +143,7 @@ export function migrateToGatewayApi(objects: any[], gateway?: MigrationGateway):
   if (gateway === undefined && out.length > 0) {
     notes.push('no --gateway: each route attaches to a Gateway named after its IngressClass (e.g. nginx) in its own namespace; create it, or give --gateway <namespace>/<name>');
   }
-  return { objects: out, replaced: ingresses, notCarried, notes, hosts };
+  return { objects: out, replaced: ingresses, notCarried, notes, hosts, index };
 }
 
 interface RouteRuleGroup {
