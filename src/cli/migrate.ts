@@ -58,8 +58,8 @@ export function migrateCommand(positional: string[], flags: MigrateFlags, io: Cl
   }
 
   // The proof: the input against the input with the Ingresses replaced by the output.
-  const replaced = new Set(migration.replaced);
-  const after = [...objects.filter(o => !replaced.has(o) && !migration.objects.includes(o)), ...migration.objects];
+  const replaced = new Set([...migration.replaced, ...migration.objects]);
+  const after = [...objects.filter(o => !replaced.has(o)), ...migration.objects];
   const proof = compareIngressToGatewayApi(objects, after, migration.hosts, migration.index);
 
   const text = migration.objects.map(o => `---\n${yaml.dump(o, { noRefs: true, lineWidth: -1 })}`).join('');

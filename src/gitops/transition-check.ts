@@ -5,7 +5,7 @@ import { roundTo100 } from '../model/_util';
 import { RouteRule } from '../model/routing-model';
 import { gatewayApiOf } from '../providers/gateway-api/_route-index';
 import { gatewayApiTransitions } from '../providers/gateway-api/_transitions';
-import { ingressesOf, nginxCanariesOf } from '../providers/ingress-nginx/_reader';
+import { ingressesOf } from '../providers/ingress-nginx/_reader';
 import { ingressNginxTransitions, nginxVersionRunning } from '../providers/ingress-nginx/_transitions';
 import {
   DeploymentInfo, deploymentsOf, destinationKey, hasDeploymentsFor, indexObjects, IstioIndex, RoutingInfo,
@@ -230,9 +230,9 @@ function targets(index: IstioIndex): Map<string, Target> {
   };
   const gatewayApi = new Set(gatewayApiOf(index).routings);
   const plain = plainServicesOf(index);
-  const nginx = nginxCanariesOf(index);
+  const ingresses = ingressesOf(index);
   for (const r of index.routings) {
-    if (gatewayApi.has(r) || plain.has(r) || nginx.has(r)) continue; // checked at Service level (gatewayApiTransitions, ingressNginxTransitions, kubernetesTransitions)
+    if (gatewayApi.has(r) || plain.has(r) || ingresses.has(r)) continue; // checked at Service level (gatewayApiTransitions, ingressNginxTransitions, kubernetesTransitions)
     for (const rule of r.routing.rules) {
       for (const d of rule.destinations) add(r, d.host, d.version, d.weight, 0);
       if (rule.mirror) add(r, rule.mirror.host, rule.mirror.version, 0, rule.mirror.percent);

@@ -140,11 +140,6 @@ export function ingressesOf(index: IstioIndex): Map<RoutingInfo, NginxHostRead> 
   return READ.get(index) ?? new Map();
 }
 
-/** The routings read from Ingresses (the transition check reads them at Service level). */
-export function nginxCanariesOf(index: IstioIndex): Set<RoutingInfo> {
-  return new Set(ingressesOf(index).keys());
-}
-
 /** One routing per host of the Ingresses among `objects`. */
 export function readIngresses(objects: any[], index: IstioIndex): RoutingInfo[] {
   const byHost = new Map<string, IngressPath[]>();
