@@ -216,16 +216,17 @@ function readHost(host: string, paths: IngressPath[], index: IstioIndex): NginxH
   };
 }
 
+/** ingress-nginx's annotation validation: a value it rejects is ignored, as if unset. */
+const VALID: Record<string, (v: string) => boolean> = {
+  'canary-by-header': v => NGINX_BASIC_CHARS.test(v.replace(/ /g, '')),
+  'canary-by-header-value': v => NGINX_BASIC_CHARS.test(v.replace(/ /g, '')),
+  'canary-by-cookie': v => NGINX_BASIC_CHARS.test(v.replace(/ /g, '')),
+  'canary-by-header-pattern': v => NGINX_REGEX_CHARS.test(v),
+};
+
 function canarySettings(canary: IngressPath, host: string, index: IstioIndex): NginxCanary {
   const a = canary.ingress.metadata?.annotations ?? {};
   const raw = (k: string): string | undefined => (typeof a[`${NGINX_PREFIX}${k}`] === 'string' && a[`${NGINX_PREFIX}${k}`] !== '' ? a[`${NGINX_PREFIX}${k}`] : undefined);
-  // ingress-nginx's annotation validation: a value it rejects is ignored, as if unset.
-  const VALID: Record<string, (v: string) => boolean> = {
-    'canary-by-header': v => NGINX_BASIC_CHARS.test(v.replace(/ /g, '')),
-    'canary-by-header-value': v => NGINX_BASIC_CHARS.test(v.replace(/ /g, '')),
-    'canary-by-cookie': v => NGINX_BASIC_CHARS.test(v.replace(/ /g, '')),
-    'canary-by-header-pattern': v => NGINX_REGEX_CHARS.test(v),
-  };
   const ann = (k: string): string | undefined => {
     const v = raw(k);
     if (v === undefined || !VALID[k] || VALID[k](v)) return v;
