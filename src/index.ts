@@ -2,6 +2,7 @@ export * from './model/request-match';
 export * from './model/resilience';
 export * from './model/routing-model';
 export * from './model/traffic-policy';
+export * from './model/service-protocol';
 export * from './services/routed-service';
 export * from './services/canary-service';
 export * from './services/header-match-route';

@@ -1,8 +1,7 @@
 // Helpers over the routing model (internal).
 import { RouteDestination, ServiceVersion } from './routing-model';
 
-/** The reserved gateway name for in-mesh (sidecar) traffic. */
-export const MESH_GATEWAY = 'mesh';
+export { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY } from './_constants';
 
 /** The labels that select a version's pods. */
 export function versionLabels(v: ServiceVersion): { [key: string]: string } {
@@ -18,9 +17,6 @@ export function split(first: string, second: string, secondWeight: number): Rout
   if (secondWeight >= 100) return [{ version: second, weight: 100 }];
   return [{ version: first, weight: 100 - secondWeight }, { version: second, weight: secondWeight }];
 }
-
-/** The prefix Istio uses for JWT-claim matches on a header. */
-export const JWT_CLAIM_HEADER_PREFIX = '@request.auth.claims.';
 
 
 /** A copy of `o` without its undefined fields. */

@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js';
-import { JWT_CLAIM_HEADER_PREFIX } from './_util';
+import { JWT_CLAIM_HEADER_PREFIX } from './_constants';
 import { escapeRegex, validateRegex } from '../internal/regex';
 import { fail, isHttpToken, isLabelKey, isLabelValue, show, validateNonEmptyString } from '../internal/validation';
 

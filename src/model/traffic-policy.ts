@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
+import { durationString } from '../internal/duration';
 import { fail, show, validateNonEmptyString } from '../internal/validation';
-import { istioDuration } from '../providers/istio/_traffic-policy';
 
 /** Istio's simple load-balancing algorithms. */
 export enum LoadBalancerAlgorithm {
@@ -43,7 +43,7 @@ export class LoadBalancer {
   public static consistentHashByCookie(cookieName: string, ttl?: Duration): LoadBalancer {
     validateNonEmptyString('LoadBalancer.consistentHashByCookie', 'cookieName', cookieName);
     return new LoadBalancer({
-      consistentHash: { httpCookie: { name: cookieName, ...(ttl ? { ttl: istioDuration('LoadBalancer.consistentHashByCookie', 'ttl', ttl, true) } : {}) } },
+      consistentHash: { httpCookie: { name: cookieName, ...(ttl ? { ttl: durationString('LoadBalancer.consistentHashByCookie', 'ttl', ttl, true) } : {}) } },
     });
   }
 

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { StringMatch } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 import { TrafficPolicy } from '../model/traffic-policy';
-import { ServiceProtocol } from '../services/routed-service';
+import { ServiceProtocol } from '../model/service-protocol';
 
 /** What a provider is told about the service it renders routing for. */
 export interface ProviderContext {

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { HeaderOperations, RetryPolicy } from '../model/resilience';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
+import { ServiceProtocol } from '../model/service-protocol';
 import { TrafficPolicy } from '../model/traffic-policy';
 import { TrafficProvider } from '../providers/traffic-provider';
 
@@ -99,16 +100,6 @@ export interface VersionSpec {
    * @default Duration.seconds(0)
    */
   readonly minReady?: Duration;
-}
-
-/** The application protocol of the service port; it sets the Istio port name. */
-export enum ServiceProtocol {
-  /** HTTP/1.1 (port name `http`). */
-  HTTP = 'http',
-  /** HTTP/2 (port name `http2`). */
-  HTTP2 = 'http2',
-  /** gRPC (port name `grpc`). */
-  GRPC = 'grpc',
 }
 
 /** Props shared by every service construct. */

@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SERVICE_CORES, ServiceCore } from './_service-core';
-import { IRoutedService, ServiceProtocol } from './routed-service';
+import { IRoutedService } from './routed-service';
+import { ServiceProtocol } from '../model/service-protocol';
 import { fail, isDns1035Label, show, validateDns1123Label, validateNonEmptyString, validateUnique } from '../internal/validation';
 import { pathMatches } from '../model/_paths';
 import { MESH_GATEWAY } from '../model/_util';

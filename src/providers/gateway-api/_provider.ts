@@ -13,7 +13,7 @@ import { MatchCondition, MatchField, RequestMatch, StringMatch, StringMatchType 
 import { RetryCondition } from '../../model/resilience';
 import { RouteRule } from '../../model/routing-model';
 import { TrafficPolicy } from '../../model/traffic-policy';
-import { ServiceProtocol } from '../../services/routed-service';
+import { ServiceProtocol } from '../../model/service-protocol';
 import { modelled } from '../_modelled-object';
 import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, RulePosition, SharedHostContext, SharedHostRenderer } from '../_provider';
 import { renderTrafficPolicy, validateTrafficPolicy } from '../istio/_traffic-policy';

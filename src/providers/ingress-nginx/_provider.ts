@@ -17,7 +17,7 @@ import { MESH_GATEWAY } from '../../model/_util';
 import { MatchCondition, MatchField, RequestMatch, StringMatchType } from '../../model/request-match';
 import { MirrorPolicy, RouteRule } from '../../model/routing-model';
 import { TrafficPolicy } from '../../model/traffic-policy';
-import { ServiceProtocol } from '../../services/routed-service';
+import { ServiceProtocol } from '../../model/service-protocol';
 import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, RulePosition } from '../_provider';
 
 export const NGINX_PREFIX = 'nginx.ingress.kubernetes.io/';

@@ -22,7 +22,7 @@ export function validateTrafficPolicy(who: string, policy: TrafficPolicy): void 
   for (const key of ['maxEjectionPercent', 'minHealthPercent'] as const) {
     if (od[key] !== undefined) validateIntRange(who, `trafficPolicy.outlierDetection.${key}`, od[key], 0, 100);
   }
-  // Durations are checked when rendered (istioDuration), which happens here too, eagerly.
+  // Durations are checked when rendered (durationString), which happens here too, eagerly.
   renderTrafficPolicy(who, policy);
 }
 
@@ -57,12 +57,7 @@ export function renderTrafficPolicy(who: string, policy?: TrafficPolicy): Destin
 }
 
 function optDuration(who: string, prop: string, d?: Duration): string | undefined {
-  return d === undefined ? undefined : istioDuration(who, prop, d, false);
-}
-
-/** A protobuf duration string (`1.5s`); Istio requires at least 1ms, whole milliseconds, at most about 292 years. */
-export function istioDuration(who: string, prop: string, d: Duration, allowZero: boolean): string {
-  return durationString(who, prop, d, allowZero);
+  return d === undefined ? undefined : durationString(who, prop, d, false);
 }
 
 /** Drops undefined values; undefined when nothing is left. */

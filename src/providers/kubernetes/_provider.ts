@@ -6,7 +6,7 @@ import { fail, show } from '../../internal/validation';
 import { MESH_GATEWAY } from '../../model/_util';
 import { RouteRule } from '../../model/routing-model';
 import { TrafficPolicy } from '../../model/traffic-policy';
-import { ServiceProtocol } from '../../services/routed-service';
+import { ServiceProtocol } from '../../model/service-protocol';
 import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting } from '../_provider';
 
 /** The pod label that names a version. */
