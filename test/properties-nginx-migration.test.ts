@@ -8,9 +8,9 @@
 // the HTTPRoute CRD (with its CEL rules).
 import * as fc from 'fast-check';
 import { validateManifests } from './util';
-import { compareIngressToGatewayApi, whereBoth } from '../src/gitops/_equivalence';
-import { migrateToGatewayApi } from '../src/gitops/_nginx-migration';
+import { proveMigration, whereBoth } from '../src/gitops/_equivalence';
 import { SimulatedRequest } from '../src/gitops/route-simulator';
+import { migrateToGatewayApi } from '../src/providers/ingress-nginx/_migration';
 
 const RUNS = 150;
 if (process.env.FC_SEED) fc.configureGlobal({ seed: Number(process.env.FC_SEED) });
@@ -103,11 +103,11 @@ describe('Leaving ingress-nginx (property)', () => {
       routes.push(...migration.objects.filter(o => o.kind === 'HTTPRoute'));
       // THEN nothing is left behind, the proof holds, and random requests agree too
       expect(migration.notCarried).toEqual([]);
-      const proof = compareIngressToGatewayApi(input, after, migration.hosts);
+      const proof = proveMigration(input, after, migration.hosts, 'ingress-nginx', 'gateway-api');
       probes += proof.probes;
       expect(proof.divergences).toEqual([]);
       expect(proof.hosts.flatMap(h => h.cohorts.filter(c => c.change !== 'unchanged'))).toEqual([]);
-      const both = whereBoth(input, after, HOST);
+      const both = whereBoth(input, after, HOST, 'ingress-nginx', 'gateway-api');
       for (const request of sample) {
         const [nginx, gatewayApi] = both(request);
         expect({ request, gatewayApi }).toEqual({ request, gatewayApi: nginx });

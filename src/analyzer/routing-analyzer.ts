@@ -5,12 +5,9 @@ import { AnalyzedObject } from './_objects';
 import { Finding, Severity } from './finding';
 import { loadManifests } from '../internal/manifest-files';
 import { OWNED } from '../internal/owned';
-import { analyzeGatewayApi } from '../providers/gateway-api/rules';
-import { analyzeIstio } from '../providers/istio/rules';
+import { PROVIDERS } from '../providers/registry';
 
 export * from './finding';
-
-const VS = 'VirtualService';
 
 /**
  * The rules Istio's validating webhook and `istioctl analyze` apply to VirtualServices and
@@ -59,11 +56,13 @@ export class RoutingAnalyzer {
     if (!foreign) {
       // Every routing object is ours and unpatched: the constructs checked each of them when
       // they were built; only hosts can clash between services.
-      return analyzeObjects(entries.filter(e => e.json?.kind === VS).map(e => ({
-        json: { ...e.json, spec: { hosts: e.json.spec.hosts, gateways: e.json.spec.gateways, exportTo: e.json.spec.exportTo } },
-        source: e.c.node.path,
-        checked: true,
-      })));
+      const views: AnalyzedObject[] = [];
+      for (const e of entries) {
+        if (e.json === undefined) continue;
+        const view = crossServiceView(e.json);
+        if (view !== undefined) views.push({ json: view, source: e.c.node.path, checked: true });
+      }
+      return analyzeObjects(views);
     }
     // Our unpatched objects were checked when built: only the rules across objects apply to them.
     return analyzeObjects(entries.map(e => ({ json: e.json ?? e.summary!(), source: e.c.node.path, checked: e.json !== undefined })));
@@ -144,11 +143,21 @@ export class RoutingAnalyzer {
 
 const REGISTERED = new WeakSet<IConstruct>();
 const MEMO = new WeakMap<IConstruct, { size: number; findings: Finding[] }>();
-const KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'Service', 'Deployment', 'HTTPRoute', 'GRPCRoute']);
+/** The kinds the rules read: the providers' routing kinds, Services and Deployments. */
+const KINDS = new Set(['Service', 'Deployment', ...PROVIDERS.plugins.flatMap(p => p.analyzer?.kinds ?? [])]);
 
-/** Every provider's rules over the objects: the Gateway API's, then Istio's. */
+/** Every provider's rules over the objects, in registry order. */
 function analyzeObjects(objects: AnalyzedObject[]): Finding[] {
-  return [...analyzeGatewayApi(objects), ...analyzeIstio(objects)];
+  return PROVIDERS.plugins.flatMap(p => p.analyzer?.analyze(objects) ?? []);
+}
+
+/** What the rules across services need of an object our constructs checked (see AnalyzerFace.crossServiceView). */
+function crossServiceView(json: any): any {
+  for (const p of PROVIDERS.plugins) {
+    const view = p.analyzer?.crossServiceView?.(json);
+    if (view !== undefined) return view;
+  }
+  return undefined;
 }
 
 function deploymentSummary(d: kplus.Deployment): any {

@@ -1,6 +1,6 @@
 // `cdk8s-canary analyze` and `cdk8s-canary advance`: automated canary analysis against
 // Prometheus, with the release state in a file committed beside the app.
-import type { CliIo } from './main';
+import type { CliIo } from './_io';
 import { commitSummary, evaluate, formatVerdicts, loadAnalyses, ReleaseVerdict } from '../analysis/_evaluate';
 import { PrometheusClient, PrometheusUnavailable } from '../analysis/_prometheus';
 import { readStateFile, writeStateFile } from '../analysis/_state';

@@ -10,6 +10,7 @@
 //
 // Exit codes: 0 success, 1 unsafe step found by `check`, errors by `validate` or an abort by
 // `analyze`, 2 usage or read error.
+import { CliIo, EXIT_OK, EXIT_UNSAFE, EXIT_USAGE } from './_io';
 import type { SimulatedRequest } from '../gitops/route-simulator';
 import { loadManifests, yamlFiles } from '../internal/manifest-files';
 
@@ -18,26 +19,20 @@ import { loadManifests, yamlFiles } from '../internal/manifest-files';
 const simulator = () => require('../gitops/route-simulator') as typeof import('../gitops/route-simulator');
 const trafficDiff = () => require('../gitops/traffic-diff') as typeof import('../gitops/traffic-diff');
 const transitionCheck = () => require('../gitops/transition-check') as typeof import('../gitops/transition-check');
-const reader = () => require('../providers/istio/reader') as typeof import('../providers/istio/reader');
+const providers = () => require('../providers/registry') as typeof import('../providers/registry');
 const validation = () => require('./validate') as typeof import('./validate');
 const analysis = () => require('./analyze') as typeof import('./analyze');
 const migration = () => require('./migrate') as typeof import('./migrate');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** Where the command writes. */
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type { CliIo } from './_io';
+export { EXIT_OK, EXIT_UNSAFE, EXIT_USAGE } from './_io';
 
 const processIo: CliIo = {
   out: text => process.stdout.write(`${text}\n`),
   err: text => process.stderr.write(`${text}\n`),
 };
 
-export const EXIT_OK = 0;
-export const EXIT_UNSAFE = 1;
-export const EXIT_USAGE = 2;
 
 const USAGE = `Usage: cdk8s-canary <command> [options]
 
@@ -209,7 +204,7 @@ function load(paths: string[], command: string, io: CliIo): any[] {
 /** Throws unless some of the objects route traffic: a check of outputs without any would pass silently. */
 function needRouting(command: string, paths: string[], ...outputs: any[][]): void {
   // Plain Services of versioned Deployments route by pods (TrafficProvider.kubernetes()); canary Ingress pairs route too.
-  const plain = (objects: any[]) => objects.some(o => o.kind === 'Service' || o.kind === 'Ingress') && reader().IstioReader.read(objects).routings.length > 0;
+  const plain = (objects: any[]) => objects.some(o => o.kind === 'Service' || o.kind === 'Ingress') && providers().PROVIDERS.index('explain', objects).routings.length > 0;
   // check also reads a main Ingress without a canary Ingress (its backend Service must outlive it).
   const ingress = (objects: any[]) => command === 'check' && objects.some(o => o.kind === 'Ingress' && o.apiVersion === 'networking.k8s.io/v1');
   if (!outputs.some(objects => objects.some(o => ROUTING_KINDS.has(o.kind)) || ingress(objects) || plain(objects))) {
@@ -256,7 +251,8 @@ function explain(args: string[], io: CliIo): number {
   const objects = load(p.positional, 'explain', io);
   needRouting('explain', p.positional, objects);
   const { RouteSimulator } = simulator();
-  const read = reader().IstioReader.read(objects);
+  const index = providers().PROVIDERS.index('explain', objects);
+  const read = { routings: index.routings.map(r => r.routing), warnings: index.warnings };
   const explanation = RouteSimulator.explain(request, read.routings);
   const sampled = samples ? RouteSimulator.sample(request, read.routings, samples, seed) : undefined;
   const warnings = read.warnings.filter(w => explanation.routingHost === undefined || w.host === explanation.routingHost);

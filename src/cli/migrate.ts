@@ -3,11 +3,12 @@
 // input, ingress-nginx canary pairs included, then proves them with the simulator.
 import * as fs from 'fs';
 import * as yaml from 'js-yaml';
-import type { CliIo } from './main';
-import { compareIngressToGatewayApi } from '../gitops/_equivalence';
-import { migrateToGatewayApi, MigrationGateway } from '../gitops/_nginx-migration';
+import type { CliIo } from './_io';
+import { proveMigration } from '../gitops/_equivalence';
 import { TrafficDiff } from '../gitops/traffic-diff';
 import { loadManifests, yamlFiles } from '../internal/manifest-files';
+import { MigrationGateway } from '../providers/plugin';
+import { PROVIDERS } from '../providers/registry';
 
 export const MIGRATE_HELP = `Usage: cdk8s-canary migrate <path>... --to gateway-api [--gateway NS/NAME] [--out FILE]
 
@@ -43,7 +44,11 @@ export interface MigrateFlags {
 export function migrateCommand(positional: string[], flags: MigrateFlags, io: CliIo): number {
   const { to, gateway: gatewayFlag, out: outFile } = flags;
   if (positional.length === 0) throw new MigrateUsageError('migrate needs at least one path (a YAML file or directory with Ingresses)');
-  if (to !== 'gateway-api') throw new MigrateUsageError(`migrate needs --to gateway-api (the only target so far), got ${to === undefined ? 'none' : JSON.stringify(to)}`);
+  const targets = PROVIDERS.plugins.flatMap(p => (p.migrations ?? []).map(m => ({ from: p.name, m })));
+  const target = targets.find(t => t.m.to === to);
+  if (!target) {
+    throw new MigrateUsageError(`migrate needs --to ${targets.map(t => t.m.to).join(' or ')} (the only target so far), got ${to === undefined ? 'none' : JSON.stringify(to)}`);
+  }
   let gateway: MigrationGateway | undefined;
   if (gatewayFlag !== undefined) {
     const m = /^(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/)?([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(gatewayFlag);
@@ -52,7 +57,7 @@ export function migrateCommand(positional: string[], flags: MigrateFlags, io: Cl
   }
   const objects: any[] = [];
   for (const file of yamlFiles(positional)) objects.push(...loadManifests([file]));
-  const migration = migrateToGatewayApi(objects, gateway);
+  const migration = target.m.migrate(objects, gateway);
   if (migration.replaced.length === 0) {
     throw new Error(`${positional.join(', ')} holds no Ingress (networking.k8s.io/v1) with a Service backend: nothing to migrate`);
   }
@@ -60,7 +65,7 @@ export function migrateCommand(positional: string[], flags: MigrateFlags, io: Cl
   // The proof: the input against the input with the Ingresses replaced by the output.
   const replaced = new Set([...migration.replaced, ...migration.objects]);
   const after = [...objects.filter(o => !replaced.has(o)), ...migration.objects];
-  const proof = compareIngressToGatewayApi(objects, after, migration.hosts, migration.index);
+  const proof = proveMigration(objects, after, migration.hosts, target.from, target.m.to, migration.index);
 
   const text = migration.objects.map(o => `---\n${yaml.dump(o, { noRefs: true, lineWidth: -1 })}`).join('');
   const report: string[] = [];

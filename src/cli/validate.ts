@@ -6,8 +6,7 @@ import * as fs from 'fs';
 import { AnalyzedObject } from '../analyzer/_objects';
 import { Finding, Severity } from '../analyzer/finding';
 import { parseManifests, yamlFiles } from '../internal/manifest-files';
-import { analyzeGatewayApi } from '../providers/gateway-api/rules';
-import { analyzeIstio } from '../providers/istio/rules';
+import { PROVIDERS } from '../providers/registry';
 
 /** Where the command writes (the CLI's io). */
 export interface ValidateIo {
@@ -57,10 +56,10 @@ export function validateCommand(args: string[], io: ValidateIo): number {
       objects.push({ json, source: `${file}: ${json.kind}/${ns ? `${ns}/` : ''}${json.metadata?.name}` });
     }
   }
-  const findings = [...analyzeGatewayApi(objects), ...analyzeIstio(objects)];
+  const findings = PROVIDERS.plugins.flatMap(p => p.analyzer?.analyze(objects) ?? []);
   const errors = findings.filter(f => f.severity === Severity.ERROR);
   const warnings = findings.filter(f => f.severity === Severity.WARNING);
-  const routing = objects.filter(o => /^networking\.istio\.io\//.test(o.json.apiVersion) && (o.json.kind === 'VirtualService' || o.json.kind === 'DestinationRule'));
+  const routing = objects.filter(o => PROVIDERS.plugins.some(p => p.analyzer?.validates?.(o.json)));
 
   if (flags.has('--json')) {
     const counts = { files: files.length, objects: routing.length, errors: errors.length, warnings: warnings.length };

@@ -11,9 +11,8 @@ import { RouteExplanation, RouteSimulator, SimulatedRequest } from './route-simu
 import { diffRoutings, HostTrafficDiff } from './traffic-diff';
 import { MatchField, StringMatchType } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
-import { gatewayApiOf } from '../providers/gateway-api/_route-index';
-import { ingressesOf, NginxHostRead, nginxMirrorOf } from '../providers/ingress-nginx/_reader';
-import { hostKey, indexObjects, IstioIndex, RoutingInfo } from '../providers/istio/_object-index';
+import { PROVIDERS } from '../providers/registry';
+import { ObjectIndex, RoutingInfo } from '../reading/object-index';
 
 /** A probe request that two renderings route differently. */
 export interface Divergence {
@@ -34,14 +33,14 @@ export interface Equivalence {
 const MAX_PROBES = 5000;
 
 /**
- * Compares the Ingress routing of `hosts` in `before` with their Gateway API routing in
- * `after`; `a`: `before` read already (by the migration).
+ * Compares the routing of `hosts` by provider `from` in `before` with their routing by provider
+ * `to` in `after`; `a`: `before` read already (by the migration).
  */
-export function compareIngressToGatewayApi(before: any[], after: any[], hosts: string[], a: IstioIndex = indexObjects('migrate: input', before)): Equivalence {
-  const b = indexObjects('migrate: output', after);
+export function proveMigration(before: any[], after: any[], hosts: string[], from: string, to: string, a: ObjectIndex = PROVIDERS.index('migrate: input', before)): Equivalence {
+  const b = PROVIDERS.index('migrate: output', after);
   const out: Equivalence = { hosts: [], probes: 0, divergences: [] };
   for (const host of hosts) {
-    const { old, now } = routingsOf(a, b, host);
+    const { old, now } = routingsOf(a, b, host, from, to);
     out.hosts.push(diffRoutings(old, now));
     const requests = probes(host, [old?.routing, now?.routing].filter((r): r is ServiceRouting => r !== undefined));
     (out as { probes: number }).probes += requests.length;
@@ -54,17 +53,17 @@ export function compareIngressToGatewayApi(before: any[], after: any[], hosts: s
   return out;
 }
 
-/** The routing of `host` in each index, destinations named by backend Service. */
-function routingsOf(a: IstioIndex, b: IstioIndex, host: string): { old?: RoutingInfo; now?: RoutingInfo } {
-  return { old: ingressRouting(a, host), now: gatewayApiRouting(b, host) };
+/** The routing of `host` in each index, by each provider, destinations named by backend Service. */
+function routingsOf(a: ObjectIndex, b: ObjectIndex, host: string, from: string, to: string): { old?: RoutingInfo; now?: RoutingInfo } {
+  return { old: routingOf(a, host, from), now: routingOf(b, host, to) };
 }
 
 /**
- * Where `request` goes with the Ingresses of `before` and with the Gateway API routes of
- * `after`: the backend Services and their probabilities (`no route` when none).
+ * Where `request` goes with the routing of `host` by provider `from` in `before` and by provider
+ * `to` in `after`: the backend Services and their probabilities (`no route` when none).
  */
-export function whereBoth(before: any[], after: any[], host: string): (request: SimulatedRequest) => [string, string] {
-  const { old, now } = routingsOf(indexObjects('input', before), indexObjects('output', after), host);
+export function whereBoth(before: any[], after: any[], host: string, from: string, to: string): (request: SimulatedRequest) => [string, string] {
+  const { old, now } = routingsOf(PROVIDERS.index('input', before), PROVIDERS.index('output', after), host, from, to);
   return request => [where(request, old), where(request, now)];
 }
 
@@ -97,55 +96,33 @@ function normalized(r: RoutingInfo, host: string, serviceKeyOf: (d: { version?: 
   return { ...r, routing, hostKey: host };
 }
 
-function ingressRouting(index: IstioIndex, host: string): RoutingInfo | undefined {
-  const read = lookupOf(index).ingresses.get(host);
-  if (!read) return undefined;
-  const services = new Map<string, string>();
-  for (const g of read.groups) {
-    services.set(g.versions.main, `${g.main.namespace}/${g.main.service}`);
-    if (g.canary && g.versions.canary) services.set(g.versions.canary, `${g.canary.path.namespace}/${g.canary.path.service}`);
-    const mirror = nginxMirrorOf(g.main.ingress);
-    if (mirror && g.versions.mirror) services.set(g.versions.mirror, `${mirror.namespace}/${mirror.name}`);
-  }
-  return normalized(read.routing, host, d => services.get(d.version ?? '') ?? `${d.host ?? '?'}`);
-}
-
-function gatewayApiRouting(index: IstioIndex, host: string): RoutingInfo | undefined {
-  const { routes, services } = lookupOf(index);
-  const r = routes.get(host);
+/** The first routing of `provider` for `host` (its host or among its hosts), destinations named by backend Service. */
+function routingOf(index: ObjectIndex, host: string, provider: string): RoutingInfo | undefined {
+  const r = lookupOf(index, provider).get(host);
   if (!r) return undefined;
-  return normalized(r, host, d => {
-    const key = `${d.host !== undefined ? hostKey(d.host, r.namespace) : r.hostKey}|${d.version ?? ''}`;
-    return services.get(key) ?? key;
-  });
+  const plugin = PROVIDERS.get(provider);
+  return normalized(r, host, d => plugin?.backendService?.(index, r, d) ?? `${d.host ?? '?'}`);
 }
 
-interface Lookup {
-  /** What the Ingress reader read, by host. */
-  readonly ingresses: Map<string, NginxHostRead>;
-  /** The first Gateway API routing of each host (its own or among its hosts). */
-  readonly routes: Map<string, RoutingInfo>;
-  /** Backend Services by `<host key>|<version>`. */
-  readonly services: Map<string, string>;
-}
+const LOOKUPS = new WeakMap<ObjectIndex, Map<string, Map<string, RoutingInfo>>>();
 
-const LOOKUPS = new WeakMap<IstioIndex, Lookup>();
-
-/** The lookups of an index, built once (a search per host would be quadratic in the hosts). */
-function lookupOf(index: IstioIndex): Lookup {
-  let lookup = LOOKUPS.get(index);
-  if (!lookup) {
-    const ingresses = new Map<string, NginxHostRead>();
-    for (const h of ingressesOf(index).values()) if (!ingresses.has(h.host)) ingresses.set(h.host, h);
-    const read = gatewayApiOf(index);
-    const routes = new Map<string, RoutingInfo>();
-    for (const r of read.routings) for (const h of [r.routing.host, ...r.routing.hosts ?? []]) if (!routes.has(h)) routes.set(h, r);
-    const services = new Map<string, string>();
-    for (const route of read.routes) for (const { backend } of route.backends) services.set(`${backend.hostKey}|${backend.version ?? ''}`, backend.serviceKey);
-    lookup = { ingresses, routes, services };
-    LOOKUPS.set(index, lookup);
+/** The first routing of each host by a provider, built once (a search per host would be quadratic in the hosts). */
+function lookupOf(index: ObjectIndex, provider: string): Map<string, RoutingInfo> {
+  let byProvider = LOOKUPS.get(index);
+  if (!byProvider) {
+    byProvider = new Map();
+    LOOKUPS.set(index, byProvider);
   }
-  return lookup;
+  let routes = byProvider.get(provider);
+  if (!routes) {
+    routes = new Map<string, RoutingInfo>();
+    for (const r of index.routings) {
+      if (r.provider !== provider) continue;
+      for (const h of [r.routing.host, ...r.routing.hosts ?? []]) if (!routes.has(h)) routes.set(h, r);
+    }
+    byProvider.set(provider, routes);
+  }
+  return routes;
 }
 
 /** Probe requests for `host` from the values the routings' rules match on. */

@@ -4,9 +4,10 @@
 // pods must exist before a route sends them traffic, and a route must stop sending traffic to
 // a Service before the Service or its pods go. Each provider lists its references and words
 // the findings in its own terms (what a reference is, what a proxy answers).
-import { FindingKind, TransitionFinding } from './transition-check';
+import { FindingKind, TransitionFinding } from './transition-finding';
 import { Severity } from '../analyzer/finding';
-import { ARGO_SYNC_WAVE, DeploymentInfo, deploymentsWith, IstioIndex, namespaceOf, waveOf } from '../providers/istio/_object-index';
+import { DeploymentInfo, deploymentsWith, ObjectIndex } from '../reading/object-index';
+import { ARGO_SYNC_WAVE, namespaceOf, waveOf } from '../reading/objects';
 
 /** A Service a routing object sends traffic to or mirrors to. */
 export interface ServiceReference {
@@ -65,7 +66,7 @@ type Services = Map<string, Svc>;
  * output (one per Service: the largest weight and mirror, the first routing object).
  */
 export function serviceTransitions(w: ServiceWording, oldRefs: Map<string, ServiceReference>, newRefs: Map<string, ServiceReference>,
-  before: IstioIndex, after: IstioIndex, previous: any[], next: any[]): TransitionFinding[] {
+  before: ObjectIndex, after: ObjectIndex, previous: any[], next: any[]): TransitionFinding[] {
   const out: TransitionFinding[] = [];
   const oldServices = services(previous);
   const newServices = services(next);
@@ -102,7 +103,7 @@ function services(objects: any[]): Services {
   return out;
 }
 
-function podsOf(index: IstioIndex, svc: Svc): DeploymentInfo[] {
+function podsOf(index: ObjectIndex, svc: Svc): DeploymentInfo[] {
   if (Object.keys(svc.selector).length === 0) return [];
   return deploymentsWith(index, svc.namespace, svc.selector);
 }
@@ -133,7 +134,7 @@ function finding(r: ServiceReference, kind: FindingKind, message: string, fix: s
 
 /** A Service routed in `next`: it must exist, select running pods, and predate the reference. */
 function routedInNext(w: ServiceWording, r: ServiceReference, oldServices: Services, newServices: Services,
-  before: IstioIndex, after: IstioIndex): TransitionFinding[] {
+  before: ObjectIndex, after: ObjectIndex): TransitionFinding[] {
   const svc = newServices.get(r.serviceKey);
   const route = r.source;
   if (!svc) {
@@ -180,7 +181,7 @@ function routedInNext(w: ServiceWording, r: ServiceReference, oldServices: Servi
 
 /** A Service routed before and not now: it and its pods must outlive the old references. */
 function removedWhileRouted(w: ServiceWording, r: ServiceReference, oldServices: Services, newServices: Services,
-  before: IstioIndex, after: IstioIndex): TransitionFinding[] {
+  before: ObjectIndex, after: ObjectIndex): TransitionFinding[] {
   const oldSvc = oldServices.get(r.serviceKey);
   if (!oldSvc) return [];
   const newSvc = newServices.get(r.serviceKey);

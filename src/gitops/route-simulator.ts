@@ -3,7 +3,7 @@ import { show, validateIntRange, validateNonEmptyString } from '../internal/vali
 import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, withoutUndefined } from '../model/_util';
 import { MatchCondition, MatchField, RequestMatch, StringMatchType } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
-import { sameGateway, sameHost } from '../providers/istio/_object-index';
+import { sameGateway, sameHost } from '../reading/hosts';
 
 /** A request to route, as a client or a sidecar sends it. */
 export interface SimulatedRequest {

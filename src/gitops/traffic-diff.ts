@@ -2,8 +2,9 @@ import { describeMatches, describeSplit, fmt, targetLabel } from './_routing-tex
 import { withoutUndefined } from '../model/_util';
 import { MatchField, RequestMatch, StringMatchType } from '../model/request-match';
 import { RouteDestination, RouteRule } from '../model/routing-model';
-import { indexObjects, RoutingInfo } from '../providers/istio/_object-index';
-import { ReadWarning } from '../providers/istio/reader';
+import { PROVIDERS } from '../providers/registry';
+import { RoutingInfo } from '../reading/object-index';
+import { ReadWarning } from '../reading/read-warning';
 
 /** A share of a route's traffic. */
 export interface TrafficShare {
@@ -100,8 +101,8 @@ export interface TrafficDiffResult {
 export class TrafficDiff {
   /** Compares the routing of `previous` and `next` (parsed Kubernetes objects). */
   public static compare(previous: any[], next: any[]): TrafficDiffResult {
-    const before = indexObjects('TrafficDiff.compare: previous', previous);
-    const after = indexObjects('TrafficDiff.compare: next', next);
+    const before = PROVIDERS.index('TrafficDiff.compare: previous', previous);
+    const after = PROVIDERS.index('TrafficDiff.compare: next', next);
     const keys = [...new Set([...after.routings.map(r => r.hostKey), ...before.routings.map(r => r.hostKey)])];
     const [oldByHost, newByHost] = [firstByHost(before.routings), firstByHost(after.routings)];
     const hosts = keys.map(k => hostDiff(oldByHost.get(k), newByHost.get(k)));

@@ -1,67 +1,14 @@
 import { fmt, targetLabel } from './_routing-text';
+import { FindingKind, TransitionFinding } from './transition-finding';
 import { Severity } from '../analyzer/finding';
 import { validateIntRange } from '../internal/validation';
 import { roundTo100 } from '../model/_util';
 import { RouteRule } from '../model/routing-model';
-import { gatewayApiOf } from '../providers/gateway-api/_route-index';
-import { gatewayApiTransitions } from '../providers/gateway-api/_transitions';
-import { ingressesOf } from '../providers/ingress-nginx/_reader';
-import { ingressNginxTransitions, nginxVersionRunning } from '../providers/ingress-nginx/_transitions';
-import {
-  DeploymentInfo, deploymentsOf, destinationKey, hasDeploymentsFor, indexObjects, IstioIndex, RoutingInfo,
-} from '../providers/istio/_object-index';
-import { ReadWarning } from '../providers/istio/reader';
-import { plainServicesOf } from '../providers/kubernetes/_reader';
-import { kubernetesTransitions } from '../providers/kubernetes/_transitions';
+import { PROVIDERS } from '../providers/registry';
+import { deploymentsOf, ObjectIndex, RoutingInfo } from '../reading/object-index';
+import { ReadWarning } from '../reading/read-warning';
 
-/** What a finding is about. */
-export enum FindingKind {
-  /** A subset (or its DestinationRule) is removed while the previous routes still send it traffic or mirror to it. */
-  SUBSET_REMOVED_WHILE_ROUTED = 'subset-removed-while-routed',
-  /** Traffic goes to a version whose Deployment or subset is new in the same commit, with no sync waves ordering them first. */
-  ROUTED_TO_NEW_VERSION = 'routed-to-new-version',
-  /** A destination of a default route changes by more than the allowed step at once. */
-  WEIGHT_JUMP = 'weight-jump',
-  /** Traffic goes to a version that runs no pods: 0 replicas, or its Deployment is removed. */
-  ROUTED_TO_NO_REPLICAS = 'routed-to-no-replicas',
-  /** Traffic goes to a subset that no DestinationRule defines. */
-  ROUTED_TO_MISSING_SUBSET = 'routed-to-missing-subset',
-  /** Gateway API or ingress-nginx: a backendRef or Ingress backend names a Service that is not in the output (Gateway API: HTTP 500; ingress-nginx: 503). */
-  ROUTED_TO_MISSING_SERVICE = 'routed-to-missing-service',
-  /** Gateway API or ingress-nginx: a backend Service is deleted while the previous routes or Ingresses (or the new ones) still send it traffic. */
-  SERVICE_REMOVED_WHILE_ROUTED = 'service-removed-while-routed',
-  /** A host's routing moves between a VirtualService and a Gateway API route in one commit, or both route it. */
-  PROVIDER_SWITCH = 'provider-switch',
-  /** Plain Kubernetes Service: fewer ready pods serve its traffic during the rollout than before and after it. */
-  CAPACITY_DROP = 'capacity-drop',
-}
-
-/** One unsafe step between two synth outputs. */
-export interface TransitionFinding {
-  /** How bad it is. */
-  readonly severity: Severity;
-
-  /** What it is about. */
-  readonly kind: FindingKind;
-
-  /** The host whose traffic is at risk. */
-  readonly host: string;
-
-  /**
-   * The version concerned.
-   * @default - the finding is about a whole route
-   */
-  readonly version?: string;
-
-  /** What goes wrong and why. */
-  readonly message: string;
-
-  /** How to fix the commit. */
-  readonly fix: string;
-
-  /** A safe sequence of commits that reaches the same end state. */
-  readonly safeSequence: string[];
-}
+export * from './transition-finding';
 
 /** Options of `TransitionCheck.check`. */
 export interface TransitionCheckOptions {
@@ -95,15 +42,6 @@ export interface TransitionReport {
   readonly warnings: ReadWarning[];
 }
 
-interface Target {
-  readonly key: string;
-  readonly host: string;
-  readonly version: string;
-  /** The largest share of a rule's traffic sent to the version, in percent; 0 when only mirrored. */
-  readonly weight: number;
-  readonly mirrorPercent: number;
-  readonly routing: RoutingInfo;
-}
 
 /**
  * Checks a GitOps step: given the objects of the previous synth output and of the new one,
@@ -152,29 +90,16 @@ export class TransitionCheck {
    */
   public static check(previous: any[], next: any[], options: TransitionCheckOptions = {}): TransitionReport {
     const maxStep = validateIntRange('TransitionCheck.check', 'maxWeightStep', options.maxWeightStep ?? 50, 1, 100);
-    const before = indexObjects('TransitionCheck.check: previous', previous);
-    const after = indexObjects('TransitionCheck.check: next', next);
+    const before = PROVIDERS.index('TransitionCheck.check: previous', previous);
+    const after = PROVIDERS.index('TransitionCheck.check: next', next);
     const findings: TransitionFinding[] = [];
-    const oldTargets = targets(before);
-    const newTargets = targets(after);
-
-    for (const t of oldTargets.values()) {
-      if (newTargets.has(id(t))) continue;
-      findings.push(...removedWhileRouted(t, before, after));
-    }
+    for (const plugin of PROVIDERS.plugins) findings.push(...plugin.transitions?.check(before, after, previous, next) ?? []);
     const oldByHost = new Map<string, RoutingInfo>();
     for (const r of before.routings) if (!oldByHost.has(r.hostKey)) oldByHost.set(r.hostKey, r);
-    for (const t of newTargets.values()) {
-      const first = !oldByHost.has(t.routing.hostKey) && !hasDeploymentsFor(before, t.routing.hostKey);
-      findings.push(...routedInNext(t, before, after, first));
-    }
     for (const r of after.routings) {
       const old = oldByHost.get(r.hostKey);
       if (old) findings.push(...weightJumps(old, r, maxStep, before, after));
     }
-    findings.push(...gatewayApiTransitions(before, after, previous, next));
-    findings.push(...ingressNginxTransitions(before, after, previous, next));
-    findings.push(...kubernetesTransitions(before, after));
     findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === Severity.ERROR ? -1 : 1));
     return {
       safe: !findings.some(f => f.severity === Severity.ERROR),
@@ -207,202 +132,6 @@ export class TransitionCheck {
   private constructor() {}
 }
 
-function id(t: { key: string; version: string }): string {
-  return `${t.key}|${t.version}`;
-}
-
-/** Every (host, version) a set of routings sends traffic to (weight > 0) or mirrors to. */
-function targets(index: IstioIndex): Map<string, Target> {
-  const out = new Map<string, Target>();
-  const add = (routing: RoutingInfo, host: string | undefined, version: string | undefined, weight: number, mirror: number) => {
-    if (!version || (weight <= 0 && mirror <= 0)) return;
-    const key = destinationKey(routing, host);
-    const k = `${key}|${version}`;
-    const old = out.get(k);
-    out.set(k, {
-      key,
-      host: host ?? routing.routing.host,
-      version,
-      weight: Math.max(old?.weight ?? 0, weight),
-      mirrorPercent: Math.max(old?.mirrorPercent ?? 0, mirror),
-      routing: old?.routing ?? routing,
-    });
-  };
-  const gatewayApi = new Set(gatewayApiOf(index).routings);
-  const plain = plainServicesOf(index);
-  const ingresses = ingressesOf(index);
-  for (const r of index.routings) {
-    if (gatewayApi.has(r) || plain.has(r) || ingresses.has(r)) continue; // checked at Service level (gatewayApiTransitions, ingressNginxTransitions, kubernetesTransitions)
-    for (const rule of r.routing.rules) {
-      for (const d of rule.destinations) add(r, d.host, d.version, d.weight, 0);
-      if (rule.mirror) add(r, rule.mirror.host, rule.mirror.version, 0, rule.mirror.percent);
-    }
-  }
-  return out;
-}
-
-function sends(t: Target): string {
-  const parts = [];
-  if (t.weight > 0) parts.push(`sends it ${fmt(t.weight)}% of a rule's traffic`);
-  if (t.mirrorPercent > 0) parts.push(`mirrors ${fmt(t.mirrorPercent)}% of a rule's traffic to it`);
-  return parts.join(' and ');
-}
-
-function severityOf(t: Target): Severity {
-  // Mirrored copies are fire-and-forget: their failures never reach clients.
-  return t.weight > 0 ? Severity.ERROR : Severity.WARNING;
-}
-
-function names(deps: DeploymentInfo[]): string {
-  return deps.map(d => d.name).join(', ');
-}
-
-/** A version routed before and not now: its subset and pods must outlive the old routes. */
-function removedWhileRouted(t: Target, before: IstioIndex, after: IstioIndex): TransitionFinding[] {
-  const oldDr = before.destinationRules.get(t.key);
-  const newDr = after.destinationRules.get(t.key);
-  const oldDeps = deploymentsOf(before, t.key, t.version) ?? [];
-  const newDeps = deploymentsOf(after, t.key, t.version);
-  const vs = `VirtualService ${t.routing.key}`;
-  const stillRunning = newDeps !== undefined && newDeps.some(d => d.replicas > 0);
-  const depsGone = oldDeps.length > 0 && oldDeps.some(d => d.replicas > 0) && (newDeps === undefined || !stillRunning);
-  const sequence = [
-    `1) move all traffic${t.mirrorPercent > 0 ? ' and mirroring' : ''} off ${t.host} ${t.version} (weight 0), keeping its subset and Deployment`,
-    `2) once the new routes are live on every proxy, remove subset ${t.version}${oldDeps.length > 0 ? ` and scale down or remove ${names(oldDeps)}` : ''}`,
-  ];
-  if (oldDr?.subsets.has(t.version) && !newDr?.subsets.has(t.version)) {
-    const how = newDr ? `DestinationRule ${newDr.key} no longer lists it` : `DestinationRule ${oldDr.key} is deleted`;
-    const alsoPods = depsGone ? `, and its Deployment ${names(oldDeps)} ${newDeps && newDeps.length > 0 ? 'is scaled to 0' : 'is removed'}` : '';
-    return [{
-      severity: severityOf(t),
-      kind: FindingKind.SUBSET_REMOVED_WHILE_ROUTED,
-      host: t.host,
-      version: t.version,
-      message: `subset ${t.version} of ${t.host} is removed (${how})${alsoPods} in the same commit that moves traffic off it, while the previous ${vs} ${sends(t)}; `
-        + 'until every proxy has the new routes, those requests fail with 503',
-      fix: `keep subset ${t.version}${depsGone ? ` and ${names(oldDeps)}` : ''} in this commit; remove ${depsGone ? 'them' : 'it'} in a later commit`,
-      safeSequence: sequence,
-    }];
-  }
-  if (depsGone) {
-    return [{
-      severity: severityOf(t),
-      kind: FindingKind.ROUTED_TO_NO_REPLICAS,
-      host: t.host,
-      version: t.version,
-      message: `Deployment ${names(oldDeps)} of ${t.host} ${t.version} ${newDeps && newDeps.length > 0 ? 'is scaled to 0' : 'is removed'} in the same commit that moves traffic off it, `
-        + `while the previous ${vs} ${sends(t)}; until every proxy has the new routes, those requests fail with 503`,
-      fix: `keep ${names(oldDeps)} running in this commit; scale it down or remove it in a later commit`,
-      safeSequence: sequence,
-    }];
-  }
-  return [];
-}
-
-/**
- * A version routed now: its subset must exist, and its pods must run and predate the route
- * (unless this is the host's first deployment: nothing was served before).
- */
-function routedInNext(t: Target, before: IstioIndex, after: IstioIndex, firstDeployment: boolean): TransitionFinding[] {
-  const out: TransitionFinding[] = [];
-  const vs = `VirtualService ${t.routing.key}`;
-  const newDr = after.destinationRules.get(t.key);
-  const oldDr = before.destinationRules.get(t.key);
-  if (!newDr?.subsets.has(t.version)) {
-    const prev = before.destinationRules.get(t.key)?.subsets.has(t.version);
-    out.push({
-      severity: severityOf(t),
-      kind: prev ? FindingKind.SUBSET_REMOVED_WHILE_ROUTED : FindingKind.ROUTED_TO_MISSING_SUBSET,
-      host: t.host,
-      version: t.version,
-      message: `${vs} ${sends(t)} (subset ${t.version} of ${t.host}), but ${newDr ? `DestinationRule ${newDr.key} does not define it` : `no DestinationRule for ${t.host} exists`}`
-        + `${prev ? ' any more' : ''}; Istio answers those requests with 503`,
-      fix: prev ? `keep subset ${t.version} while a route uses it` : `add subset ${t.version} to the DestinationRule of ${t.host}, with its Deployment, before routing to it`,
-      safeSequence: [
-        `1) add subset ${t.version} to the DestinationRule of ${t.host} and deploy its pods, at weight 0`,
-        `2) send traffic to ${t.version}`,
-      ],
-    });
-    return out;
-  }
-  const newDeps = deploymentsOf(after, t.key, t.version) ?? [];
-  const known = hasDeploymentsFor(after, t.key);
-  if (known && newDeps.length === 0) {
-    out.push({
-      severity: severityOf(t),
-      kind: FindingKind.ROUTED_TO_NO_REPLICAS,
-      host: t.host,
-      version: t.version,
-      message: `${vs} ${sends(t)} (${t.host} ${t.version}), but no Deployment runs pods with the labels of subset ${t.version}; those requests fail with 503`,
-      fix: `deploy ${t.version} (or keep its Deployment) while a route sends it traffic`,
-      safeSequence: [`1) deploy ${t.host} ${t.version} at weight 0`, `2) send traffic to ${t.version} once its pods are ready`, '3) remove a version only after moving its traffic off in an earlier commit'],
-    });
-    return out;
-  }
-  if (newDeps.length > 0 && newDeps.every(d => d.replicas === 0)) {
-    out.push({
-      severity: severityOf(t),
-      kind: FindingKind.ROUTED_TO_NO_REPLICAS,
-      host: t.host,
-      version: t.version,
-      message: `${vs} ${sends(t)} (${t.host} ${t.version}), but ${names(newDeps)} has 0 replicas; those requests fail with 503`,
-      fix: `scale ${names(newDeps)} up before routing to it, or send ${t.version} no traffic`,
-      safeSequence: [`1) scale ${names(newDeps)} up (replicas > 0) at weight 0`, `2) once its pods are ready, send traffic to ${t.version}`],
-    });
-    return out;
-  }
-  // Pods that ran no replica before (a new Deployment, or one scaled up from 0) are not ready yet.
-  const freshDeps = newDeps.filter(d => !runningKeys(before).has(d.key));
-  const scaled = freshDeps.some(d => deploymentKeys(before).has(d.key));
-  const newPods = newDeps.length > 0 && freshDeps.length === newDeps.length;
-  const newSubset = !oldDr?.subsets.has(t.version);
-  if ((!newPods && !newSubset) || firstDeployment) return out;
-  const vsWave = t.routing.wave;
-  const ordered = newDr.wave < vsWave && freshDeps.every(d => d.wave < vsWave);
-  if (ordered) return out;
-  const what = [newPods ? `Deployment ${names(freshDeps)}${scaled ? ' (scaled up from 0 replicas)' : ''}` : '', newSubset ? `subset ${t.version}` : '']
-    .filter(x => x).join(' and ');
-  out.push({
-    severity: severityOf(t),
-    kind: FindingKind.ROUTED_TO_NEW_VERSION,
-    host: t.host,
-    version: t.version,
-    message: `${what} of ${t.host} ${newPods && newSubset ? 'are' : 'is'} new in this commit and ${vs} already ${sends(t)}; `
-      + 'nothing orders the new objects before the route, and new pods need time to become ready, so those requests fail with 503 meanwhile',
-    fix: `deploy ${t.version} at weight 0 in one commit and route to it in the next; or give the Deployment and DestinationRule a lower `
-      + 'argocd.argoproj.io/sync-wave than the VirtualService (CanaryService and BlueGreenService: argoCdSyncWaves: true)',
-    safeSequence: [
-      `1) add ${t.host} ${t.version} (Deployment and subset) at weight 0`,
-      `2) once its pods are ready, move traffic to ${t.version} step by step`,
-      '3) remove the old version in a later commit, after its traffic is gone',
-    ],
-  });
-  return out;
-}
-
-const keySets = new WeakMap<IstioIndex, Set<string>>();
-const runningSets = new WeakMap<IstioIndex, Set<string>>();
-
-/** The keys of an index's Deployments with replicas, built once per index. */
-function runningKeys(index: IstioIndex): Set<string> {
-  let keys = runningSets.get(index);
-  if (!keys) {
-    keys = new Set(index.deployments.filter(d => d.replicas > 0).map(d => d.key));
-    runningSets.set(index, keys);
-  }
-  return keys;
-}
-
-/** The keys of an index's Deployments, built once per index. */
-function deploymentKeys(index: IstioIndex): Set<string> {
-  let keys = keySets.get(index);
-  if (!keys) {
-    keys = new Set(index.deployments.map(d => d.key));
-    keySets.set(index, keys);
-  }
-  return keys;
-}
-
 function defaults(r: RoutingInfo): Map<string, RouteRule> {
   const out = new Map<string, RouteRule>();
   for (const rule of r.routing.rules) {
@@ -424,10 +153,10 @@ function shares(rule: RouteRule, ownHost: string): Map<string, number> {
 }
 
 /** Whether a version of the routing's host runs pods (replicas > 0) in the index. */
-function running(index: IstioIndex, r: RoutingInfo, version: string | undefined): boolean {
+function running(index: ObjectIndex, r: RoutingInfo, version: string | undefined): boolean {
   if (version === undefined) return false;
-  const ingresses = ingressesOf(index).get(r);
-  if (ingresses) return nginxVersionRunning(index, ingresses, version);
+  const own = PROVIDERS.get(r.provider)?.transitions?.versionRunning;
+  if (own) return own(index, r, version);
   return (deploymentsOf(index, r.hostKey, version) ?? []).some(d => d.replicas > 0);
 }
 
@@ -441,14 +170,14 @@ function soleVersion(rule: RouteRule): string | undefined {
  * A blue-green switch: all of the default traffic moves from one version to another, both
  * running pods in both commits (nothing starts cold, the idle one stays ready for a rollback).
  */
-function isSwitch(prev: RouteRule, rule: RouteRule, old: RoutingInfo, now: RoutingInfo, before: IstioIndex, after: IstioIndex): boolean {
+function isSwitch(prev: RouteRule, rule: RouteRule, old: RoutingInfo, now: RoutingInfo, before: ObjectIndex, after: ObjectIndex): boolean {
   const [from, to] = [soleVersion(prev), soleVersion(rule)];
   return from !== undefined && to !== undefined && from !== to
     && running(before, old, from) && running(before, old, to) && running(after, now, from) && running(after, now, to);
 }
 
 /** A default route's weights that change by more than `maxStep` points, with intermediate steps. */
-function weightJumps(old: RoutingInfo, now: RoutingInfo, maxStep: number, beforeIndex: IstioIndex, afterIndex: IstioIndex): TransitionFinding[] {
+function weightJumps(old: RoutingInfo, now: RoutingInfo, maxStep: number, beforeIndex: ObjectIndex, afterIndex: ObjectIndex): TransitionFinding[] {
   const out: TransitionFinding[] = [];
   const before = defaults(old);
   for (const [gw, rule] of defaults(now)) {

@@ -7,8 +7,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { StringMatch } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
-import { TrafficPolicy } from '../model/traffic-policy';
 import { ServiceProtocol } from '../model/service-protocol';
+import { TrafficPolicy } from '../model/traffic-policy';
 
 /** What a provider is told about the service it renders routing for. */
 export interface ProviderContext {

@@ -1,8 +1,5 @@
 import { ProviderImpl } from './_provider';
-import { GatewayApiProvider } from './gateway-api/_provider';
-import { IngressNginxProvider } from './ingress-nginx/_provider';
-import { IstioProvider } from './istio/_provider';
-import { KubernetesProvider } from './kubernetes/_provider';
+import { PROVIDERS } from './registry';
 import { fail, show, validateDns1123Label } from '../internal/validation';
 
 /** Options of the Gateway API provider (`TrafficProvider.gatewayApi()`). */
@@ -75,7 +72,7 @@ export class TrafficProvider {
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
    */
   public static istio(): TrafficProvider {
-    return new TrafficProvider('istio', new IstioProvider());
+    return TrafficProvider._of('istio', {});
   }
 
   /**
@@ -92,7 +89,7 @@ export class TrafficProvider {
     if (options.experimentalChannel !== undefined && typeof options.experimentalChannel !== 'boolean') {
       fail(who, `experimentalChannel must be true or false, got ${show(options.experimentalChannel)}`);
     }
-    return new TrafficProvider('gateway-api', new GatewayApiProvider({ waypoint: options.waypoint, experimentalChannel: options.experimentalChannel ?? false }));
+    return TrafficProvider._of('gateway-api', { waypoint: options.waypoint, experimentalChannel: options.experimentalChannel ?? false });
   }
 
   /**
@@ -105,7 +102,7 @@ export class TrafficProvider {
    * @see https://kubernetes.io/docs/concepts/workloads/management/#canary-deployments
    */
   public static kubernetes(): TrafficProvider {
-    return new TrafficProvider('kubernetes', new KubernetesProvider());
+    return TrafficProvider._of('kubernetes', {});
   }
 
   /**
@@ -135,7 +132,17 @@ export class TrafficProvider {
     if (!Object.values(IngressPathType).includes(pathType)) {
       fail(who, `pathType must be one of ${Object.values(IngressPathType).join(', ')}, got ${show(pathType)}`);
     }
-    return new TrafficProvider('ingress-nginx', new IngressNginxProvider({ ingressClassName, path, pathType }));
+    return TrafficProvider._of('ingress-nginx', { ingressClassName, path, pathType });
+  }
+
+  /**
+   * The registered provider `name`, rendering with `options` (validated by the caller).
+   * @internal
+   */
+  public static _of(name: string, options: any): TrafficProvider {
+    const plugin = PROVIDERS.get(name);
+    if (!plugin) throw new Error(`TrafficProvider: no provider named ${JSON.stringify(name)} is registered`);
+    return new TrafficProvider(name, plugin.renderer(options));
   }
 
   /** The provider's name: `istio`, `gateway-api`, `kubernetes` or `ingress-nginx`. */

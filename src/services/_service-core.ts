@@ -4,13 +4,13 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RouteResilience, validateRouteResilience, withRouteDefaults } from './_route-options';
 import { RoutedServiceOptions, VersionSpec } from './routed-service';
-import { ServiceProtocol } from '../model/service-protocol';
 import { RoutingAnalyzer } from '../analyzer/routing-analyzer';
 import { OWNED } from '../internal/owned';
 import { DNS1035_RULE, fail, isDns1035Label, isHttpToken, owner, show, validateDns1035Label, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from '../internal/validation';
 import { MESH_GATEWAY } from '../model/_util';
 import { MatchField } from '../model/request-match';
 import { RouteRule, ServiceRouting, ServiceVersion } from '../model/routing-model';
+import { ServiceProtocol } from '../model/service-protocol';
 import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting } from '../providers/_provider';
 import { TrafficProvider } from '../providers/traffic-provider';
 

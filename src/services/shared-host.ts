@@ -2,12 +2,12 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SERVICE_CORES, ServiceCore } from './_service-core';
 import { IRoutedService } from './routed-service';
-import { ServiceProtocol } from '../model/service-protocol';
 import { fail, isDns1035Label, show, validateDns1123Label, validateNonEmptyString, validateUnique } from '../internal/validation';
 import { pathMatches } from '../model/_paths';
 import { MESH_GATEWAY } from '../model/_util';
 import { MatchField, RequestMatch, StringMatch, StringMatchType } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
+import { ServiceProtocol } from '../model/service-protocol';
 import { ProviderContext, SharedHostContext, SharedHostPath, SharedHostRenderer } from '../providers/_provider';
 import { TrafficProvider } from '../providers/traffic-provider';
 

@@ -1,6 +1,6 @@
-import { compareIngressToGatewayApi, probes } from '../../src/gitops/_equivalence';
-import { migrateToGatewayApi } from '../../src/gitops/_nginx-migration';
+import { proveMigration, probes } from '../../src/gitops/_equivalence';
 import { RequestMatch, StringMatch } from '../../src/model/request-match';
+import { migrateToGatewayApi } from '../../src/providers/ingress-nginx/_migration';
 
 const A = 'nginx.ingress.kubernetes.io/';
 
@@ -32,7 +32,7 @@ function migrated() {
 describe('Proving a migration', () => {
   test('the faithful migration: no divergence, every cohort unchanged', () => {
     const { input, route, after } = migrated();
-    const proof = compareIngressToGatewayApi(input, after(route), ['shop.example.com']);
+    const proof = proveMigration(input, after(route), ['shop.example.com'], 'ingress-nginx', 'gateway-api');
     expect(proof.divergences).toEqual([]);
     expect(proof.hosts[0].cohorts.every(c => c.change === 'unchanged')).toBe(true);
   });
@@ -43,7 +43,7 @@ describe('Proving a migration', () => {
     const rules = route.spec.rules;
     const swapped = { ...route, spec: { ...route.spec, rules: [rules[2], rules[3], rules[0], rules[1], rules[4]] } };
     // WHEN
-    const proof = compareIngressToGatewayApi(input, after(swapped), ['shop.example.com']);
+    const proof = proveMigration(input, after(swapped), ['shop.example.com'], 'ingress-nginx', 'gateway-api');
     // THEN
     expect(proof.hosts[0].cohorts.every(c => c.change === 'unchanged')).toBe(true);
     expect(proof.divergences).toContainEqual(expect.objectContaining({
@@ -58,14 +58,14 @@ describe('Proving a migration', () => {
     const last = route.spec.rules[4];
     const split = { ...last, backendRefs: [{ ...last.backendRefs[0], weight: 70 }, { ...last.backendRefs[1], weight: 30 }] };
     const heavier = { ...route, spec: { ...route.spec, rules: [...route.spec.rules.slice(0, 4), split] } };
-    const proof = compareIngressToGatewayApi(input, after(heavier), ['shop.example.com']);
+    const proof = proveMigration(input, after(heavier), ['shop.example.com'], 'ingress-nginx', 'gateway-api');
     expect(proof.hosts[0].defaultMovedPercent).toBe(10);
     expect(proof.divergences[0]).toMatchObject({ before: 'shop 80%, shop-canary 20%', after: 'shop 70%, shop-canary 30%' });
   });
 
   test('a missing route: every request diverges', () => {
     const { input } = migrated();
-    const proof = compareIngressToGatewayApi(input, [input[0], input[1]], ['shop.example.com']);
+    const proof = proveMigration(input, [input[0], input[1]], ['shop.example.com'], 'ingress-nginx', 'gateway-api');
     expect(proof.divergences.length).toBe(proof.probes);
     expect(proof.divergences[0].after).toBe('no route');
   });

@@ -17,9 +17,14 @@ import { MESH_GATEWAY, withoutUndefined } from '../../model/_util';
 import { MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
 import { HeaderOperations, RetryPolicy } from '../../model/resilience';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
-import { hostKey, idOf, IstioIndex, namespaceOf, RoutingInfo, waveOf } from '../istio/_object-index';
+import { hostKey } from '../../reading/hosts';
+import { ObjectIndex, RoutingInfo } from '../../reading/object-index';
+import { idOf, namespaceOf, waveOf } from '../../reading/objects';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+/** The provider name the Gateway API reader stamps on its routings. */
+export const GATEWAY_API = 'gateway-api';
 /** The served versions of the route kinds we read (v1.6.1 serves HTTPRoute v1 and v1beta1, GRPCRoute v1). */
 export const ROUTE_API_VERSIONS = [`${GATEWAY_API_GROUP}/v1`, `${GATEWAY_API_GROUP}/v1beta1`];
 export const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'];
@@ -138,7 +143,7 @@ export interface RouteSummary {
  * Reads the HTTPRoutes and GRPCRoutes of `objects` into routings, using the Services and
  * Deployments already in `index`; warnings go to `index.warnings`.
  */
-export function readGatewayApiRoutes(objects: any[], index: IstioIndex): GatewayApiRead {
+export function readGatewayApiRoutes(objects: any[], index: ObjectIndex): GatewayApiRead {
   const services = serviceTable(objects);
   const routes: Route[] = [];
   for (const o of objects) {
@@ -233,10 +238,10 @@ export function readGatewayApiRoutes(objects: any[], index: IstioIndex): Gateway
   return result;
 }
 
-const READ = new WeakMap<IstioIndex, GatewayApiRead>();
+const READ = new WeakMap<ObjectIndex, GatewayApiRead>();
 
 /** What `readGatewayApiRoutes` read into `index` (nothing when the index has no Gateway API routes). */
-export function gatewayApiOf(index: IstioIndex): GatewayApiRead {
+export function gatewayApiOf(index: ObjectIndex): GatewayApiRead {
   return READ.get(index) ?? { routings: [], routes: [] };
 }
 
@@ -299,7 +304,7 @@ function versionOf(svc: ServiceEntry, app: ServiceEntry): { version: string; lab
 // Routes.
 // ---------------------------------------------------------------------------------------
 
-function readRoute(o: any, index: IstioIndex, services: ServiceTable): Route | undefined {
+function readRoute(o: any, index: ObjectIndex, services: ServiceTable): Route | undefined {
   const kind: string = o.kind;
   const key = idOf(o);
   const namespace = namespaceOf(o);
@@ -751,7 +756,7 @@ interface Anchor {
   readonly namespace: string;
 }
 
-function routingsOf(points: Point[], index: IstioIndex, services: ServiceTable): RoutingInfo[] {
+function routingsOf(points: Point[], index: ObjectIndex, services: ServiceTable): RoutingInfo[] {
   const anchor = points[0].anchor!;
   // Points of one tag with different rule lists cannot share a routing (rules are bound to
   // gateways, not hosts), nor can a catch-all hostname share one with in-mesh traffic.
@@ -774,7 +779,7 @@ function routingsOf(points: Point[], index: IstioIndex, services: ServiceTable):
   return out;
 }
 
-function makeRouting(points: Point[], host: string, anchor: Anchor, index: IstioIndex, services: ServiceTable): RoutingInfo {
+function makeRouting(points: Point[], host: string, anchor: Anchor, index: ObjectIndex, services: ServiceTable): RoutingInfo {
   const routes = [...new Set(points.flatMap(p => p.routes))];
   const first = routes[0];
   const gateways = [...new Set(points.map(p => p.tag))];
@@ -843,6 +848,7 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Istio
     namespace: ownKey === anchor.key ? anchor.namespace : first.namespace,
     hostKey: ownKey,
     wave: first.wave,
+    provider: GATEWAY_API,
   };
 }
 
@@ -856,7 +862,7 @@ function mirrorOf(m: { backend: BackendInfo; percent: number }, ownKey: string):
 }
 
 /** The versions of the routing's own Service: its per-version Services, with the replicas of the pods they select. */
-function versionsOf(ownKey: string, routes: Route[], index: IstioIndex, services: ServiceTable): ServiceVersion[] {
+function versionsOf(ownKey: string, routes: Route[], index: ObjectIndex, services: ServiceTable): ServiceVersion[] {
   const out = new Map<string, ServiceVersion>();
   const app = services.get(ownKey);
   const replicasOf = (namespace: string, selector: Record<string, string>) => {

@@ -8,10 +8,10 @@
 import { gatewayApiOf } from './_route-index';
 import { Severity } from '../../analyzer/finding';
 import { addReference, ServiceReference, serviceTransitions, ServiceWording } from '../../gitops/_service-transitions';
-import { FindingKind, TransitionFinding } from '../../gitops/transition-check';
+import { FindingKind, TransitionFinding } from '../../gitops/transition-finding';
 import { MESH_GATEWAY } from '../../model/_util';
 import { RouteRule } from '../../model/routing-model';
-import { IstioIndex, RoutingInfo } from '../istio/_object-index';
+import { ObjectIndex, RoutingInfo } from '../../reading/object-index';
 
 const WORDING: ServiceWording = {
   aRef: 'a backendRef',
@@ -25,7 +25,7 @@ const WORDING: ServiceWording = {
 };
 
 /** The Gateway API findings of the step from `previous` to `next`. */
-export function gatewayApiTransitions(before: IstioIndex, after: IstioIndex, previous: any[], next: any[]): TransitionFinding[] {
+export function gatewayApiTransitions(before: ObjectIndex, after: ObjectIndex, previous: any[], next: any[]): TransitionFinding[] {
   return [
     ...serviceTransitions(WORDING, refs(before), refs(after), before, after, previous, next),
     ...providerSwitches(before, after),
@@ -33,7 +33,7 @@ export function gatewayApiTransitions(before: IstioIndex, after: IstioIndex, pre
 }
 
 /** Every Service a route of `index` sends traffic to (weight > 0) or mirrors to. */
-function refs(index: IstioIndex): Map<string, ServiceReference> {
+function refs(index: ObjectIndex): Map<string, ServiceReference> {
   const out = new Map<string, ServiceReference>();
   for (const route of gatewayApiOf(index).routes) {
     for (const { backend, weight, mirror } of route.backends) {
@@ -58,11 +58,11 @@ function refs(index: IstioIndex): Map<string, ServiceReference> {
  * (istio.io ambient/migrate), and the old and new objects coexist or are both absent for a
  * while during any sync, so the safe sequence keeps both with identical routing for one step.
  */
-function providerSwitches(before: IstioIndex, after: IstioIndex): TransitionFinding[] {
+function providerSwitches(before: ObjectIndex, after: ObjectIndex): TransitionFinding[] {
   const out: TransitionFinding[] = [];
   const gwBefore = new Set(gatewayApiOf(before).routings);
   const gwAfter = new Set(gatewayApiOf(after).routings);
-  const vs = (index: IstioIndex, gw: Set<RoutingInfo>, key: string) => index.routings.find(r => !gw.has(r) && r.hostKey === key);
+  const vs = (index: ObjectIndex, gw: Set<RoutingInfo>, key: string) => index.routings.find(r => !gw.has(r) && r.hostKey === key);
   const gwr = (gw: Set<RoutingInfo>, key: string) => [...gw].find(r => r.hostKey === key);
   const keys = new Set([...before.routings, ...after.routings].map(r => r.hostKey));
   for (const key of keys) {

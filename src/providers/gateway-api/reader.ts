@@ -1,8 +1,8 @@
 import { gatewayApiOf, ROUTE_KINDS } from './_route-index';
 import { loadManifests } from '../../internal/manifest-files';
 import { ServiceRouting } from '../../model/routing-model';
-import { indexObjects } from '../istio/_object-index';
-import { ReadWarning } from '../istio/reader';
+import { ReadWarning } from '../../reading/read-warning';
+import { PROVIDERS } from '../registry';
 
 /** The routing read from a set of Kubernetes objects by `GatewayApiReader`. */
 export interface GatewayApiReadResult {
@@ -55,7 +55,7 @@ export class GatewayApiReader {
    * @param objects the objects; each must have `apiVersion` and `kind`
    */
   public static read(objects: any[]): GatewayApiReadResult {
-    const index = indexObjects('GatewayApiReader.read', objects);
+    const index = PROVIDERS.index('GatewayApiReader.read', objects);
     const kinds = ROUTE_KINDS.map(k => `${k} `);
     return {
       routings: gatewayApiOf(index).routings.map(r => r.routing),

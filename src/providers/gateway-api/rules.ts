@@ -6,7 +6,7 @@ import { Finding, Severity } from '../../analyzer/finding';
 import { parseDuration } from '../../internal/duration';
 import { MAX_REGEX_LENGTH, regexError } from '../../internal/regex';
 import { isHttpToken } from '../../internal/validation';
-import { namespaceOf } from '../istio/_object-index';
+import { namespaceOf } from '../../reading/objects';
 
 /** A Kubernetes object and where it comes from (as RoutingAnalyzer passes them). */
 export interface AnalyzedObject {

@@ -16,8 +16,8 @@ import { fail, isHttpToken, show } from '../../internal/validation';
 import { MESH_GATEWAY } from '../../model/_util';
 import { MatchCondition, MatchField, RequestMatch, StringMatchType } from '../../model/request-match';
 import { MirrorPolicy, RouteRule } from '../../model/routing-model';
-import { TrafficPolicy } from '../../model/traffic-policy';
 import { ServiceProtocol } from '../../model/service-protocol';
+import { TrafficPolicy } from '../../model/traffic-policy';
 import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, RulePosition } from '../_provider';
 
 export const NGINX_PREFIX = 'nginx.ingress.kubernetes.io/';

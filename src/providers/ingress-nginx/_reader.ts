@@ -23,7 +23,9 @@ import { show } from '../../internal/validation';
 import { pathElementPrefix } from '../../model/_paths';
 import { RequestMatch, StringMatch } from '../../model/request-match';
 import { RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
-import { hostKey, IstioIndex, namespaceOf, RoutingInfo } from '../istio/_object-index';
+import { hostKey } from '../../reading/hosts';
+import { ObjectIndex, RoutingInfo } from '../../reading/object-index';
+import { namespaceOf } from '../../reading/objects';
 
 /** One path of one Ingress rule. */
 export interface IngressPath {
@@ -73,16 +75,12 @@ export interface NginxHostRead {
   readonly groups: NginxPathGroup[];
 }
 
+/** The provider name the Ingress reader stamps on its routings. */
+export const INGRESS_NGINX = 'ingress-nginx';
+
 /** Whether `o` is a networking.k8s.io/v1 Ingress. */
 export function isIngress(o: any): boolean {
   return o?.kind === 'Ingress' && o?.apiVersion === 'networking.k8s.io/v1';
-}
-
-/** The backend Services of every Ingress, by host key (the plain-Service reader skips them). */
-export function ingressBackends(objects: any[]): Set<string> {
-  const out = new Set<string>();
-  for (const p of objects.filter(isIngress).flatMap(pathsOf)) out.add(hostKey(p.service, p.namespace));
-  return out;
 }
 
 /** The paths of an Ingress that name a Service backend. */
@@ -133,17 +131,21 @@ function comparePaths(a: IngressPath, b: IngressPath): number {
   return rank(a) - rank(b) || b.path.length - a.path.length;
 }
 
-const READ = new WeakMap<IstioIndex, Map<RoutingInfo, NginxHostRead>>();
+const READ = new WeakMap<ObjectIndex, Map<RoutingInfo, NginxHostRead>>();
 
 /** The routings read from Ingresses, with what the reader read for each. */
-export function ingressesOf(index: IstioIndex): Map<RoutingInfo, NginxHostRead> {
+export function ingressesOf(index: ObjectIndex): Map<RoutingInfo, NginxHostRead> {
   return READ.get(index) ?? new Map();
 }
 
 /** One routing per host of the Ingresses among `objects`. */
-export function readIngresses(objects: any[], index: IstioIndex): RoutingInfo[] {
+export function readIngresses(objects: any[], index: ObjectIndex): RoutingInfo[] {
   const byHost = new Map<string, IngressPath[]>();
-  for (const p of objects.filter(isIngress).flatMap(pathsOf)) byHost.set(p.host, [...byHost.get(p.host) ?? [], p]);
+  for (const p of objects.filter(isIngress).flatMap(pathsOf)) {
+    byHost.set(p.host, [...byHost.get(p.host) ?? [], p]);
+    // The backends are routed by the Ingress: the plain-Service reader leaves them alone.
+    index.backendHosts.add(hostKey(p.service, p.namespace));
+  }
   const out: RoutingInfo[] = [];
   const read = new Map<RoutingInfo, NginxHostRead>();
   for (const [host, paths] of byHost) {
@@ -156,7 +158,7 @@ export function readIngresses(objects: any[], index: IstioIndex): RoutingInfo[] 
   return out;
 }
 
-function readHost(host: string, paths: IngressPath[], index: IstioIndex): NginxHostRead | undefined {
+function readHost(host: string, paths: IngressPath[], index: ObjectIndex): NginxHostRead | undefined {
   const keyOf = (p: IngressPath) => `${p.namespace}|${p.path}|${p.pathType}|${p.regex}`;
   const byPath = new Map<string, IngressPath[]>();
   for (const p of paths) byPath.set(keyOf(p), [...byPath.get(keyOf(p)) ?? [], p]);
@@ -212,7 +214,7 @@ function readHost(host: string, paths: IngressPath[], index: IstioIndex): NginxH
   return {
     host,
     groups,
-    routing: { routing, key: `${keySource.namespace}/${keySource.ingress.metadata?.name}`, namespace: first.namespace, hostKey: hostKey(host, first.namespace), wave: 0 },
+    routing: { routing, key: `${keySource.namespace}/${keySource.ingress.metadata?.name}`, namespace: first.namespace, hostKey: hostKey(host, first.namespace), wave: 0, provider: INGRESS_NGINX },
   };
 }
 
@@ -224,7 +226,7 @@ const VALID: Record<string, (v: string) => boolean> = {
   'canary-by-header-pattern': v => NGINX_REGEX_CHARS.test(v),
 };
 
-function canarySettings(canary: IngressPath, host: string, index: IstioIndex): NginxCanary {
+function canarySettings(canary: IngressPath, host: string, index: ObjectIndex): NginxCanary {
   const a = canary.ingress.metadata?.annotations ?? {};
   const raw = (k: string): string | undefined => (typeof a[`${NGINX_PREFIX}${k}`] === 'string' && a[`${NGINX_PREFIX}${k}`] !== '' ? a[`${NGINX_PREFIX}${k}`] : undefined);
   const ann = (k: string): string | undefined => {

@@ -11,8 +11,10 @@
 // main Ingress's `mirror-target` copies every request of the location to a Service.
 import { ingressesOf, NginxCanary, NginxHostRead, nginxMirrorOf } from './_reader';
 import { addReference, ServiceReference, serviceTransitions, ServiceWording } from '../../gitops/_service-transitions';
-import { TransitionFinding } from '../../gitops/transition-check';
-import { deploymentsWith, hostKey, IstioIndex, waveOf } from '../istio/_object-index';
+import { TransitionFinding } from '../../gitops/transition-finding';
+import { hostKey } from '../../reading/hosts';
+import { deploymentsWith, ObjectIndex } from '../../reading/object-index';
+import { waveOf } from '../../reading/objects';
 
 const WORDING: ServiceWording = {
   aRef: 'an Ingress backend',
@@ -26,7 +28,7 @@ const WORDING: ServiceWording = {
 };
 
 /** The ingress-nginx findings of the step from `previous` to `next`. */
-export function ingressNginxTransitions(before: IstioIndex, after: IstioIndex, previous: any[], next: any[]): TransitionFinding[] {
+export function ingressNginxTransitions(before: ObjectIndex, after: ObjectIndex, previous: any[], next: any[]): TransitionFinding[] {
   const served = new Set([...ingressesOf(before).values()].map(h => h.host));
   return serviceTransitions(WORDING, references(before), references(after, served), before, after, previous, next);
 }
@@ -35,7 +37,7 @@ export function ingressNginxTransitions(before: IstioIndex, after: IstioIndex, p
  * The Services the Ingresses read into `index` send traffic or mirror to. `served`: the hosts
  * an Ingress served before; a host that none served is a first deployment.
  */
-function references(index: IstioIndex, served?: Set<string>): Map<string, ServiceReference> {
+function references(index: ObjectIndex, served?: Set<string>): Map<string, ServiceReference> {
   const out = new Map<string, ServiceReference>();
   for (const { host, groups } of ingressesOf(index).values()) {
     const first = served !== undefined && !served.has(host);
@@ -74,7 +76,7 @@ function canarySplit(c: NginxCanary): { weight: number; cohort: boolean; never: 
  * Whether the Service behind a version of an Ingress routing selects running pods (replicas
  * > 0): a blue-green switch between two running versions is not a weight jump.
  */
-export function nginxVersionRunning(index: IstioIndex, read: NginxHostRead, version: string): boolean {
+export function nginxVersionRunning(index: ObjectIndex, read: NginxHostRead, version: string): boolean {
   for (const { main, canary, versions } of read.groups) {
     const p = versions.main === version ? main : versions.canary === version ? canary?.path : undefined;
     if (!p) continue;

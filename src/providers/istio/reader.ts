@@ -1,21 +1,7 @@
-import { indexObjects } from './_object-index';
 import { loadManifests } from '../../internal/manifest-files';
 import { ServiceRouting } from '../../model/routing-model';
-
-/** Something the reader could not model exactly; the routing it read is conservative there. */
-export interface ReadWarning {
-  /** The object, e.g. `VirtualService default/reviews`. */
-  readonly source: string;
-
-  /**
-   * The host the object routes.
-   * @default - not known (e.g. a VirtualService without hosts)
-   */
-  readonly host?: string;
-
-  /** What was not modelled and how the reader treated it. */
-  readonly message: string;
-}
+import { ReadWarning } from '../../reading/read-warning';
+import { PROVIDERS } from '../registry';
 
 /** The routing read from a set of Kubernetes objects. */
 export interface IstioReadResult {
@@ -54,7 +40,7 @@ export class IstioReader {
    * @param objects the objects; each must have `apiVersion` and `kind`
    */
   public static read(objects: any[]): IstioReadResult {
-    const index = indexObjects('IstioReader.read', objects);
+    const index = PROVIDERS.index('IstioReader.read', objects);
     return {
       routings: index.routings.map(r => r.routing),
       warnings: index.warnings.map(w => ({ ...w })),

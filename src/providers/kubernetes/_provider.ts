@@ -5,8 +5,8 @@ import { ApiObject } from 'cdk8s';
 import { fail, show } from '../../internal/validation';
 import { MESH_GATEWAY } from '../../model/_util';
 import { RouteRule } from '../../model/routing-model';
-import { TrafficPolicy } from '../../model/traffic-policy';
 import { ServiceProtocol } from '../../model/service-protocol';
+import { TrafficPolicy } from '../../model/traffic-policy';
 import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting } from '../_provider';
 
 /** The pod label that names a version. */

@@ -9,8 +9,9 @@
 import { VERSION_LABEL } from './_provider';
 import { withoutUndefined } from '../../model/_util';
 import { RouteDestination, ServiceVersion } from '../../model/routing-model';
-import { ingressBackends } from '../ingress-nginx/_reader';
-import { DeploymentInfo, deploymentsWith, hostKey, IstioIndex, namespaceOf, RoutingInfo } from '../istio/_object-index';
+import { hostKey } from '../../reading/hosts';
+import { DeploymentInfo, deploymentsWith, ObjectIndex, RoutingInfo } from '../../reading/object-index';
+import { namespaceOf } from '../../reading/objects';
 
 /** What the transition check needs of a plain Service's routing. */
 export interface PlainServiceRead {
@@ -23,10 +24,13 @@ export interface PlainServiceRead {
   readonly selected: string[];
 }
 
-const READ = new WeakMap<IstioIndex, Map<RoutingInfo, PlainServiceRead>>();
+/** The provider name the plain-Service reader stamps on its routings. */
+export const KUBERNETES = 'kubernetes';
+
+const READ = new WeakMap<ObjectIndex, Map<RoutingInfo, PlainServiceRead>>();
 
 /** The plain Services read from an index, by routing. */
-export function plainServicesOf(index: IstioIndex): Map<RoutingInfo, PlainServiceRead> {
+export function plainServicesOf(index: ObjectIndex): Map<RoutingInfo, PlainServiceRead> {
   return READ.get(index) ?? new Map();
 }
 
@@ -39,9 +43,9 @@ function subsetOf(a: Record<string, string>, b: Record<string, string>): boolean
  * Deployments carry a `version` label) and that are not a per-version backend of a routed
  * Service (a selector that includes a routed Service's selector).
  */
-export function readPlainServices(objects: any[], index: IstioIndex): RoutingInfo[] {
-  // Hosts routed already, and the backends of Ingresses (routed by the Ingress).
-  const routed = new Set([...index.routings.map(r => r.hostKey), ...ingressBackends(objects)]);
+export function readPlainServices(objects: any[], index: ObjectIndex): RoutingInfo[] {
+  // Hosts routed already, and the backends other routing objects route (e.g. an Ingress's).
+  const routed = new Set([...index.routings.map(r => r.hostKey), ...index.backendHosts]);
   const services = objects.filter(o => o.kind === 'Service' && o.apiVersion === 'v1' && typeof o.metadata?.name === 'string');
   const routedSelectors = services
     .filter(o => routed.has(hostKey(o.metadata.name, namespaceOf(o))))
@@ -52,8 +56,9 @@ export function readPlainServices(objects: any[], index: IstioIndex): RoutingInf
   for (const o of services) {
     const namespace = namespaceOf(o);
     const key = hostKey(o.metadata.name, namespace);
-    // A host with a DestinationRule is Istio's: the tools keep reading it as "any pod" until a route exists.
-    if (routed.has(key) || index.destinationRules.has(key)) continue;
+    // A host a provider configures (e.g. with a DestinationRule) is that provider's: the tools keep
+    // reading it as "any pod" until a route exists.
+    if (routed.has(key) || index.configuredHosts.has(key)) continue;
     const selector = index.selectors.get(key) ?? {};
     if (Object.keys(selector).length === 0) continue;
     if (routedSelectors.some(s => s.namespace === namespace && subsetOf(s.selector, selector))) continue;
@@ -83,8 +88,9 @@ export function readPlainServices(objects: any[], index: IstioIndex): RoutingInf
       namespace,
       hostKey: key,
       wave: Number(o.metadata?.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0) || 0,
+      provider: KUBERNETES,
     };
-    index.serviceVersions.set(key, new Map(versions.map(v => [v.version, { [VERSION_LABEL]: v.version }])));
+    index.versionLabels.set(key, new Map(versions.map(v => [v.version, { [VERSION_LABEL]: v.version }])));
     read.set(info, { routing: info, selector, replicas, selected });
     out.push(info);
   }

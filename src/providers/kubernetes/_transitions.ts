@@ -11,10 +11,10 @@
 // then down in the next commit. A selector switch between two running versions is fine.
 import { plainServicesOf } from './_reader';
 import { Severity } from '../../analyzer/finding';
-import { FindingKind, TransitionFinding } from '../../gitops/transition-check';
-import { IstioIndex } from '../istio/_object-index';
+import { FindingKind, TransitionFinding } from '../../gitops/transition-finding';
+import { ObjectIndex } from '../../reading/object-index';
 
-export function kubernetesTransitions(before: IstioIndex, after: IstioIndex): TransitionFinding[] {
+export function kubernetesTransitions(before: ObjectIndex, after: ObjectIndex): TransitionFinding[] {
   const out: TransitionFinding[] = [];
   const old = new Map([...plainServicesOf(before).values()].map(r => [r.routing.hostKey, r]));
   for (const now of plainServicesOf(after).values()) {

@@ -1,37 +1,19 @@
-// Reading Istio and Kubernetes objects into the routing model, with what the transition
-// check needs besides (object identities, Argo CD sync waves, Deployments per version).
-// Internal: the public entry point is IstioReader.
+// Reading Istio's VirtualServices and DestinationRules into the routing model (internal; the
+// reader face of the Istio plug-in, run by the object index). Subsets become versions with their
+// labels; what the transition check needs of DestinationRules is kept per index.
 import { delegateKey, expandDelegation } from './_delegation';
 import { readResilience } from './_read-resilience';
 import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
-import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, toPercentages, withoutUndefined } from '../../model/_util';
+import { JWT_CLAIM_HEADER_PREFIX, toPercentages, withoutUndefined } from '../../model/_util';
 import { RequestMatch, StringMatch } from '../../model/request-match';
-import { MirrorPolicy, RouteDestination, RouteRule, ServiceRouting, ServiceVersion } from '../../model/routing-model';
-import { readGatewayApiRoutes } from '../gateway-api/_route-index';
-import { readIngresses } from '../ingress-nginx/_reader';
-import { readPlainServices } from '../kubernetes/_reader';
+import { MirrorPolicy, RouteDestination, RouteRule, ServiceVersion } from '../../model/routing-model';
+import { hostKey } from '../../reading/hosts';
+import { deploymentsOf, ObjectIndex, RoutingInfo } from '../../reading/object-index';
+import { idOf, namespaceOf, stringMap, waveOf } from '../../reading/objects';
 
-export const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
-export const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
-
-/** A problem the reader met and worked around; the model may be less precise there. */
-export interface Warning {
-  readonly source: string;
-  readonly host?: string;
-  readonly message: string;
-}
-
-/** A Deployment: its identity, replicas, pod labels and Argo CD annotations. */
-export interface DeploymentInfo {
-  readonly key: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly replicas: number;
-  readonly podLabels: Record<string, string>;
-  readonly wave: number;
-  readonly pruneLast: boolean;
-}
+/** The provider name the Istio reader stamps on its routings. */
+export const ISTIO = 'istio';
 
 /** A DestinationRule, by the host it applies to. */
 export interface DestinationRuleInfo {
@@ -43,123 +25,19 @@ export interface DestinationRuleInfo {
   readonly wave: number;
 }
 
-/** A ServiceRouting with where it comes from. */
-export interface RoutingInfo {
-  readonly routing: ServiceRouting;
-  /** The VirtualService, `<namespace>/<name>`. */
-  readonly key: string;
-  readonly namespace: string;
-  /** The fully qualified form of routing.host. */
-  readonly hostKey: string;
-  readonly wave: number;
-}
-
-/** Everything the tools read from a set of objects. */
-export interface IstioIndex {
-  readonly routings: RoutingInfo[];
-  readonly destinationRules: Map<string, DestinationRuleInfo>;
-  readonly deployments: DeploymentInfo[];
-  /** Service selectors by fully qualified host. */
-  readonly selectors: Map<string, Record<string, string>>;
-  /** Plain Services read as routings (no VirtualService or route): the labels of each version by host. */
-  readonly serviceVersions: Map<string, Map<string, Record<string, string>>>;
-  readonly warnings: Warning[];
-}
-
 const NETWORKING_VERSIONS = ['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'];
 
-/**
- * The fully qualified form of a host: a short name `reviews` is `reviews.<namespace>.svc.cluster.local`
- * (Istio's rule); `reviews.<ns>` and `reviews.<ns>.svc` are expanded too; other names are kept.
- */
-export function hostKey(host: string, namespace: string): string {
-  // Memoized: the reader asks for the same few hosts once per destination (5% of a `diff`).
-  let byHost = hostKeys.get(namespace);
-  if (!byHost) {
-    if (hostKeys.size > 1000) hostKeys.clear();
-    byHost = new Map();
-    hostKeys.set(namespace, byHost);
-  }
-  let key = byHost.get(host);
-  if (key === undefined) {
-    if (byHost.size > 100_000) byHost.clear();
-    key = computeHostKey(host, namespace);
-    byHost.set(host, key);
-  }
-  return key;
+const DESTINATION_RULES = new WeakMap<ObjectIndex, Map<string, DestinationRuleInfo>>();
+
+/** The DestinationRules read into an index, by fully qualified host (the first one per host). */
+export function destinationRulesOf(index: ObjectIndex): Map<string, DestinationRuleInfo> {
+  return DESTINATION_RULES.get(index) ?? new Map();
 }
 
-const hostKeys = new Map<string, Map<string, string>>();
-
-function computeHostKey(host: string, namespace: string): string {
-  const h = host.toLowerCase();
-  if (h.includes('*')) return h;
-  const labels = h.split('.');
-  if (labels.length === 1) return `${h}.${namespace}.svc.cluster.local`;
-  if (labels.length === 3 && labels[2] === 'svc') return `${h}.cluster.local`;
-  return h;
-}
-
-/** The Service name and namespace of a cluster-local host key, if it is one. */
-function serviceOf(key: string): { name: string; namespace: string } | undefined {
-  const m = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(key);
-  return m ? { name: m[1], namespace: m[2] } : undefined;
-}
-
-/** An object's namespace; `default` when it has none. */
-export function namespaceOf(o: any): string {
-  return typeof o?.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : 'default';
-}
-
-/** `<namespace>/<name>`. */
-export function idOf(o: any): string {
-  return `${namespaceOf(o)}/${o?.metadata?.name ?? '(unnamed)'}`;
-}
-
-/** An object's Argo CD sync wave (0 when it has none or it is not a number). */
-export function waveOf(o: any): number {
-  const w = Number(o.metadata?.annotations?.[ARGO_SYNC_WAVE] ?? 0);
-  return Number.isFinite(w) ? w : 0;
-}
-
-function pruneLastOf(o: any): boolean {
-  return String(o.metadata?.annotations?.[ARGO_SYNC_OPTIONS] ?? '').split(',').map(s => s.trim()).includes('PruneLast=true');
-}
-
-function stringMap(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
-  }
-  return out;
-}
-
-/** Reads objects: VirtualServices, DestinationRules, HTTPRoutes, GRPCRoutes, Services and Deployments; others are ignored. */
-export function indexObjects(who: string, objects: unknown): IstioIndex {
-  if (!Array.isArray(objects)) throw new Error(`${who}: objects must be an array of Kubernetes objects, got ${show(objects)}`);
-  objects.forEach((o, i) => {
-    if (!o || typeof o !== 'object' || typeof (o as any).apiVersion !== 'string' || typeof (o as any).kind !== 'string') {
-      const text = show(o);
-      throw new Error(`${who}: objects[${i}] must be a Kubernetes object (with apiVersion and kind), got ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`);
-    }
-  });
-  const warnings: Warning[] = [];
+/** Reads the VirtualServices and DestinationRules among `objects` (the Istio plug-in's reader). */
+export function readIstio(objects: any[], index: ObjectIndex): RoutingInfo[] {
+  const warnings = index.warnings;
   const istio = (o: any, kind: string) => o.kind === kind && NETWORKING_VERSIONS.includes(o.apiVersion);
-
-  const deployments: DeploymentInfo[] = objects.filter(o => o.kind === 'Deployment' && /^apps\//.test(o.apiVersion)).map(o => ({
-    key: idOf(o),
-    namespace: namespaceOf(o),
-    name: o.metadata?.name,
-    replicas: typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1,
-    podLabels: stringMap(o.spec?.template?.metadata?.labels),
-    wave: waveOf(o),
-    pruneLast: pruneLastOf(o),
-  }));
-
-  const selectors = new Map<string, Record<string, string>>();
-  for (const o of objects.filter(x => x.kind === 'Service' && x.apiVersion === 'v1')) {
-    selectors.set(hostKey(`${o.metadata?.name}`, namespaceOf(o)), stringMap(o.spec?.selector));
-  }
 
   const destinationRules = new Map<string, DestinationRuleInfo>();
   for (const o of objects.filter(x => istio(x, 'DestinationRule'))) {
@@ -179,9 +57,12 @@ export function indexObjects(who: string, objects: unknown): IstioIndex {
       if (typeof s?.name === 'string') subsets.set(s.name, stringMap(s.labels));
     }
     destinationRules.set(key, { key: idOf(o), namespace: namespaceOf(o), host, hostKey: key, subsets, wave: waveOf(o) });
+    index.versionLabels.set(key, subsets);
+    index.configuredHosts.add(key);
   }
+  DESTINATION_RULES.set(index, destinationRules);
 
-  const index: IstioIndex = { routings: [], destinationRules, deployments, selectors, serviceVersions: new Map(), warnings };
+  const routings: RoutingInfo[] = [];
   const seenHosts = new Map<string, string>();
   const virtualServices = objects.filter(x => istio(x, 'VirtualService'));
   const delegates = delegatesOf(virtualServices);
@@ -198,103 +79,14 @@ export function indexObjects(who: string, objects: unknown): IstioIndex {
     } else {
       seenHosts.set(info.hostKey, info.key);
     }
-    index.routings.push(info);
+    routings.push(info);
   }
   for (const o of objects.filter(x => /^networking\.istio\.io\//.test(x.apiVersion) && ['VirtualService', 'DestinationRule'].includes(x.kind))) {
     if (!NETWORKING_VERSIONS.includes(o.apiVersion)) {
       warnings.push({ source: `${o.kind} ${idOf(o)}`, message: `has apiVersion ${o.apiVersion}; only ${NETWORKING_VERSIONS.join(', ')} are read, so it is ignored` });
     }
   }
-  index.routings.push(...readGatewayApiRoutes(objects, index).routings);
-  index.routings.push(...readIngresses(objects, index));
-  index.routings.push(...readPlainServices(objects, index));
-  return index;
-}
-
-/** Deployments by namespace, and by namespace, pod label and value, in input order. */
-interface DeploymentLookup {
-  readonly byNamespace: Map<string, DeploymentInfo[]>;
-  /** namespace -> label -> value -> Deployments: nested maps, no key strings to build per query. */
-  readonly byLabel: Map<string, Map<string, Map<string, DeploymentInfo[]>>>;
-  /** deploymentsOf results by host key and version: the reader and the check ask for the same ones. */
-  readonly versions: Map<string, Map<string, DeploymentInfo[] | undefined>>;
-}
-
-const lookups = new WeakMap<DeploymentInfo[], DeploymentLookup>();
-
-function getOrAdd<K, V>(map: Map<K, V>, k: K, make: () => V): V {
-  let v = map.get(k);
-  if (v === undefined) {
-    v = make();
-    map.set(k, v);
-  }
-  return v;
-}
-
-/** The lookup of an index's Deployments, built once: without it, matching is quadratic in the number of services. */
-function lookupOf(index: IstioIndex): DeploymentLookup {
-  let lookup = lookups.get(index.deployments);
-  if (!lookup) {
-    lookup = { byNamespace: new Map(), byLabel: new Map(), versions: new Map() };
-    for (const d of index.deployments) {
-      getOrAdd(lookup.byNamespace, d.namespace, () => []).push(d);
-      const labels = getOrAdd(lookup.byLabel, d.namespace, () => new Map<string, Map<string, DeploymentInfo[]>>());
-      for (const k in d.podLabels) getOrAdd(getOrAdd(labels, k, () => new Map<string, DeploymentInfo[]>()), d.podLabels[k], () => []).push(d);
-    }
-    lookups.set(index.deployments, lookup);
-  }
-  return lookup;
-}
-
-const NONE: DeploymentInfo[] = [];
-
-/** The Deployments of a namespace whose pod labels include `labels`, in input order. */
-export function deploymentsWith(index: IstioIndex, namespace: string, labels: Record<string, string>): DeploymentInfo[] {
-  const lookup = lookupOf(index);
-  const byLabel = lookup.byLabel.get(namespace);
-  // The shortest candidate list: the Deployments with one of the labels (all of the namespace if none).
-  let candidates = lookup.byNamespace.get(namespace) ?? NONE;
-  let all = true;
-  for (const k in labels) {
-    all = false;
-    const list = byLabel?.get(k)?.get(labels[k]) ?? NONE;
-    if (list.length < candidates.length) candidates = list;
-  }
-  if (all) return candidates.slice();
-  return candidates.filter(d => {
-    for (const k in labels) if (d.podLabels[k] !== labels[k]) return false;
-    return true;
-  });
-}
-
-/** The Deployments that run a version (subset) of a host: pod labels include the Service selector and the subset labels. */
-export function deploymentsOf(index: IstioIndex, key: string, version: string): DeploymentInfo[] | undefined {
-  const memo = getOrAdd(lookupOf(index).versions, key, () => new Map<string, DeploymentInfo[] | undefined>());
-  if (!memo.has(version)) memo.set(version, findDeploymentsOf(index, key, version));
-  return memo.get(version);
-}
-
-function findDeploymentsOf(index: IstioIndex, key: string, version: string): DeploymentInfo[] | undefined {
-  const subsetLabels = index.destinationRules.get(key)?.subsets.get(version) ?? index.serviceVersions.get(key)?.get(version);
-  const svc = serviceOf(key);
-  if (!subsetLabels || !svc) return undefined;
-  let selector = index.selectors.get(key);
-  if (!selector) {
-    selector = deploymentsWith(index, svc.namespace, { app: svc.name }).length > 0 ? { app: svc.name } : {};
-  }
-  return deploymentsWith(index, svc.namespace, { ...selector, ...subsetLabels });
-}
-
-/** Whether the index holds any Deployment of the host's Service (so missing ones are meaningful). */
-export function hasDeploymentsFor(index: IstioIndex, key: string): boolean {
-  const svc = serviceOf(key);
-  if (!svc) return false;
-  return deploymentsWith(index, svc.namespace, index.selectors.get(key) ?? { app: svc.name }).length > 0;
-}
-
-/** The fully qualified host a destination of a routing goes to. */
-export function destinationKey(info: RoutingInfo, host: string | undefined): string {
-  return host === undefined ? info.hostKey : hostKey(host, info.namespace);
+  return routings;
 }
 
 /** VirtualServices without hosts (delegates) by `<namespace>/<name>`, and the keys some root delegates to. */
@@ -311,7 +103,7 @@ function delegatesOf(virtualServices: any[]): { byKey: Map<string, any>; referen
   return { byKey, referenced };
 }
 
-function readVirtualService(o: any, index: IstioIndex, delegates: { byKey: Map<string, any>; referenced: Set<string> }): RoutingInfo | undefined {
+function readVirtualService(o: any, index: ObjectIndex, delegates: { byKey: Map<string, any>; referenced: Set<string> }): RoutingInfo | undefined {
   const key = idOf(o);
   const namespace = namespaceOf(o);
   const source = `VirtualService ${key}`;
@@ -336,7 +128,7 @@ function readVirtualService(o: any, index: IstioIndex, delegates: { byKey: Map<s
     rules.push(...readRule(e.rule, e.where, ruleSelf, e.namespace, warn));
   }
 
-  const dr = index.destinationRules.get(self);
+  const dr = destinationRulesOf(index).get(self);
   const versions: ServiceVersion[] = [];
   for (const [name, labels] of dr?.subsets ?? []) {
     const deps = deploymentsOf(index, self, name);
@@ -348,7 +140,7 @@ function readVirtualService(o: any, index: IstioIndex, delegates: { byKey: Map<s
     for (const d of targets) {
       if (!d.version) continue;
       const k = hostKey(d.host ?? host, namespace);
-      if (!index.destinationRules.get(k)?.subsets.has(d.version)) {
+      if (!destinationRulesOf(index).get(k)?.subsets.has(d.version)) {
         warn(`sends traffic to subset ${show(d.version)} of ${d.host ?? host}, which no DestinationRule defines; Istio answers such requests with 503`);
       }
     }
@@ -367,6 +159,7 @@ function readVirtualService(o: any, index: IstioIndex, delegates: { byKey: Map<s
     namespace,
     hostKey: self,
     wave: waveOf(o),
+    provider: ISTIO,
   };
 }
 
@@ -528,26 +321,4 @@ function readStringMatch(sm: any, ignoreCase: boolean): StringMatch {
     case 'prefix': return value === '' ? StringMatch._present() : flags ? StringMatch.regex(`${flags}^${escapeRegex(value)}.*$`) : StringMatch.prefix(value);
     default: return StringMatch.regex(value === '' ? '^$' : value);
   }
-}
-
-/** Whether gateway `a` (as a rule or routing names it) is gateway `b` (as a request names it). */
-export function sameGateway(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (a === MESH_GATEWAY || b === MESH_GATEWAY) return false;
-  const short = (g: string) => g.split('/').pop();
-  return (!a.includes('/') || !b.includes('/')) && short(a) === short(b);
-}
-
-/**
- * Whether a routing host (`reviews`, `reviews.default.svc.cluster.local`, `*.example.com`)
- * covers a request host. Short names match their cluster-local forms in any namespace.
- */
-export function sameHost(pattern: string, host: string): boolean {
-  const p = pattern.toLowerCase();
-  if (p === '*' || p === host) return true;
-  if (p.startsWith('*.')) return host.endsWith(p.slice(1));
-  const local = (h: string) => h.replace(/\.svc(\.cluster\.local)?$/, '').split('.');
-  const [a, b] = [local(p), local(host)];
-  if (a.length > 2 || b.length > 2) return false;
-  return a[0] === b[0] && (a.length === 1 || b.length === 1 || a[1] === b[1]);
 }

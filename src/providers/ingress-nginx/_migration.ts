@@ -13,42 +13,14 @@
 //
 // What it cannot carry is named, with why: annotations other than the canary ones, TLS,
 // default backends, regex paths, and implementation-specific paths other than `/` (written
-// as a PathPrefix, which matches whole path elements only). The command then proves the result (see _equivalence.ts).
-import { MatchField, RequestMatch, StringMatch } from '../model/request-match';
-import { MAX_RULES } from '../providers/gateway-api/_limits';
-import { ingressesOf, IngressPath, isIngress, NginxCanary, nginxMirrorOf, NginxPathGroup, pathsOf } from '../providers/ingress-nginx/_reader';
-import { idOf, indexObjects, IstioIndex } from '../providers/istio/_object-index';
-
-/** The Gateway the HTTPRoutes attach to. */
-export interface MigrationGateway {
-  /** @default - the namespace of each route */
-  readonly namespace?: string;
-  readonly name: string;
-}
-
-/** Something of the input that the HTTPRoutes do not carry, and why. */
-export interface NotCarried {
-  /** `Ingress <namespace>/<name>`. */
-  readonly source: string;
-  /** The annotation or field. */
-  readonly what: string;
-  readonly why: string;
-}
-
-/** The result of a migration. */
-export interface Migration {
-  /** The HTTPRoutes, then the backend Services they name (as found in the input). */
-  readonly objects: any[];
-  /** The Ingresses the HTTPRoutes replace. */
-  readonly replaced: any[];
-  readonly notCarried: NotCarried[];
-  /** Remarks that need no action to keep the routing, e.g. a Service not among the files. */
-  readonly notes: string[];
-  /** The hosts migrated (`*` for Ingress rules without a host). */
-  readonly hosts: string[];
-  /** The input, read. */
-  readonly index: IstioIndex;
-}
+// as a PathPrefix, which matches whole path elements only). The command then proves the result (gitops/_equivalence.ts).
+import { ingressesOf, INGRESS_NGINX, IngressPath, isIngress, NginxCanary, nginxMirrorOf, NginxPathGroup, pathsOf, readIngresses } from './_reader';
+import { MatchField, RequestMatch, StringMatch } from '../../model/request-match';
+import { indexObjects } from '../../reading/object-index';
+import { idOf } from '../../reading/objects';
+// A migration knows both ends: the Gateway API's limits shape the routes it writes.
+import { MAX_RULES } from '../gateway-api/_limits';
+import { Migration, MigrationGateway, NotCarried } from '../plugin';
 
 const NGINX = 'nginx.ingress.kubernetes.io/';
 const CANARY_ANNOTATIONS = ['canary', 'canary-by-header', 'canary-by-header-value', 'canary-by-header-pattern', 'canary-by-cookie', 'canary-weight', 'canary-weight-total']
@@ -70,7 +42,8 @@ const ADVICE: Record<string, string> = {
 
 /** Migrates the Ingresses among `objects`; other objects are left alone. */
 export function migrateToGatewayApi(objects: any[], gateway?: MigrationGateway): Migration {
-  const index = indexObjects('migrate', objects);
+  // The Ingresses are all it reads: the other providers' objects stay as they are.
+  const index = indexObjects('migrate', objects, [{ name: INGRESS_NGINX, read: readIngresses }]);
   const notCarried: NotCarried[] = [];
   const notes: string[] = [];
   const services = new Map<string, any>();

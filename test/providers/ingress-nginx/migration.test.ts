@@ -1,6 +1,6 @@
-import { compareIngressToGatewayApi } from '../../src/gitops/_equivalence';
-import { migrateToGatewayApi } from '../../src/gitops/_nginx-migration';
-import { find, validateManifests } from '../util';
+import { proveMigration } from '../../../src/gitops/_equivalence';
+import { migrateToGatewayApi } from '../../../src/providers/ingress-nginx/_migration';
+import { find, validateManifests } from '../../util';
 
 const A = 'nginx.ingress.kubernetes.io/';
 
@@ -59,7 +59,7 @@ function migrate(input: any[], gateway = { namespace: 'infra', name: 'public' })
   validateManifests(m.objects);
   const replaced = new Set(m.replaced);
   const after = [...input.filter(o => !replaced.has(o) && !m.objects.includes(o)), ...m.objects];
-  return { ...m, proof: compareIngressToGatewayApi(input, after, m.hosts) };
+  return { ...m, proof: proveMigration(input, after, m.hosts, 'ingress-nginx', 'gateway-api') };
 }
 
 const backends = (rule: any) => rule.backendRefs.map((b: any) => `${b.name}${b.weight !== undefined ? `=${b.weight}` : ''}`).join(',');

@@ -1,0 +1,37 @@
+// The Gateway API plug-in: HTTPRoute and GRPCRoute (gateway.networking.k8s.io), for Istio ambient,
+// GAMMA meshes and any Gateway API gateway.
+import { CAPABILITIES } from './_capabilities';
+import { GatewayApiProvider } from './_provider';
+import { GATEWAY_API, gatewayApiOf, readGatewayApiRoutes } from './_route-index';
+import { gatewayApiTransitions } from './_transitions';
+import { analyzeGatewayApi } from './rules';
+import { hostKey } from '../../reading/hosts';
+import { ObjectIndex } from '../../reading/object-index';
+import { ProviderPlugin } from '../plugin';
+
+const SERVICES = new WeakMap<ObjectIndex, Map<string, string>>();
+
+/** The backendRefs' Services (`<namespace>/<name>`) by `<host key>|<version>`. */
+function servicesOf(index: ObjectIndex): Map<string, string> {
+  let services = SERVICES.get(index);
+  if (!services) {
+    services = new Map<string, string>();
+    for (const route of gatewayApiOf(index).routes) for (const { backend } of route.backends) services.set(`${backend.hostKey}|${backend.version ?? ''}`, backend.serviceKey);
+    SERVICES.set(index, services);
+  }
+  return services;
+}
+
+export const GATEWAY_API_PLUGIN: ProviderPlugin = {
+  name: GATEWAY_API,
+  displayName: 'the Gateway API provider',
+  renderer: options => new GatewayApiProvider(options),
+  read: (objects, index) => readGatewayApiRoutes(objects, index).routings,
+  analyzer: { kinds: ['HTTPRoute', 'GRPCRoute', 'Gateway'], analyze: analyzeGatewayApi },
+  transitions: { check: gatewayApiTransitions },
+  backendService: (index, routing, d) => {
+    const key = `${d.host !== undefined ? hostKey(d.host, routing.namespace) : routing.hostKey}|${d.version ?? ''}`;
+    return servicesOf(index).get(key) ?? key;
+  },
+  capabilities: CAPABILITIES,
+};

@@ -1,0 +1,27 @@
+// The Istio plug-in: VirtualService and DestinationRule (networking.istio.io).
+import { CAPABILITIES } from './_capabilities';
+import { IstioProvider } from './_provider';
+import { ISTIO, readIstio } from './_reader';
+import { istioTransitions } from './_transitions';
+import { analyzeIstio } from './rules';
+import { ProviderPlugin } from '../plugin';
+
+const NETWORKING = /^networking\.istio\.io\//;
+
+export const ISTIO_PLUGIN: ProviderPlugin = {
+  name: ISTIO,
+  displayName: 'the Istio provider',
+  renderer: () => new IstioProvider(),
+  read: readIstio,
+  analyzer: {
+    kinds: ['VirtualService', 'DestinationRule', 'Gateway'],
+    analyze: analyzeIstio,
+    // Only hosts can clash between services whose objects our constructs checked.
+    crossServiceView: json => (json?.kind === 'VirtualService'
+      ? { ...json, spec: { hosts: json.spec.hosts, gateways: json.spec.gateways, exportTo: json.spec.exportTo } }
+      : undefined),
+    validates: json => NETWORKING.test(json?.apiVersion) && (json.kind === 'VirtualService' || json.kind === 'DestinationRule'),
+  },
+  transitions: { check: istioTransitions },
+  capabilities: CAPABILITIES,
+};
