@@ -34,6 +34,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@bufbuild/protobuf@^2.6.2',
     '@types/js-yaml@^4.0.9',
     'fast-check@^4.3.0',
+    // The test command fails on any import cycle in src/ (docs/ARCHITECTURE.md, "Layers").
+    'madge@^8.0.0',
     'typescript@~5.9.3',
     'ts-node@^10.9.2',
     'yaml@^2.8.0',
@@ -57,6 +59,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   tsconfigDev: { compilerOptions: {} },
   gitignore: ['/examples/**/node_modules', '*.cpuprofile', '/bench/work'],
 });
+
+// No import cycles in src/: checked before the tests run (type-only imports count too).
+project.testTask.prependExec('madge --circular --extensions ts src');
 
 // Generated Istio types: produced from the vendored CRDs, never edited, not linted.
 project.eslint?.addIgnorePattern('src/providers/*/imports/');
