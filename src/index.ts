@@ -10,6 +10,7 @@ export * from './services/blue-green-service';
 export * from './services/shared-host';
 export * from './analyzer/routing-analyzer';
 export * from './reading/read-warning';
+export * from './providers/routing-reader';
 export * from './providers/istio/reader';
 export * from './providers/traffic-provider';
 export * from './providers/gateway-api/reader';

@@ -89,14 +89,14 @@ export interface TrafficDiffResult {
   /** One entry per host routed before or after. */
   readonly hosts: HostTrafficDiff[];
 
-  /** What the reader could not model (see `IstioReader`). */
+  /** What the reader could not model (see `RoutingReader`). */
   readonly warnings: ReadWarning[];
 }
 
 /**
  * What changes for traffic between two synth outputs, per host: which cohorts (matched
  * rules) change destination and how much of the default traffic moves. Works on any
- * VirtualService (see `IstioReader`).
+ * VirtualService (see `RoutingReader`).
  */
 export class TrafficDiff {
   /** Compares the routing of `previous` and `next` (parsed Kubernetes objects). */

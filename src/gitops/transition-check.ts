@@ -38,7 +38,7 @@ export interface TransitionReport {
   /** Every unsafe step found, errors first. */
   readonly findings: TransitionFinding[];
 
-  /** What the reader could not model in either output (see `IstioReader`). */
+  /** What the reader could not model in either output (see `RoutingReader`). */
   readonly warnings: ReadWarning[];
 }
 
@@ -81,7 +81,7 @@ export interface TransitionReport {
  * A first deployment of a host (no VirtualService for it and no Deployment of its Service
  * in the previous output) serves no traffic yet, so routing to its new versions is safe.
  *
- * Works on any VirtualService (see `IstioReader`). Traffic mirrored to a version fails
+ * Works on any VirtualService (see `RoutingReader`). Traffic mirrored to a version fails
  * only the copies, so those findings are warnings.
  */
 export class TransitionCheck {

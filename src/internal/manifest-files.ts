@@ -1,5 +1,5 @@
 // Reading Kubernetes manifests from YAML files and directories (internal, used by the
-// IstioReader, the RoutingAnalyzer and the CLI). The parser is js-yaml (a bundled dependency):
+// RoutingReader, the RoutingAnalyzer and the CLI). The parser is js-yaml (a bundled dependency):
 // 13x faster than the `yaml` package cdk8s' `Yaml.load` uses, which dominated `check` and
 // `diff` of large outputs (issue 15).
 import * as fs from 'fs';

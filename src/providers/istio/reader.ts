@@ -1,7 +1,6 @@
-import { loadManifests } from '../../internal/manifest-files';
 import { ServiceRouting } from '../../model/routing-model';
 import { ReadWarning } from '../../reading/read-warning';
-import { PROVIDERS } from '../registry';
+import { RoutingReader } from '../routing-reader';
 
 /** The routing read from a set of Kubernetes objects. */
 export interface IstioReadResult {
@@ -32,6 +31,9 @@ export interface IstioReadResult {
  *
  * HTTPRoutes and GRPCRoutes among the objects are read too (see `GatewayApiReader`), so
  * that one read covers an output that mixes providers. Other kinds of objects are ignored.
+ *
+ * @deprecated use `RoutingReader`: it reads every provider's objects, as this class always
+ * has despite its name; `IstioReader` stays as an alias.
  */
 export class IstioReader {
   /**
@@ -40,11 +42,7 @@ export class IstioReader {
    * @param objects the objects; each must have `apiVersion` and `kind`
    */
   public static read(objects: any[]): IstioReadResult {
-    const index = PROVIDERS.index('IstioReader.read', objects);
-    return {
-      routings: index.routings.map(r => r.routing),
-      warnings: index.warnings.map(w => ({ ...w })),
-    };
+    return RoutingReader._read('IstioReader.read', objects);
   }
 
   /**
@@ -55,10 +53,7 @@ export class IstioReader {
    * holds a document that is not a Kubernetes object.
    */
   public static loadFiles(paths: string[]): any[] {
-    if (!Array.isArray(paths) || paths.length === 0) {
-      throw new Error(`IstioReader.loadFiles: paths must list at least one file or directory, got ${JSON.stringify(paths)}`);
-    }
-    return loadManifests(paths);
+    return RoutingReader._load('IstioReader.loadFiles', paths);
   }
 
   /** Reads the objects of YAML files and directories; see `loadFiles` and `read`. */
