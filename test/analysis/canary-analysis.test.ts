@@ -17,6 +17,7 @@ let stateFile: string;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-canary-analysis-'));
   stateFile = path.join(dir, 'state.json');
+  fs.writeFileSync(stateFile, '{"releases": {}}\n');
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -35,7 +36,7 @@ function chart(analysis: Partial<CanaryAnalysis> = {}, props: Partial<CanaryServ
 }
 
 function writeState(releases: any): void {
-  fs.writeFileSync(stateFile, JSON.stringify({ releases }));
+  fs.writeFileSync(stateFile, JSON.stringify({ releases: Object.fromEntries(Object.entries(releases).map(([k, v]) => [k.includes('/') ? k : `bookinfo/${k}`, v])) }));
 }
 
 const weightOf = (manifests: any[], subset: string) => {
@@ -45,8 +46,8 @@ const weightOf = (manifests: any[], subset: string) => {
 };
 
 describe('CanaryService analysis', () => {
-  test('without a state file the canary is deployed at weight 0 and the analysis travels in an annotation', () => {
-    // GIVEN no state file WHEN synthesized
+  test('with an empty state file the canary is deployed at weight 0 and the analysis travels in an annotation', () => {
+    // GIVEN the empty state file {"releases": {}} WHEN synthesized
     const manifests = synthValid(chart().chart);
 
     // THEN the canary gets nothing yet
@@ -55,7 +56,7 @@ describe('CanaryService analysis', () => {
     const annotations = find(manifests, 'VirtualService', 'reviews').metadata.annotations;
     const doc = JSON.parse(annotations['cdk8s-canary.io/analysis']);
     expect(doc).toEqual(expect.objectContaining({
-      version: 1,
+      version: 2,
       service: 'reviews',
       namespace: 'bookinfo',
       stable: 'v1',
@@ -63,12 +64,20 @@ describe('CanaryService analysis', () => {
       steps: [5, 10, 20, 50, 100],
       bakeSeconds: 300,
       intervalSeconds: 60,
+      progressDeadlineSeconds: 600,
       minRequests: 10,
       failureThreshold: 2,
+      source: 'istio_requests_total (reporter "destination")',
     }));
     expect(doc.state).toBeUndefined();
     expect(JSON.parse(annotations['cdk8s-canary.io/analysis-state'])).toEqual({ version: 'v2', weight: 0, status: 'progressing', failures: 0 });
-    const selector = 'reporter="destination",destination_service_name="reviews",destination_service_namespace="bookinfo",destination_workload="reviews-v2",destination_version="v2"';
+    // selected by workload, so requests Istio labels destination_service="unknown" (callers outside the mesh) count
+    const selector = 'reporter="destination",destination_workload_namespace="bookinfo",destination_workload="reviews-v2",destination_version="v2"';
+    expect(doc.series.canary).toEqual({
+      requests: `istio_requests_total{${selector}}`,
+      errors: `istio_requests_total{${selector},response_code=~"5.."}`,
+      durationBuckets: `istio_request_duration_milliseconds_bucket{${selector}}`,
+    });
     expect(doc.requests).toBe(`sum(increase(istio_requests_total{${selector}}[60s]))`);
     expect(doc.checks[0]).toEqual({
       name: 'success-rate',
@@ -107,7 +116,8 @@ describe('CanaryService analysis', () => {
     const rule = find(manifests, 'PrometheusRule', 'reviews-canary-analysis');
     expect(rule.metadata).toMatchObject({ namespace: 'bookinfo', labels: { app: 'reviews' } });
     const group = rule.spec.groups[0];
-    expect(group).toMatchObject({ name: 'cdk8s-canary.reviews', interval: '30s' });
+    expect(group).toMatchObject({ name: 'cdk8s-canary.bookinfo.reviews', interval: '30s' });
+    expect(group.rules[0].labels).toEqual({ canary_namespace: 'bookinfo', canary_service: 'reviews', canary_version: 'v2' });
     const records = group.rules.filter((r: any) => r.record);
     expect(records.map((r: any) => [r.record, r.labels.check])).toEqual([
       ['cdk8s_canary:requests:increase', undefined],
@@ -117,18 +127,19 @@ describe('CanaryService analysis', () => {
     expect(alerts).toHaveLength(5);
     expect(alerts[0]).toMatchObject({
       alert: 'CanaryCheckFailing',
-      expr: 'cdk8s_canary:check:value{canary_service="reviews",canary_version="v2",check="success-rate"} < 99',
+      expr: '(cdk8s_canary:check:value{canary_namespace="bookinfo",canary_service="reviews",canary_version="v2",check="success-rate"} < 99) and on() (cdk8s_canary:requests:increase{canary_namespace="bookinfo",canary_service="reviews",canary_version="v2"} >= 10)',
       for: '90s',
-      labels: { canary_service: 'reviews', canary_version: 'v2', check: 'success-rate', severity: 'warning' },
+      labels: { canary_namespace: 'bookinfo', canary_service: 'reviews', canary_version: 'v2', check: 'success-rate', severity: 'warning' },
     });
-    expect(alerts[4].expr).toBe('cdk8s_canary:check:value{canary_service="reviews",canary_version="v2",check="error-budget"} < 0 or cdk8s_canary:check:value{canary_service="reviews",canary_version="v2",check="error-budget"} > 1000');
+    const m = 'canary_namespace="bookinfo",canary_service="reviews",canary_version="v2"';
+    expect(alerts[4].expr).toBe(`(cdk8s_canary:check:value{${m},check="error-budget"} < 0 or cdk8s_canary:check:value{${m},check="error-budget"} > 1000) and on() (cdk8s_canary:requests:increase{${m}} >= 10)`);
   });
 
   test('Prometheus parses every emitted rule (promtool check rules)', () => {
-    // GIVEN every kind of check, with and without a namespace, from the source reporter
+    // GIVEN every kind of check, from the chart's namespace or analysis.namespace, from the waypoint reporter
     const rules = [
       find(synthValid(chart().chart), 'PrometheusRule', 'reviews-canary-analysis'),
-      find(synthValid(chart({ reporter: IstioReporter.WAYPOINT }, {}, null).chart), 'PrometheusRule', 'reviews-canary-analysis'),
+      find(synthValid(chart({ reporter: IstioReporter.WAYPOINT, namespace: 'shop' }, {}, null).chart), 'PrometheusRule', 'reviews-canary-analysis'),
     ];
     rules.forEach((rule, i) => {
       const file = path.join(dir, `rules-${i}.yaml`);
@@ -138,7 +149,7 @@ describe('CanaryService analysis', () => {
       expect(out).toContain('SUCCESS: 11 rules found');
     });
     expect(rules[1].spec.groups[0].rules[0].expr).toContain('reporter="waypoint"');
-    expect(rules[1].spec.groups[0].rules[0].expr).not.toContain('destination_service_namespace');
+    expect(rules[1].spec.groups[0].rules[0].expr).toContain('destination_workload_namespace="shop"');
   });
 
   test('an Argo Rollouts AnalysisTemplate with the same checks, on request', () => {
@@ -146,15 +157,28 @@ describe('CanaryService analysis', () => {
     const manifests = synthValid(c);
     const template = find(manifests, 'AnalysisTemplate', 'reviews-canary-analysis');
     expect(service.analysisTemplate).toBeDefined();
-    expect(template.spec.metrics).toHaveLength(5);
+    expect(template.spec.metrics).toHaveLength(6);
+    // finite: 5 measurements, one a minute over the 5-minute bake; the deadline's 10 intervals bound errors and inconclusives
     expect(template.spec.metrics[0]).toMatchObject({
+      name: 'requests',
+      interval: '60s',
+      count: 5,
+      failureLimit: 2,
+      consecutiveErrorLimit: 9,
+      inconclusiveLimit: 9,
+      successCondition: 'len(result) > 0 && result[0] >= 10',
+      failureCondition: 'false',
+    });
+    expect(template.spec.metrics[1]).toMatchObject({
       name: 'success-rate',
       interval: '60s',
+      count: 5,
       failureLimit: 2,
-      successCondition: 'result[0] >= 99',
-      provider: { prometheus: { address: 'http://prometheus.monitoring:9090', query: expect.stringContaining('istio_requests_total') } },
+      consecutiveErrorLimit: 9,
+      successCondition: 'len(result) == 0 || (result[0] >= 99)',
+      provider: { prometheus: { address: 'http://prometheus.monitoring:9090', query: expect.stringMatching(/^\(100 \* .*istio_requests_total.*\) and on\(\) \(sum\(increase\(istio_requests_total\{.*\}\[60s\]\)\) >= 10\)$/) } },
     });
-    expect(template.spec.metrics[4].successCondition).toBe('result[0] >= 0 && result[0] <= 1000');
+    expect(template.spec.metrics[5].successCondition).toBe('len(result) == 0 || (result[0] >= 0 && result[0] <= 1000)');
     // not without the address
     expect(synthValid(chart().chart).filter(m => m.kind === 'AnalysisTemplate')).toEqual([]);
   });
@@ -188,23 +212,23 @@ describe('CanaryService analysis', () => {
     test('fails on a bad Argo address', () => fails({ argoPrometheusAddress: 'prometheus:9090' }, "CanaryService 'reviews': analysis.argoPrometheusAddress must be an http:// or https:// URL, got \"prometheus:9090\""));
     test('fails on a state file that is not JSON', () => {
       fs.writeFileSync(stateFile, '{');
-      fails({}, `CanaryService 'reviews': analysis.stateFile: state file ${JSON.stringify(stateFile)} is not valid JSON`);
+      fails({}, `CanaryService 'reviews': analysis.stateFile: state file ${stateFile} is not valid JSON`);
     });
     test('fails on a state file with a bad weight', () => {
       writeState({ reviews: { version: 'v2', weight: 120, status: 'progressing' } });
-      fails({}, `CanaryService 'reviews': analysis.stateFile: state file ${JSON.stringify(stateFile)}: releases.reviews.weight must be an integer from 0 to 100, got 120`);
+      fails({}, `CanaryService 'reviews': analysis.stateFile: state file ${stateFile}: releases["bookinfo/reviews"].weight must be an integer from 0 to 100, got 120`);
     });
     test('fails on a state file with an unknown status', () => {
       writeState({ reviews: { version: 'v2', weight: 5, status: 'paused' } });
-      fails({}, 'releases.reviews.status must be one of progressing, promoted, aborted, got "paused"');
+      fails({}, 'releases["bookinfo/reviews"].status must be one of progressing, promoted, aborted, got "paused"');
     });
     test('fails on a state file with a bad time', () => {
       writeState({ reviews: { version: 'v2', weight: 5, status: 'progressing', since: 'monday' } });
-      fails({}, 'releases.reviews.since must be an RFC 3339 time, got "monday"');
+      fails({}, 'releases["bookinfo/reviews"].since must be an RFC 3339 time such as 2026-11-23T10:00:00Z, got "monday"');
     });
     test('fails on a weight that is not a step', () => {
       writeState({ reviews: { version: 'v2', weight: 30, status: 'progressing' } });
-      fails({}, `CanaryService 'reviews': analysis.stateFile ${JSON.stringify(stateFile)}: a progressing release's weight must be 0, 5, 10, 20, 50, 100, got 30`);
+      fails({}, `CanaryService 'reviews': analysis.stateFile ${stateFile}: "bookinfo/reviews" is a progressing release, whose weight must be 0, 5, 10, 20, 50, 100, got 30`);
     });
   });
 });
