@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { binary } from './prometheus';
-import { CanaryAnalysis, CanaryService, CanaryServiceProps, IstioReporter, MetricCheck } from '../../src';
+import { CanaryAnalysis, CanaryService, CanaryServiceProps, HeaderMatchRoute, IstioReporter, MetricCheck, MetricSource, RequestMatch, StringMatch, TrafficProvider } from '../../src';
 import { find, synthValid } from '../util';
 
 const image = (v: string) => `docker.io/istio/examples-bookinfo-reviews-${v}:1.20.2`;
@@ -191,6 +191,79 @@ describe('CanaryService analysis', () => {
     expect(find(manifests, 'VirtualService', 'reviews').metadata.annotations).toBeUndefined();
   });
 
+  test('an aborted release sends nothing to the canary in any provider: cohorts, splits and mirrors go back to stable', () => {
+    const providers: Array<[string, TrafficProvider, Partial<CanaryServiceProps>]> = [
+      ['istio', TrafficProvider.istio(), {}],
+      ['gateway-api', TrafficProvider.gatewayApi({ waypoint: 'waypoint' }), {}],
+      ['ingress-nginx', TrafficProvider.ingressNginx(), { hosts: ['reviews.example.com'] }],
+    ];
+    for (const [name, provider, props] of providers) {
+      const build = () => {
+        const { chart: c, service } = chart({}, { provider, ...props });
+        // a cohort to the canary, and (except ingress-nginx) a split and a mirror
+        new HeaderMatchRoute(c, 'beta', { target: service, matches: [RequestMatch.header('x-beta', StringMatch.exact('true'))], version: 'v2' });
+        if (name !== 'ingress-nginx') {
+          service.addRoute({ name: 'half', matches: [RequestMatch.header('x-half', StringMatch.exact('true'))], destinations: [{ version: 'v1', weight: 50 }, { version: 'v2', weight: 50 }] }, 'test');
+          service.addRoute({ name: 'shadow', matches: [RequestMatch.header('x-shadow', StringMatch.exact('true'))], destinations: [{ version: 'v1', weight: 100 }], mirror: { version: 'v2', percent: 10 } }, 'test');
+        }
+        return { manifests: synthValid(c), service };
+      };
+      // GIVEN the release progressing at 20%: the cohort reaches the canary
+      writeState({ reviews: { version: 'v2', weight: 20, status: 'progressing', failures: 0 } });
+      const before = build();
+      expect(JSON.stringify(before.manifests)).toContain('x-beta');
+      expect(before.service.routing.rules.some(r => r.destinations.some(d => d.version === 'v2' && d.weight > 0))).toBe(true);
+
+      // WHEN the analysis aborted it
+      writeState({ reviews: { version: 'v2', weight: 0, status: 'aborted', failures: 2, reason: 'success-rate 92 not >= 99' } });
+      const after = build();
+
+      // THEN no rule sends or mirrors anything to the canary; the cohort rule is gone
+      const rules = after.service.routing.rules;
+      expect({ name, live: rules.filter(r => r.destinations.some(d => d.version === 'v2' && d.weight > 0) || r.mirror?.version === 'v2').map(r => r.name) }).toEqual({ name, live: [] });
+      expect(JSON.stringify(after.manifests)).not.toContain('x-beta');
+      if (name !== 'ingress-nginx') {
+        expect(rules.find(r => r.name === 'half')!.destinations).toEqual([{ version: 'v1', weight: 100 }]);
+        expect(rules.find(r => r.name === 'shadow')!.mirror).toBeUndefined();
+      }
+      // AND the canary keeps running for diagnosis
+      expect(after.manifests.filter(m => m.kind === 'Deployment').map(m => m.metadata.name)).toContain('reviews-v2');
+    }
+  });
+
+  test('the metric source defaults to the provider\'s', () => {
+    const seriesOf = (provider: TrafficProvider, props: Partial<CanaryServiceProps> = {}, analysis: Partial<CanaryAnalysis> = {}) => {
+      const manifests = synthValid(chart(analysis, { provider, ...props }).chart);
+      const primary = manifests.find(m => m.metadata?.annotations?.['cdk8s-canary.io/analysis']);
+      return JSON.parse(primary.metadata.annotations['cdk8s-canary.io/analysis']).series.canary.requests;
+    };
+    expect(seriesOf(TrafficProvider.istio())).toBe('istio_requests_total{reporter="destination",destination_workload_namespace="bookinfo",destination_workload="reviews-v2",destination_version="v2"}');
+    expect(seriesOf(TrafficProvider.gatewayApi({ waypoint: 'waypoint' }))).toContain('reporter="waypoint"');
+    expect(seriesOf(TrafficProvider.ingressNginx(), { hosts: ['reviews.example.com'] })).toBe('nginx_ingress_controller_requests{namespace="bookinfo",ingress="reviews",canary!=""}');
+    // OpenTelemetry's http.server.request.duration as exported to Prometheus (seconds)
+    const custom = MetricSource.custom({
+      requests: 'http_server_request_duration_seconds_count{service_name="{{service}}",k8s_namespace_name="{{namespace}}",service_version="{{version}}"}',
+      errors: 'http_server_request_duration_seconds_count{service_name="{{service}}",k8s_namespace_name="{{namespace}}",service_version="{{version}}",http_response_status_code=~"5.."}',
+      durationBuckets: 'http_server_request_duration_seconds_bucket{service_name="{{service}}",k8s_namespace_name="{{namespace}}",service_version="{{version}}"}',
+    });
+    expect(seriesOf(TrafficProvider.kubernetes(), {}, { metricSource: custom, steps: [50, 100] })).toBe('http_server_request_duration_seconds_count{service_name="reviews",k8s_namespace_name="bookinfo",service_version="v2"}');
+    const doc = JSON.parse(find(synthValid(chart({ metricSource: custom }).chart), 'VirtualService', 'reviews').metadata.annotations['cdk8s-canary.io/analysis']);
+    // seconds to milliseconds
+    expect(doc.checks[2].promql).toBe('histogram_quantile(0.99, sum by (le) (rate(http_server_request_duration_seconds_bucket{service_name="reviews",k8s_namespace_name="bookinfo",service_version="v2"}[60s]))) * 1000');
+  });
+
+  test('two releases of one service name: apart in two namespaces, refused in one', () => {
+    // GIVEN reviews in bookinfo (20%) and in shop (aborted), one state file
+    writeState({ 'bookinfo/reviews': { version: 'v2', weight: 20, status: 'progressing', failures: 0 }, 'shop/reviews': { version: 'v2', weight: 0, status: 'aborted', failures: 2 } });
+    const app = Testing.app();
+    const build = (id: string, namespace: string) => new CanaryService(new Chart(app, id, { namespace }), 'reviews', { port: 9080, stable: v1, canary: v2, analysis: { checks: CHECKS, stateFile } });
+    // THEN each reads its own entry
+    expect(build('a', 'bookinfo').canaryWeight).toBe(20);
+    expect(build('b', 'shop').canaryWeight).toBe(0);
+    // AND a second release in bookinfo cannot share the entry
+    expect(() => build('c', 'bookinfo')).toThrow(`CanaryService 'reviews': analysis: CanaryService 'reviews' already keeps its release in ${stateFile} under "bookinfo/reviews"; two releases cannot share a state entry: give this one another namespace or state file`);
+  });
+
   describe('validation', () => {
     const fails = (analysis: Partial<CanaryAnalysis>, message: string, props: Partial<CanaryServiceProps> = {}) =>
       expect(() => chart(analysis, props)).toThrow(message);
@@ -209,6 +282,30 @@ describe('CanaryService analysis', () => {
     test('fails on negative minRequests', () => fails({ minRequests: -1 }, "CanaryService 'reviews': analysis.minRequests must be an integer from 0 to 1000000000, got -1"));
     test('fails on a zero failure threshold', () => fails({ failureThreshold: 0 }, "CanaryService 'reviews': analysis.failureThreshold must be an integer from 1 to 100, got 0"));
     test('fails on an unknown reporter', () => fails({ reporter: 'proxy' as any }, "CanaryService 'reviews': analysis.reporter must be one of destination, source, waypoint, got \"proxy\""));
+    test('fails without a namespace', () => expect(() => chart({}, {}, null)).toThrow(
+      "CanaryService 'reviews': analysis needs the namespace the release runs in, but the chart has none (its metrics would be summed over every namespace); give the Chart a namespace, or set analysis.namespace"));
+    test('fails on a namespace other than the chart\'s', () => fails({ namespace: 'shop' },
+      "CanaryService 'reviews': analysis.namespace is \"shop\" but the chart's namespace is \"bookinfo\"; remove analysis.namespace (it is for charts without a namespace)"));
+    test('fails on a progress deadline shorter than a minute', () => fails({ progressDeadline: Duration.seconds(30) },
+      "CanaryService 'reviews': analysis.progressDeadline must be whole seconds from 60 to 86400, got 30 seconds"));
+    test('fails on a progress deadline shorter than the interval', () => fails({ progressDeadline: Duration.minutes(2), interval: Duration.minutes(5) },
+      "CanaryService 'reviews': analysis.progressDeadline (120s) must be at least analysis.interval (300s)"));
+    test('fails with kubernetes() and no metric source', () => fails({}, "CanaryService 'reviews': analysis.metricSource must be set with TrafficProvider.kubernetes(), which has no metrics of its own to analyse; "
+      + 'set metricSource to MetricSource.istio({ reporter }) (a sidecar or ambient mesh), MetricSource.ingressNginx() (traffic through ingress-nginx) '
+      + "or MetricSource.custom({ requests, errors, durationBuckets }) (the application's or another data plane's metrics)", { provider: TrafficProvider.kubernetes() }));
+    test('fails with gatewayApi() without a waypoint and no metric source', () => fails({}, "CanaryService 'reviews': analysis.metricSource must be set with TrafficProvider.gatewayApi() without a waypoint",
+      { provider: TrafficProvider.gatewayApi() }));
+    test('fails with both reporter and metricSource', () => fails({ reporter: IstioReporter.SOURCE, metricSource: MetricSource.istio() },
+      "CanaryService 'reviews': analysis.reporter is \"source\" but analysis.metricSource is set too; remove reporter, or use metricSource: MetricSource.istio({ reporter })"));
+    test('fails at the first synth on a step kubernetes() cannot express with the replicas', () => {
+      // GIVEN v1:v2 replicas 4:1 (20%) and the default steps, at weight 0
+      const metricSource = MetricSource.istio();
+      const props = { provider: TrafficProvider.kubernetes(), stable: { ...v1, replicas: 4 }, canary: { ...v2, replicas: 1 } };
+      // THEN the first step (5%) fails now, not when the release reaches it
+      fails({ metricSource }, "CanaryService 'reviews': analysis.steps[0] (5%): the Kubernetes provider cannot send 5% to version \"v2\" with v1:v2 replicas 4:1, which give it 20%", props);
+      // AND steps the replicas can express build
+      expect(() => chart({ metricSource, steps: [20, 100] }, props)).not.toThrow();
+    });
     test('fails on a bad Argo address', () => fails({ argoPrometheusAddress: 'prometheus:9090' }, "CanaryService 'reviews': analysis.argoPrometheusAddress must be an http:// or https:// URL, got \"prometheus:9090\""));
     test('fails on a state file that is not JSON', () => {
       fs.writeFileSync(stateFile, '{');
