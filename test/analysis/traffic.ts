@@ -78,3 +78,34 @@ export function istioSamples(t: Traffic): Sample[] {
   }
   return samples;
 }
+
+export const NGINX_METRIC_TYPES = { nginx_ingress_controller_requests: 'counter', nginx_ingress_controller_request_duration_seconds: 'histogram' };
+
+/**
+ * ingress-nginx's request metrics of the main Ingress `<service>` in `namespace`, as the
+ * controller labels them: requests it sent to the canary backend carry `canary` (the canary
+ * upstream's name), the others `canary=""`. No mesh: no Istio series.
+ */
+export function nginxSamples(t: Traffic & { readonly canary: boolean }): Sample[] {
+  const canary = t.canary ? `${t.namespace}-${t.service}-${t.version}-80` : '';
+  const labels = `namespace="${t.namespace}",ingress="${t.service}",service="${t.service}-v1",canary="${canary}"`;
+  const samples: Sample[] = [];
+  let total = 0;
+  let errors = 0;
+  for (let s = 0; s <= (t.minutes ?? 120) * 60; s += 15) {
+    if (s > 0) {
+      const added = scheduled(t.rps, t.rpsFrom, s - 15) * 15;
+      total += added;
+      errors += added * scheduled(t.errorRatio, t.errorRatioFrom, s - 15);
+    }
+    const time = T0 + s;
+    const round = (n: number) => Math.round(n * 1000) / 1000;
+    samples.push({ series: `nginx_ingress_controller_requests{${labels},status="200"}`, value: round(total - errors), time });
+    samples.push({ series: `nginx_ingress_controller_requests{${labels},status="503"}`, value: round(errors), time });
+    BUCKETS.forEach((le, i) => samples.push({ series: `nginx_ingress_controller_request_duration_seconds_bucket{${labels},le="${le / 1000}"}`, value: round(total * t.latency[i]), time }));
+    samples.push({ series: `nginx_ingress_controller_request_duration_seconds_bucket{${labels},le="+Inf"}`, value: round(total), time });
+    samples.push({ series: `nginx_ingress_controller_request_duration_seconds_count{${labels}}`, value: round(total), time });
+    samples.push({ series: `nginx_ingress_controller_request_duration_seconds_sum{${labels}}`, value: round(total * 0.04), time });
+  }
+  return samples;
+}
