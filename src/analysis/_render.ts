@@ -240,12 +240,16 @@ export function renderPrometheusRule(scope: Construct, doc: AnalysisDocument): A
 }
 
 /**
- * The Argo Rollouts AnalysisTemplate with the same checks and request gate. Each metric takes
- * `count` measurements, one per interval over the bake time. The gate (`requests`) is
- * inconclusive below `minRequests`; a check is judged only in an interval with enough
- * requests (its query is empty otherwise, which passes). `failureLimit` is
- * `failureThreshold - 1`, and `inconclusiveLimit` and `consecutiveErrorLimit` are the
- * intervals in `progressDeadline` less one, so Argo gives up where `advance` aborts.
+ * The Argo Rollouts AnalysisTemplate with the same checks and request gate, following Argo's
+ * rules (a metric fails when its failed measurements exceed `failureLimit`, is inconclusive when
+ * its inconclusive ones exceed `inconclusiveLimit`, errs when consecutive errors exceed
+ * `consecutiveErrorLimit`, and succeeds once `count` measurements are taken otherwise). Each
+ * metric takes `count` measurements, one per interval over the bake time, so the run completes.
+ * The gate (`requests`) is inconclusive in an interval below `minRequests` and, with
+ * `inconclusiveLimit` = `count - 1`, inconclusive overall when no interval had enough (where
+ * `advance` holds); a check is judged only in intervals with enough requests (its query is
+ * empty otherwise, which passes). `failureLimit` is `failureThreshold - 1`, and
+ * `consecutiveErrorLimit` the intervals in `progressDeadline` less one.
  */
 export function renderAnalysisTemplate(scope: Construct, doc: AnalysisDocument, address: string): ApiObject {
   const count = Math.max(1, Math.ceil(doc.bakeSeconds / doc.intervalSeconds));
@@ -270,7 +274,7 @@ export function renderAnalysisTemplate(scope: Construct, doc: AnalysisDocument, 
           // Too few requests is neither success nor failure: inconclusive.
           successCondition: `len(result) > 0 && result[0] >= ${doc.minRequests}`,
           failureCondition: 'false',
-          inconclusiveLimit: deadlineIntervals - 1,
+          inconclusiveLimit: count - 1,
           provider: { prometheus: { address, query: `${doc.requests} or on() vector(0)` } },
         },
         ...doc.checks.map(c => ({

@@ -158,14 +158,14 @@ describe('CanaryService analysis', () => {
     const template = find(manifests, 'AnalysisTemplate', 'reviews-canary-analysis');
     expect(service.analysisTemplate).toBeDefined();
     expect(template.spec.metrics).toHaveLength(6);
-    // finite: 5 measurements, one a minute over the 5-minute bake; the deadline's 10 intervals bound errors and inconclusives
+    // finite: 5 measurements, one a minute over the 5-minute bake; inconclusive when none had 10 requests; the deadline's 10 intervals bound errors
     expect(template.spec.metrics[0]).toMatchObject({
       name: 'requests',
       interval: '60s',
       count: 5,
       failureLimit: 2,
       consecutiveErrorLimit: 9,
-      inconclusiveLimit: 9,
+      inconclusiveLimit: 4,
       successCondition: 'len(result) > 0 && result[0] >= 10',
       failureCondition: 'false',
     });
