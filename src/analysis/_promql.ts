@@ -10,6 +10,15 @@ export interface VersionSeries {
   readonly durationBuckets: string;
 }
 
+/** What a metric source needs to know about the release. */
+export interface SourceRelease {
+  readonly who: string;
+  readonly service: string;
+  readonly namespace: string;
+  readonly stable: string;
+  readonly canary: string;
+}
+
 /** What a metric source gives a release: the series of each version. */
 export interface ReleaseSeries {
   /** What reports the series, for messages (e.g. `istio_requests_total (reporter "destination")`). */

@@ -1,4 +1,4 @@
-import { ReleaseSeries } from './_promql';
+import { ReleaseSeries, SourceRelease } from './_promql';
 import { fail, show } from '../internal/validation';
 
 /**
@@ -60,15 +60,6 @@ export interface CustomMetricSourceOptions {
    * @default HistogramUnit.SECONDS
    */
   readonly durationUnit?: HistogramUnit;
-}
-
-/** What a source needs to know about the release. @internal */
-export interface SourceRelease {
-  readonly who: string;
-  readonly service: string;
-  readonly namespace: string;
-  readonly stable: string;
-  readonly canary: string;
 }
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
