@@ -190,9 +190,8 @@ export class BlueGreenService extends Construct implements IRoutedService {
       }
       const namespace = Chart.of(this).namespace;
       const provider = props.provider ?? TrafficProvider.istio();
-      const release = {
-        who, service: this.serviceName, namespace, stable: active.version, canary: idle.version, preSwitch: true, provider, root: this.node.root,
-      };
+      const versions = { stable: active.version, canary: idle.version };
+      const release = { who, service: this.serviceName, namespace, ...versions, preSwitch: true, provider, root: this.node.root };
       plan = planAnalysis(release, props.analysis);
     }
     // Switched by the analysis: all traffic to the idle version, nothing mirrored. Aborted:

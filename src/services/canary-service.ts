@@ -137,10 +137,9 @@ export class CanaryService extends Construct implements IRoutedService {
       fail(who, `mirrorPercent is ${props.mirrorPercent} but analysis is set, which sends the canary live traffic; remove mirrorPercent or analysis`);
     }
     const namespace = Chart.of(this).namespace;
-    const provider = props.provider ?? TrafficProvider.istio();
-    const release = props.canary && {
-      who, service: this.serviceName, namespace, stable: props.stable.version, canary: props.canary.version, provider, root: this.node.root,
-    };
+    const provider = props.analysis !== undefined ? props.provider ?? TrafficProvider.istio() : undefined;
+    const releaseVersions = props.canary && { stable: props.stable.version, canary: props.canary.version };
+    const release = releaseVersions && provider && { who, service: this.serviceName, namespace, ...releaseVersions, provider, root: this.node.root };
     const plan = props.analysis !== undefined && release ? planAnalysis(release, props.analysis) : undefined;
     if (plan) {
       // Every step must be expressible now, not when the release reaches it.
