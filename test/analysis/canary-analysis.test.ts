@@ -6,6 +6,7 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { binary } from './prometheus';
 import { CanaryAnalysis, CanaryService, CanaryServiceProps, HeaderMatchRoute, IstioReporter, MetricCheck, MetricSource, RequestMatch, StringMatch, TrafficProvider } from '../../src';
+import { mainAsync } from '../../src/cli/main';
 import { find, synthValid } from '../util';
 
 const image = (v: string) => `docker.io/istio/examples-bookinfo-reviews-${v}:1.20.2`;
@@ -191,7 +192,7 @@ describe('CanaryService analysis', () => {
     expect(find(manifests, 'VirtualService', 'reviews').metadata.annotations).toBeUndefined();
   });
 
-  test('an aborted release sends nothing to the canary in any provider: cohorts, splits and mirrors go back to stable', () => {
+  test('an aborted release sends nothing to the canary in any provider: cohorts, splits and mirrors go back to stable', async () => {
     const providers: Array<[string, TrafficProvider, Partial<CanaryServiceProps>]> = [
       ['istio', TrafficProvider.istio(), {}],
       ['gateway-api', TrafficProvider.gatewayApi({ waypoint: 'waypoint' }), {}],
@@ -228,6 +229,15 @@ describe('CanaryService analysis', () => {
       }
       // AND the canary keeps running for diagnosis
       expect(after.manifests.filter(m => m.kind === 'Deployment').map(m => m.metadata.name)).toContain('reviews-v2');
+      // AND check finds the abort commit safe
+      const write = (stage: string, manifests: any[]) => {
+        const file = path.join(dir, `${stage}.yaml`);
+        fs.writeFileSync(file, manifests.map(m => YAML.stringify(m)).join('---\n'));
+        return file;
+      };
+      const out: string[] = [];
+      const code = await mainAsync(['check', write('before', before.manifests), write('after', after.manifests)], { out: t => out.push(t), err: t => out.push(t) });
+      expect({ name, code, out: out.join('\n') }).toEqual({ name, code: 0, out: expect.stringMatching(/^SAFE/) });
     }
   });
 
