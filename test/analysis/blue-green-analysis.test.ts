@@ -65,6 +65,18 @@ describe('BlueGreenService pre-switch analysis', () => {
     expect(http[http.length - 1].mirror).toBeUndefined();
   });
 
+  test('an aborted switch mirrors nothing to the idle colour any more; all traffic stays on the active one', () => {
+    // GIVEN mirroring to the idle v2 while the analysis runs
+    const mirrorOf = () => {
+      const http = find(synthValid(service({}, { previewMatch: undefined, mirrorPercent: 50 }).chart), 'VirtualService', 'reviews').spec.http;
+      return { mirror: http[http.length - 1].mirror, route: http[http.length - 1].route.map((d: any) => d.destination.subset) };
+    };
+    expect(mirrorOf()).toEqual({ mirror: expect.objectContaining({ subset: 'v2' }), route: ['v1'] });
+    // WHEN the analysis aborted the switch THEN nothing is mirrored
+    fs.writeFileSync(stateFile, JSON.stringify({ releases: { 'shop/reviews': { version: 'v2', weight: 0, status: 'aborted', failures: 2 } } }));
+    expect(mirrorOf()).toEqual({ mirror: undefined, route: ['v1'] });
+  });
+
   test('fails without preview or mirrored traffic', () => {
     expect(() => service({}, { previewMatch: undefined })).toThrow("BlueGreenService 'reviews': analysis checks the idle colour on its preview or mirrored traffic, but there is none; set previewMatch, previewHost or mirrorPercent");
   });
