@@ -113,6 +113,9 @@ export async function evaluate(doc: AnalysisDocument, state: ReleaseState, prome
   const fromMs = Math.min(previous ?? nowMs - doc.intervalSeconds * 1000, nowMs - doc.intervalSeconds * 1000);
   const spanSeconds = Math.ceil((nowMs - fromMs) / 1000);
   const span = `${spanSeconds}s`;
+  // The windows ending after the span's start: a subquery's range includes its start in
+  // Prometheus 2 (not in 3), and the window ending there was judged by the previous evaluation.
+  const windows = `${spanSeconds > doc.intervalSeconds ? spanSeconds - 1 : spanSeconds}s`;
   const interval = `${doc.intervalSeconds}s`;
   const window = duration(spanSeconds);
   const gate = doc.minRequests > 0 ? `(${doc.requests} >= ${doc.minRequests})` : `(${doc.requests})`;
@@ -122,11 +125,11 @@ export async function evaluate(doc: AnalysisDocument, state: ReleaseState, prome
     requestsPromql(doc.series.canary, span),
     errorsPromql(doc.series.canary, span),
     requestsPromql(doc.series.stable, span),
-    `count_over_time(${gate}[${span}:${interval}])`,
+    `count_over_time(${gate}[${windows}:${interval}])`,
     restartsPromql(doc.series.canary, span),
     ...doc.checks.flatMap(c => [
-      c.min !== undefined ? `min_over_time((${judged(c.promql)})[${span}:${interval}])` : undefined,
-      c.max !== undefined ? `max_over_time((${judged(c.promql)})[${span}:${interval}])` : undefined,
+      c.min !== undefined ? `min_over_time((${judged(c.promql)})[${windows}:${interval}])` : undefined,
+      c.max !== undefined ? `max_over_time((${judged(c.promql)})[${windows}:${interval}])` : undefined,
     ]),
   ];
   const answers = await Promise.all(queries.map(q => q === undefined ? Promise.resolve<QueryAnswer>({}) : prometheus.query(q, at)));

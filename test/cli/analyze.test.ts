@@ -24,6 +24,8 @@ const SCENARIOS: Scenario[] = [
   { namespace: 'restarted', rps: 20, errorRatio: 0, resetAtMinute: 15.5 },
   // 8% 5xx from minute 21 to 24, between two evaluations (20 and 25)
   { namespace: 'burst', rps: 20, errorRatio: 0.002, errorRatioFrom: [[21, 0.08], [24, 0.002]] },
+  // 8% 5xx in the one minute before an evaluation (19 to 20)
+  { namespace: 'blip', rps: 20, errorRatio: 0.002, errorRatioFrom: [[19, 0.08], [20, 0.002]] },
   // never ready: callers get 503 from their own proxies, the canary's sidecar reports nothing
   { namespace: 'unready', rps: 0, errorRatio: 0, silent: true },
   // 3 requests a minute, 10% of them 5xx
@@ -291,6 +293,15 @@ describe('cdk8s-canary analyze and advance against a real Prometheus', () => {
     synth('burst', { failureThreshold: 1 });
     expect((await advance(at(25))).out).toMatch(/^canary: burst\/reviews v2 aborted at 20% \(success-rate 92/);
     expect(canaryWeight(synth('burst', { failureThreshold: 1 }))).toBe(0);
+  });
+
+  test('a bad minute just before an evaluation fails that evaluation only, not the next one too', async () => {
+    // GIVEN 8% 5xx from minute 19 to 20, advance every 5 minutes
+    const summaries = await runRelease('blip', [10, 15, 20, 25]);
+    // THEN the evaluation at 20 fails (its last window), the one at 25 judges the windows after 20 only
+    expect(summaries[2]).toMatch(/^canary: blip\/reviews v2 holds at 10% \(success-rate 92/);
+    expect(summaries[3]).toBe('canary: blip/reviews v2 10% -> 20%');
+    expect(state()).toMatchObject({ weight: 20, failures: 1 });
   });
 
   test('a canary that never reports a request while the stable version serves aborts at the progress deadline', async () => {
