@@ -19,3 +19,4 @@ export * from './gitops/transition-check';
 export * from './gitops/traffic-diff';
 export * from './analysis/metric-check';
 export * from './analysis/canary-analysis';
+export * from './analysis/metric-source';

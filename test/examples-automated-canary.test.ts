@@ -46,12 +46,12 @@ async function advance(stage: string, stateFile: string, minute: number): Promis
 test('each stage is one advance from the stage before', async () => {
   // GIVEN the state of each stage, advanced every 6 minutes (the steps bake 5)
   const transitions: Array<[string, string, number, string]> = [
-    ['01-v2-deployed-at-0', '02-v2-at-5', 10, 'canary: reviews v2 0% -> 5%'],
-    ['02-v2-at-5', '03-v2-at-10', 16, 'canary: reviews v2 5% -> 10%'],
-    ['03-v2-at-10', '04-v2-at-20', 22, 'canary: reviews v2 10% -> 20%'],
-    ['04-v2-at-20', '05-v2-at-50', 28, 'canary: reviews v2 20% -> 50%'],
-    ['05-v2-at-50', '06-v2-at-100', 34, 'canary: reviews v2 50% -> 100%'],
-    ['06-v2-at-100', '07-v2-promoted', 40, 'canary: reviews v2 100% -> promoted'],
+    ['01-v2-deployed-at-0', '02-v2-at-5', 10, 'canary: default/reviews v2 0% -> 5%'],
+    ['02-v2-at-5', '03-v2-at-10', 16, 'canary: default/reviews v2 5% -> 10%'],
+    ['03-v2-at-10', '04-v2-at-20', 22, 'canary: default/reviews v2 10% -> 20%'],
+    ['04-v2-at-20', '05-v2-at-50', 28, 'canary: default/reviews v2 20% -> 50%'],
+    ['05-v2-at-50', '06-v2-at-100', 34, 'canary: default/reviews v2 50% -> 100%'],
+    ['06-v2-at-100', '07-v2-promoted', 40, 'canary: default/reviews v2 100% -> promoted'],
   ];
   for (const [from, to, minute, summary] of transitions) {
     // WHEN advance runs on a copy of the stage's state file and its synthesized YAML
@@ -65,10 +65,12 @@ test('each stage is one advance from the stage before', async () => {
   }
 });
 
-test('before a step has baked, advance holds and the state file stays as it was', async () => {
+test('before a step has baked, advance holds and records only when it evaluated', async () => {
   const stateFile = path.join(dir, '02-v2-at-5.json');
   const committed = path.join(ROOT, 'examples', 'automated-canary', 'state', '02-v2-at-5.json');
   fs.copyFileSync(committed, stateFile);
-  expect(await advance('02-v2-at-5', stateFile, 13)).toBe('canary: reviews v2 holds at 5% (checks passed; baking at 5% for 3m of 5m)');
-  expect(JSON.parse(fs.readFileSync(stateFile, 'utf8'))).toEqual(JSON.parse(fs.readFileSync(committed, 'utf8')));
+  expect(await advance('02-v2-at-5', stateFile, 13)).toBe('canary: default/reviews v2 holds at 5% (checks passed; baking at 5% for 3m of 5m)');
+  const committedState = JSON.parse(fs.readFileSync(committed, 'utf8'));
+  committedState.releases['default/reviews'].evaluatedAt = at(13);
+  expect(JSON.parse(fs.readFileSync(stateFile, 'utf8'))).toEqual(committedState);
 });

@@ -47,6 +47,8 @@ export function build(chart: Chart, stage: Stage): void {
         MetricCheck.latency({ percentile: 99, max: Duration.millis(500) }),
       ],
       stateFile: stage.stateFile,
+      // The chart has no namespace (the app is applied with kubectl -n default): say which.
+      namespace: 'default',
       steps: [5, 10, 20, 50, 100],
       bakeTime: Duration.minutes(5),
       interval: Duration.minutes(1),

@@ -6,7 +6,8 @@ import { fail, show, validateNumberRange } from '../internal/validation';
 export interface SuccessRateCheckOptions {
   /**
    * The lowest acceptable percent of the canary's requests answered without a 5xx status,
-   * from 0 to 100 (e.g. 99).
+   * from 0 to 100 (e.g. 99). A fraction in (0, 1] is refused (0.99 would accept 99% errors):
+   * write 99.
    */
   readonly min: number;
 }
@@ -44,11 +45,12 @@ export interface QueryCheckOptions {
   readonly name: string;
 
   /**
-   * A PromQL expression returning one number (a one-element vector or a scalar). These
-   * placeholders are replaced at synth: `{{service}}`, `{{namespace}}`, `{{canary}}` and
-   * `{{stable}}` (version names), `{{interval}}` (the analysis interval, e.g. `60s`) and
-   * `{{canarySelector}}` / `{{stableSelector}}` (the Istio label matchers of that version,
-   * without braces).
+   * A PromQL expression returning one number as a one-element instant vector, over the
+   * last `{{interval}}` (each evaluation computes it for every interval-long window since the
+   * previous one). These placeholders are replaced at synth: `{{service}}`, `{{namespace}}`,
+   * `{{canary}}` and `{{stable}}` (version names), `{{interval}}` (the analysis interval,
+   * e.g. `60s`) and `{{canarySelector}}` / `{{stableSelector}}` (the metric source's label
+   * matchers of that version, without braces).
    * @see https://prometheus.io/docs/prometheus/latest/querying/basics/
    */
   readonly promql: string;
@@ -77,6 +79,13 @@ function validatePercentile(who: string, prop: string, value: unknown): number {
   return value;
 }
 
+/** A percent from 0 to 100, refusing a fraction in (0, 1] that was meant as a percent. */
+function percent(who: string, prop: string, value: unknown): number {
+  const v = validateNumberRange(who, prop, value, 0, 100);
+  if (v > 0 && v <= 1) fail(who, `${prop} is a percent from 0 to 100, got ${v}, which accepts ${Number((100 - v).toFixed(6))}% errors: did you mean ${Number((v * 100).toFixed(6))}?`);
+  return v;
+}
+
 function milliseconds(who: string, prop: string, value: unknown, min: number): number {
   if (!(value instanceof Duration)) fail(who, `${prop} must be a Duration, got ${show(value)}`);
   const ms = value.toMilliseconds();
@@ -86,8 +95,8 @@ function milliseconds(who: string, prop: string, value: unknown, min: number): n
 
 /**
  * A metric the canary must satisfy before it gets more traffic. The built-in checks query
- * Istio's standard metrics (`istio_requests_total`, `istio_request_duration_milliseconds_bucket`)
- * of the canary's workload over the analysis interval; `query` takes any PromQL.
+ * the analysis' `MetricSource` (by default the traffic provider's: Istio's standard metrics,
+ * ingress-nginx's, ...) at the analysis interval; `query` takes any PromQL.
  *
  * Checks are validated when the `CanaryService` is built, so the message names the service.
  *
@@ -137,14 +146,18 @@ export class MetricCheck {
     const who = ctx.who;
     const o = this.options ?? {};
     const at = `analysis.checks[${index}]`;
+    const series = ctx.series;
+    const histogram = (what: string) => {
+      if (series.canary.durationBuckets === '') fail(who, `${at} (${what}) needs a request duration histogram, but the metric source ${series.description} has none; set durationBuckets in MetricSource.custom, or remove the check`);
+    };
     switch (this.type) {
       case 'successRate':
-        return { name: 'success-rate', promql: successRatePromql(ctx.canarySelector, ctx.interval), min: validateNumberRange(who, `${at} (successRate) min`, o.min, 0, 100), unit: '%' };
+        return { name: 'success-rate', promql: successRatePromql(series.canary, ctx.interval), min: percent(who, `${at} (successRate) min`, o.min), unit: '%' };
       case 'successRateVsStable': {
         const drop = validateNumberRange(who, `${at} (successRateVsStable) maxDrop`, o.maxDrop, 0, 100);
         return {
           name: 'success-rate-vs-stable',
-          promql: `(${successRatePromql(ctx.canarySelector, ctx.interval)}) - (${successRatePromql(ctx.stableSelector, ctx.interval)})`,
+          promql: `(${successRatePromql(series.canary, ctx.interval)}) - (${successRatePromql(series.stable, ctx.interval)})`,
           min: drop === 0 ? 0 : -drop,
           unit: ' points',
         };
@@ -152,14 +165,16 @@ export class MetricCheck {
       case 'latency': {
         const p = validatePercentile(who, `${at} (latency) percentile`, o.percentile);
         const max = milliseconds(who, `${at} (latency) max`, o.max, 1);
-        return { name: `latency-p${String(p).replace('.', '')}`, promql: latencyPromql(ctx.canarySelector, ctx.interval, p), max, unit: ' ms' };
+        histogram('latency');
+        return { name: `latency-p${String(p).replace('.', '')}`, promql: latencyPromql(series.canary, ctx.interval, p, series.durationScale), max, unit: ' ms' };
       }
       case 'latencyVsStable': {
         const p = validatePercentile(who, `${at} (latencyVsStable) percentile`, o.percentile);
         const max = milliseconds(who, `${at} (latencyVsStable) maxIncrease`, o.maxIncrease, 0);
+        histogram('latencyVsStable');
         return {
           name: `latency-p${String(p).replace('.', '')}-vs-stable`,
-          promql: `(${latencyPromql(ctx.canarySelector, ctx.interval, p)}) - (${latencyPromql(ctx.stableSelector, ctx.interval, p)})`,
+          promql: `(${latencyPromql(series.canary, ctx.interval, p, series.durationScale)}) - (${latencyPromql(series.stable, ctx.interval, p, series.durationScale)})`,
           max,
           unit: ' ms',
         };
@@ -181,12 +196,12 @@ export class MetricCheck {
         if (min !== undefined && max !== undefined && min > max) fail(who, `${name} min must be at most max, got min ${min} and max ${max}`);
         const values: Record<string, string | undefined> = {
           service: ctx.service,
-          namespace: ctx.namespace ?? '',
+          namespace: ctx.namespace,
           canary: ctx.canary,
           stable: ctx.stable,
           interval: ctx.interval,
-          canarySelector: ctx.canarySelector,
-          stableSelector: ctx.stableSelector,
+          canarySelector: series.canarySelector,
+          stableSelector: series.stableSelector,
         };
         const promql = (o.promql as string).trim().replace(PLACEHOLDER, (whole, key: string) => {
           const v = values[key];

@@ -3,13 +3,13 @@
 import type { CliIo } from './_io';
 import { commitSummary, evaluate, formatVerdicts, loadAnalyses, ReleaseVerdict } from '../analysis/_evaluate';
 import { PrometheusClient, PrometheusUnavailable } from '../analysis/_prometheus';
-import { readStateFile, writeStateFile } from '../analysis/_state';
+import { initialState, parseRfc3339, readStateFile, releaseKey, writeStateFile } from '../analysis/_state';
 
 export const ANALYZE_HELP = `Usage: cdk8s-canary analyze <dist> --prometheus <url> [--json] [--at <time>]
 
-Evaluates every analysed release in the synth output <dist> (VirtualServices with a
+Evaluates every analysed release in the synth output <dist> (routing objects with a
 cdk8s-canary.io/analysis annotation) against Prometheus: the verdict advance, hold or abort,
-and each check's value, threshold and result.
+and each check's worst value, threshold and result over the time since the step started.
 
 Options:
   --prometheus URL   the Prometheus server, e.g. http://prometheus.monitoring:9090 (required)
@@ -23,7 +23,8 @@ export const ADVANCE_HELP = `Usage: cdk8s-canary advance <state file> <dist> --p
 
 Applies the verdicts of 'analyze' to the state file: the next step when the checks passed and
 the step has baked, hold otherwise (failed evaluations are counted), and on abort the canary's
-weight back to 0 with the reason. Writes the file atomically, then prints a one-line summary
+weight back to 0 with the reason. Each run judges the whole time since the release's previous
+evaluation (recorded in the state file as evaluatedAt), one interval-long window at a time. Writes the file atomically, then prints a one-line summary
 for the commit message. Synthesize again to update the YAML.
 
 Options:
@@ -69,10 +70,9 @@ function parseOptions(args: string[], positional: number, what: string): Options
   let time = new Date();
   if (at !== undefined) {
     // RFC 3339: a date, 'T', a time and a zone.
-    if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(at) || Number.isNaN(Date.parse(at))) {
-      throw new AnalyzeUsageError(`--at must be an RFC 3339 time such as 2026-11-23T10:00:00Z, got ${JSON.stringify(at)}`);
-    }
-    time = new Date(at);
+    const ms = parseRfc3339(at);
+    if (ms === undefined) throw new AnalyzeUsageError(`--at must be an RFC 3339 time such as 2026-11-23T10:00:00Z, got ${JSON.stringify(at)}`);
+    time = new Date(ms);
   }
   return { positional: out, prometheus, at: time, json };
 }
@@ -91,14 +91,15 @@ async function run(command: string, help: string, io: CliIo, body: () => Promise
 function toJson(verdicts: ReleaseVerdict[]): string {
   return JSON.stringify({
     releases: verdicts.map(v => ({
+      namespace: v.namespace,
       service: v.service,
-      ...(v.namespace ? { namespace: v.namespace } : {}),
       version: v.version,
       verdict: v.verdict,
       reason: v.reason,
       weight: v.weight,
       nextWeight: v.nextWeight,
       requests: v.requests,
+      ...(v.from !== undefined ? { from: v.from, spanSeconds: v.spanSeconds } : {}),
       checks: v.checks,
     })),
   }, undefined, 2);
@@ -127,17 +128,18 @@ export function advance(args: string[], io: CliIo): Promise<number> {
     const prometheus = new PrometheusClient(o.prometheus);
     const verdicts: ReleaseVerdict[] = [];
     for (const doc of docs) {
-      const recorded = state.releases[doc.service];
-      const current = recorded && recorded.version === doc.canary ? recorded : { version: doc.canary, weight: 0, status: 'progressing' as const, failures: 0 };
+      const key = releaseKey(doc.namespace, doc.service);
+      const recorded = state.releases[key];
+      const current = recorded && recorded.version === doc.canary ? recorded : initialState(doc.canary);
       if (current.weight !== doc.state.weight || current.status !== doc.state.status) {
-        throw new Error(`${dist} was synthesized with ${doc.service} ${doc.canary} ${doc.state.status} at ${doc.state.weight}%, but ${stateFile} says ${current.status} at ${current.weight}%; synthesize again first`);
+        throw new Error(`${dist} was synthesized with ${key} ${doc.canary} ${doc.state.status} at ${doc.state.weight}%, but ${stateFile} says ${current.status} at ${current.weight}%; synthesize again first`);
       }
       verdicts.push(await evaluate(doc, current, prometheus, o.at));
     }
     // Every query answered: now write, once.
     const releases = { ...state.releases };
-    for (const v of verdicts) releases[v.service] = v.nextState;
-    if (verdicts.length > 0) writeStateFile(stateFile, { releases });
+    for (const v of verdicts) releases[releaseKey(v.namespace, v.service)] = v.nextState;
+    if (verdicts.length > 0) writeStateFile(stateFile, { ...state, releases });
     io.out(commitSummary(verdicts));
     if (o.json) io.out(toJson(verdicts));
     return 0;

@@ -4,10 +4,12 @@ import { Construct } from 'constructs';
 import { ServiceCore } from './_service-core';
 import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
 import { ANALYSIS_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule, STATE_ANNOTATION } from '../analysis/_render';
+import { annotationState } from '../analysis/_state';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { fail, show, validateNonEmptyString, validateNumberRange } from '../internal/validation';
 import { RequestMatch } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
+import { TrafficProvider } from '../providers/traffic-provider';
 
 /** The two environments of a `BlueGreenService`. */
 export enum Color {
@@ -187,16 +189,20 @@ export class BlueGreenService extends Construct implements IRoutedService {
         fail(who, 'analysis checks the idle colour on its preview or mirrored traffic, but there is none; set previewMatch, previewHost or mirrorPercent');
       }
       const namespace = Chart.of(this).namespace;
-      const release = { who, service: this.serviceName, namespace, stable: active.version, canary: idle.version, preSwitch: true };
+      const provider = props.provider ?? TrafficProvider.istio();
+      const versions = { stable: active.version, canary: idle.version };
+      const release = { who, service: this.serviceName, namespace, ...versions, preSwitch: true, provider, root: this.node.root };
       plan = planAnalysis(release, props.analysis);
     }
-    // Switched by the analysis: all traffic to the idle version, nothing mirrored.
+    // Switched by the analysis: all traffic to the idle version, nothing mirrored. Aborted:
+    // nothing mirrored to the idle version any more.
     const switched = plan?.state.status === 'promoted';
+    const aborted = plan?.state.status === 'aborted';
     this.activeVersion = switched ? idle.version : active.version;
     this.idleVersion = switched ? active.version : idle.version;
     this.core.setDefaultRule({
       destinations: [{ version: switched ? idle.version : active.version, weight: 100 }],
-      mirror: props.mirrorPercent !== undefined && !switched ? { version: idle.version, percent: props.mirrorPercent } : undefined,
+      mirror: props.mirrorPercent !== undefined && !switched && !aborted ? { version: idle.version, percent: props.mirrorPercent } : undefined,
     });
 
     this.service = this.core.service;
@@ -209,7 +215,7 @@ export class BlueGreenService extends Construct implements IRoutedService {
       const { state, ...analysis } = plan;
       // On the provider's main routing object (Istio: the VirtualService; Gateway API: the route).
       this.core.rendered.primary.metadata.addAnnotation(ANALYSIS_ANNOTATION, JSON.stringify(analysis));
-      this.core.rendered.primary.metadata.addAnnotation(STATE_ANNOTATION, JSON.stringify(state));
+      this.core.rendered.primary.metadata.addAnnotation(STATE_ANNOTATION, JSON.stringify(annotationState(state)));
       this.prometheusRule = renderPrometheusRule(this, plan);
       if (props.analysis!.argoPrometheusAddress !== undefined) {
         this.analysisTemplate = renderAnalysisTemplate(this, plan, props.analysis!.argoPrometheusAddress);

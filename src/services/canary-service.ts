@@ -4,10 +4,12 @@ import { Construct } from 'constructs';
 import { ServiceCore } from './_service-core';
 import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
 import { ANALYSIS_ANNOTATION, STATE_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule } from '../analysis/_render';
+import { annotationState } from '../analysis/_state';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { fail, validateIntRange, validateNumberRange } from '../internal/validation';
 import { split } from '../model/_util';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
+import { TrafficProvider } from '../providers/traffic-provider';
 
 /** Props of a `CanaryService`. */
 export interface CanaryServiceProps extends RoutedServiceOptions {
@@ -115,6 +117,9 @@ export class CanaryService extends Construct implements IRoutedService {
    */
   public readonly analysisTemplate?: ApiObject;
 
+  /** Set while the analysis has aborted the release: matched rules send nothing to the canary. */
+  private readonly abortedCanary?: { readonly stable: string; readonly canary: string };
+
   private readonly core: ServiceCore;
 
   public constructor(scope: Construct, id: string, props: CanaryServiceProps) {
@@ -132,8 +137,18 @@ export class CanaryService extends Construct implements IRoutedService {
       fail(who, `mirrorPercent is ${props.mirrorPercent} but analysis is set, which sends the canary live traffic; remove mirrorPercent or analysis`);
     }
     const namespace = Chart.of(this).namespace;
-    const release = props.canary && { who, service: this.serviceName, namespace, stable: props.stable.version, canary: props.canary.version };
+    const provider = props.analysis !== undefined ? props.provider ?? TrafficProvider.istio() : undefined;
+    const releaseVersions = props.canary && { stable: props.stable.version, canary: props.canary.version };
+    const release = releaseVersions && provider && { who, service: this.serviceName, namespace, ...releaseVersions, provider, root: this.node.root };
     const plan = props.analysis !== undefined && release ? planAnalysis(release, props.analysis) : undefined;
+    if (plan) {
+      // Every step must be expressible now, not when the release reaches it.
+      plan.steps.forEach((weight, i) => {
+        const rule: RouteRule = { destinations: split(props.stable.version, props.canary!.version, weight) };
+        this.core.provider.checkRule(this.core.context, rule, `analysis step ${weight}%`, `${who}: analysis.steps[${i}] (${weight}%)`, { before: [], after: [] });
+      });
+      this.abortedCanary = plan.state.status === 'aborted' ? { stable: props.stable.version, canary: props.canary!.version } : undefined;
+    }
     this.canaryWeight = plan ? plan.state.weight : validateIntRange(who, 'canaryWeight', props.canaryWeight ?? 0, 0, 100);
     if (this.canaryWeight > 0 && !props.canary) {
       fail(who, `canaryWeight is ${this.canaryWeight} but there is no canary; add a canary version or set canaryWeight to 0`);
@@ -167,7 +182,7 @@ export class CanaryService extends Construct implements IRoutedService {
       const { state, ...analysis } = plan;
       // On the provider's main routing object (Istio: the VirtualService; Gateway API: the route).
       this.core.rendered.primary.metadata.addAnnotation(ANALYSIS_ANNOTATION, JSON.stringify(analysis));
-      this.core.rendered.primary.metadata.addAnnotation(STATE_ANNOTATION, JSON.stringify(state));
+      this.core.rendered.primary.metadata.addAnnotation(STATE_ANNOTATION, JSON.stringify(annotationState(state)));
       this.prometheusRule = renderPrometheusRule(this, plan);
       if (props.analysis!.argoPrometheusAddress !== undefined) {
         this.analysisTemplate = renderAnalysisTemplate(this, plan, props.analysis!.argoPrometheusAddress);
@@ -192,8 +207,28 @@ export class CanaryService extends Construct implements IRoutedService {
     return this.core.routing();
   }
 
-  /** Adds a matched rule before the default split; see `IRoutedService.addRoute`. */
+  /**
+   * Adds a matched rule before the default split; see `IRoutedService.addRoute`. After the
+   * analysis aborted the release, nothing goes to the canary: a rule sending all its traffic
+   * to the canary (a cohort) is left out, so its requests take the default route to the stable
+   * version; other rules send the canary's share to the stable version and mirror nothing to it.
+   */
   public addRoute(rule: RouteRule, source: string): void {
+    const aborted = this.abortedCanary;
+    if (aborted && rule && Array.isArray(rule.destinations)) {
+      const toCanary = (d: { version?: string; host?: string }) => d.version === aborted.canary && d.host === undefined;
+      const live = rule.destinations.filter(d => d.weight > 0);
+      if (live.length > 0 && live.every(toCanary)) return;
+      const canaryWeight = rule.destinations.filter(toCanary).reduce((n, d) => n + d.weight, 0);
+      const others = rule.destinations.filter(d => !toCanary(d));
+      const stableIndex = others.findIndex(d => d.version === aborted.stable && d.host === undefined);
+      const destinations = stableIndex >= 0
+        ? others.map((d, i) => i === stableIndex ? { ...d, weight: d.weight + canaryWeight } : d)
+        : [...others, ...(canaryWeight > 0 ? [{ version: aborted.stable, weight: canaryWeight }] : [])];
+      const mirror = rule.mirror && rule.mirror.version === aborted.canary ? undefined : rule.mirror;
+      this.core.addRoute({ ...rule, destinations, mirror }, source);
+      return;
+    }
     this.core.addRoute(rule, source);
   }
 }

@@ -17,6 +17,7 @@ let stateFile: string;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-canary-bluegreen-'));
   stateFile = path.join(dir, 'state.json');
+  fs.writeFileSync(stateFile, '{"releases": {}}\n');
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -51,17 +52,29 @@ describe('BlueGreenService pre-switch analysis', () => {
     expect(find(first, 'PrometheusRule', 'reviews-canary-analysis').spec.groups[0].rules).toHaveLength(3);
 
     // WHEN the state file records v2 as promoted THEN all traffic goes to green
-    fs.writeFileSync(stateFile, JSON.stringify({ releases: { reviews: { version: 'v2', weight: 100, status: 'promoted', failures: 0 } } }));
+    fs.writeFileSync(stateFile, JSON.stringify({ releases: { 'shop/reviews': { version: 'v2', weight: 100, status: 'promoted', failures: 0 } } }));
     const { chart, bg } = service();
     expect(defaultDestination(synthValid(chart))).toEqual(['v2']);
     expect([bg.activeVersion, bg.idleVersion]).toEqual(['v2', 'v1']);
   });
 
   test('mirrored traffic is not mirrored any more after the switch', () => {
-    fs.writeFileSync(stateFile, JSON.stringify({ releases: { reviews: { version: 'v2', weight: 100, status: 'promoted', failures: 0 } } }));
+    fs.writeFileSync(stateFile, JSON.stringify({ releases: { 'shop/reviews': { version: 'v2', weight: 100, status: 'promoted', failures: 0 } } }));
     const manifests = synthValid(service({}, { previewMatch: undefined, mirrorPercent: 50 }).chart);
     const http = find(manifests, 'VirtualService', 'reviews').spec.http;
     expect(http[http.length - 1].mirror).toBeUndefined();
+  });
+
+  test('an aborted switch mirrors nothing to the idle colour any more; all traffic stays on the active one', () => {
+    // GIVEN mirroring to the idle v2 while the analysis runs
+    const mirrorOf = () => {
+      const http = find(synthValid(service({}, { previewMatch: undefined, mirrorPercent: 50 }).chart), 'VirtualService', 'reviews').spec.http;
+      return { mirror: http[http.length - 1].mirror, route: http[http.length - 1].route.map((d: any) => d.destination.subset) };
+    };
+    expect(mirrorOf()).toEqual({ mirror: expect.objectContaining({ subset: 'v2' }), route: ['v1'] });
+    // WHEN the analysis aborted the switch THEN nothing is mirrored
+    fs.writeFileSync(stateFile, JSON.stringify({ releases: { 'shop/reviews': { version: 'v2', weight: 0, status: 'aborted', failures: 2 } } }));
+    expect(mirrorOf()).toEqual({ mirror: undefined, route: ['v1'] });
   });
 
   test('fails without preview or mirrored traffic', () => {
@@ -71,8 +84,8 @@ describe('BlueGreenService pre-switch analysis', () => {
     expect(() => service({ steps: [50, 100] })).toThrow("BlueGreenService 'reviews': analysis.steps do not apply to a blue-green switch (one step: all traffic), got [50,100]; remove steps");
   });
   test('fails on a partial weight in the state file', () => {
-    fs.writeFileSync(stateFile, JSON.stringify({ releases: { reviews: { version: 'v2', weight: 50, status: 'progressing' } } }));
-    expect(() => service()).toThrow(`BlueGreenService 'reviews': analysis.stateFile ${JSON.stringify(stateFile)}: a progressing release's weight must be 0, got 50`);
+    fs.writeFileSync(stateFile, JSON.stringify({ releases: { 'shop/reviews': { version: 'v2', weight: 50, status: 'progressing' } } }));
+    expect(() => service()).toThrow(`BlueGreenService 'reviews': analysis.stateFile ${stateFile}: "shop/reviews" is a progressing release, whose weight must be 0, got 50`);
   });
 
   test('advance bakes the idle version on preview traffic, then switches (real Prometheus)', async () => {
@@ -93,11 +106,11 @@ describe('BlueGreenService pre-switch analysis', () => {
         return out[0];
       };
       // WHEN advanced: the first passing evaluation starts the bake, the switch follows after it
-      expect(await step(10)).toBe('canary: reviews v2 holds at 0% (checks passed; baking v2 before the switch for 0s of 5m)');
-      expect(JSON.parse(fs.readFileSync(stateFile, 'utf8')).releases.reviews).toMatchObject({ weight: 0, status: 'progressing', since: at(10) });
-      expect(await step(12)).toBe('canary: reviews v2 holds at 0% (checks passed; baking v2 before the switch for 2m of 5m)');
-      expect(await step(15)).toBe('canary: reviews v2 0% -> promoted');
-      expect(JSON.parse(fs.readFileSync(stateFile, 'utf8')).releases.reviews).toMatchObject({ weight: 100, status: 'promoted', reason: 'checks passed and v2 baked 5m before the switch: switched' });
+      expect(await step(10)).toBe('canary: shop/reviews v2 holds at 0% (checks passed; baking v2 before the switch for 0s of 5m)');
+      expect(JSON.parse(fs.readFileSync(stateFile, 'utf8')).releases['shop/reviews']).toMatchObject({ weight: 0, status: 'progressing', since: at(10) });
+      expect(await step(12)).toBe('canary: shop/reviews v2 holds at 0% (checks passed; baking v2 before the switch for 2m of 5m)');
+      expect(await step(15)).toBe('canary: shop/reviews v2 0% -> promoted');
+      expect(JSON.parse(fs.readFileSync(stateFile, 'utf8')).releases['shop/reviews']).toMatchObject({ weight: 100, status: 'promoted', reason: 'checks passed and v2 baked 5m before the switch: switched' });
       // THEN the next synth switches all traffic to green
       expect(defaultDestination(synthValid(service().chart))).toEqual(['v2']);
     } finally {

@@ -5,7 +5,8 @@ import * as path from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { binary } from './prometheus';
-import { CanaryAnalysis, CanaryService, CanaryServiceProps, IstioReporter, MetricCheck } from '../../src';
+import { CanaryAnalysis, CanaryService, CanaryServiceProps, HeaderMatchRoute, IstioReporter, MetricCheck, MetricSource, RequestMatch, StringMatch, TrafficProvider } from '../../src';
+import { mainAsync } from '../../src/cli/main';
 import { find, synthValid } from '../util';
 
 const image = (v: string) => `docker.io/istio/examples-bookinfo-reviews-${v}:1.20.2`;
@@ -17,6 +18,7 @@ let stateFile: string;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-canary-analysis-'));
   stateFile = path.join(dir, 'state.json');
+  fs.writeFileSync(stateFile, '{"releases": {}}\n');
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -35,7 +37,7 @@ function chart(analysis: Partial<CanaryAnalysis> = {}, props: Partial<CanaryServ
 }
 
 function writeState(releases: any): void {
-  fs.writeFileSync(stateFile, JSON.stringify({ releases }));
+  fs.writeFileSync(stateFile, JSON.stringify({ releases: Object.fromEntries(Object.entries(releases).map(([k, v]) => [k.includes('/') ? k : `bookinfo/${k}`, v])) }));
 }
 
 const weightOf = (manifests: any[], subset: string) => {
@@ -45,8 +47,8 @@ const weightOf = (manifests: any[], subset: string) => {
 };
 
 describe('CanaryService analysis', () => {
-  test('without a state file the canary is deployed at weight 0 and the analysis travels in an annotation', () => {
-    // GIVEN no state file WHEN synthesized
+  test('with an empty state file the canary is deployed at weight 0 and the analysis travels in an annotation', () => {
+    // GIVEN the empty state file {"releases": {}} WHEN synthesized
     const manifests = synthValid(chart().chart);
 
     // THEN the canary gets nothing yet
@@ -55,7 +57,7 @@ describe('CanaryService analysis', () => {
     const annotations = find(manifests, 'VirtualService', 'reviews').metadata.annotations;
     const doc = JSON.parse(annotations['cdk8s-canary.io/analysis']);
     expect(doc).toEqual(expect.objectContaining({
-      version: 1,
+      version: 2,
       service: 'reviews',
       namespace: 'bookinfo',
       stable: 'v1',
@@ -63,12 +65,20 @@ describe('CanaryService analysis', () => {
       steps: [5, 10, 20, 50, 100],
       bakeSeconds: 300,
       intervalSeconds: 60,
+      progressDeadlineSeconds: 600,
       minRequests: 10,
       failureThreshold: 2,
+      source: 'istio_requests_total (reporter "destination")',
     }));
     expect(doc.state).toBeUndefined();
     expect(JSON.parse(annotations['cdk8s-canary.io/analysis-state'])).toEqual({ version: 'v2', weight: 0, status: 'progressing', failures: 0 });
-    const selector = 'reporter="destination",destination_service_name="reviews",destination_service_namespace="bookinfo",destination_workload="reviews-v2",destination_version="v2"';
+    // selected by workload, so requests Istio labels destination_service="unknown" (callers outside the mesh) count
+    const selector = 'reporter="destination",destination_workload_namespace="bookinfo",destination_workload="reviews-v2",destination_version="v2"';
+    expect(doc.series.canary).toEqual({
+      requests: `istio_requests_total{${selector}}`,
+      errors: `istio_requests_total{${selector},response_code=~"5.."}`,
+      durationBuckets: `istio_request_duration_milliseconds_bucket{${selector}}`,
+    });
     expect(doc.requests).toBe(`sum(increase(istio_requests_total{${selector}}[60s]))`);
     expect(doc.checks[0]).toEqual({
       name: 'success-rate',
@@ -107,7 +117,8 @@ describe('CanaryService analysis', () => {
     const rule = find(manifests, 'PrometheusRule', 'reviews-canary-analysis');
     expect(rule.metadata).toMatchObject({ namespace: 'bookinfo', labels: { app: 'reviews' } });
     const group = rule.spec.groups[0];
-    expect(group).toMatchObject({ name: 'cdk8s-canary.reviews', interval: '30s' });
+    expect(group).toMatchObject({ name: 'cdk8s-canary.bookinfo.reviews', interval: '30s' });
+    expect(group.rules[0].labels).toEqual({ canary_namespace: 'bookinfo', canary_service: 'reviews', canary_version: 'v2' });
     const records = group.rules.filter((r: any) => r.record);
     expect(records.map((r: any) => [r.record, r.labels.check])).toEqual([
       ['cdk8s_canary:requests:increase', undefined],
@@ -117,18 +128,19 @@ describe('CanaryService analysis', () => {
     expect(alerts).toHaveLength(5);
     expect(alerts[0]).toMatchObject({
       alert: 'CanaryCheckFailing',
-      expr: 'cdk8s_canary:check:value{canary_service="reviews",canary_version="v2",check="success-rate"} < 99',
+      expr: '(cdk8s_canary:check:value{canary_namespace="bookinfo",canary_service="reviews",canary_version="v2",check="success-rate"} < 99) and on() (cdk8s_canary:requests:increase{canary_namespace="bookinfo",canary_service="reviews",canary_version="v2"} >= 10)',
       for: '90s',
-      labels: { canary_service: 'reviews', canary_version: 'v2', check: 'success-rate', severity: 'warning' },
+      labels: { canary_namespace: 'bookinfo', canary_service: 'reviews', canary_version: 'v2', check: 'success-rate', severity: 'warning' },
     });
-    expect(alerts[4].expr).toBe('cdk8s_canary:check:value{canary_service="reviews",canary_version="v2",check="error-budget"} < 0 or cdk8s_canary:check:value{canary_service="reviews",canary_version="v2",check="error-budget"} > 1000');
+    const m = 'canary_namespace="bookinfo",canary_service="reviews",canary_version="v2"';
+    expect(alerts[4].expr).toBe(`(cdk8s_canary:check:value{${m},check="error-budget"} < 0 or cdk8s_canary:check:value{${m},check="error-budget"} > 1000) and on() (cdk8s_canary:requests:increase{${m}} >= 10)`);
   });
 
   test('Prometheus parses every emitted rule (promtool check rules)', () => {
-    // GIVEN every kind of check, with and without a namespace, from the source reporter
+    // GIVEN every kind of check, from the chart's namespace or analysis.namespace, from the waypoint reporter
     const rules = [
       find(synthValid(chart().chart), 'PrometheusRule', 'reviews-canary-analysis'),
-      find(synthValid(chart({ reporter: IstioReporter.WAYPOINT }, {}, null).chart), 'PrometheusRule', 'reviews-canary-analysis'),
+      find(synthValid(chart({ reporter: IstioReporter.WAYPOINT, namespace: 'shop' }, {}, null).chart), 'PrometheusRule', 'reviews-canary-analysis'),
     ];
     rules.forEach((rule, i) => {
       const file = path.join(dir, `rules-${i}.yaml`);
@@ -138,7 +150,7 @@ describe('CanaryService analysis', () => {
       expect(out).toContain('SUCCESS: 11 rules found');
     });
     expect(rules[1].spec.groups[0].rules[0].expr).toContain('reporter="waypoint"');
-    expect(rules[1].spec.groups[0].rules[0].expr).not.toContain('destination_service_namespace');
+    expect(rules[1].spec.groups[0].rules[0].expr).toContain('destination_workload_namespace="shop"');
   });
 
   test('an Argo Rollouts AnalysisTemplate with the same checks, on request', () => {
@@ -146,15 +158,28 @@ describe('CanaryService analysis', () => {
     const manifests = synthValid(c);
     const template = find(manifests, 'AnalysisTemplate', 'reviews-canary-analysis');
     expect(service.analysisTemplate).toBeDefined();
-    expect(template.spec.metrics).toHaveLength(5);
+    expect(template.spec.metrics).toHaveLength(6);
+    // finite: 5 measurements, one a minute over the 5-minute bake; inconclusive when none had 10 requests; the deadline's 10 intervals bound errors
     expect(template.spec.metrics[0]).toMatchObject({
+      name: 'requests',
+      interval: '60s',
+      count: 5,
+      failureLimit: 2,
+      consecutiveErrorLimit: 9,
+      inconclusiveLimit: 4,
+      successCondition: 'len(result) > 0 && result[0] >= 10',
+      failureCondition: 'false',
+    });
+    expect(template.spec.metrics[1]).toMatchObject({
       name: 'success-rate',
       interval: '60s',
+      count: 5,
       failureLimit: 2,
-      successCondition: 'result[0] >= 99',
-      provider: { prometheus: { address: 'http://prometheus.monitoring:9090', query: expect.stringContaining('istio_requests_total') } },
+      consecutiveErrorLimit: 9,
+      successCondition: 'len(result) == 0 || (result[0] >= 99)',
+      provider: { prometheus: { address: 'http://prometheus.monitoring:9090', query: expect.stringMatching(/^\(100 \* .*istio_requests_total.*\) and on\(\) \(sum\(increase\(istio_requests_total\{.*\}\[60s\]\)\) >= 10\)$/) } },
     });
-    expect(template.spec.metrics[4].successCondition).toBe('result[0] >= 0 && result[0] <= 1000');
+    expect(template.spec.metrics[5].successCondition).toBe('len(result) == 0 || (result[0] >= 0 && result[0] <= 1000)');
     // not without the address
     expect(synthValid(chart().chart).filter(m => m.kind === 'AnalysisTemplate')).toEqual([]);
   });
@@ -165,6 +190,88 @@ describe('CanaryService analysis', () => {
     const manifests = synthValid(c);
     expect(manifests.map(m => m.kind)).not.toContain('PrometheusRule');
     expect(find(manifests, 'VirtualService', 'reviews').metadata.annotations).toBeUndefined();
+  });
+
+  test('an aborted release sends nothing to the canary in any provider: cohorts, splits and mirrors go back to stable', async () => {
+    const providers: Array<[string, TrafficProvider, Partial<CanaryServiceProps>]> = [
+      ['istio', TrafficProvider.istio(), {}],
+      ['gateway-api', TrafficProvider.gatewayApi({ waypoint: 'waypoint' }), {}],
+      ['ingress-nginx', TrafficProvider.ingressNginx(), { hosts: ['reviews.example.com'] }],
+    ];
+    for (const [name, provider, props] of providers) {
+      const build = () => {
+        const { chart: c, service } = chart({}, { provider, ...props });
+        // a cohort to the canary, and (except ingress-nginx) a split and a mirror
+        new HeaderMatchRoute(c, 'beta', { target: service, matches: [RequestMatch.header('x-beta', StringMatch.exact('true'))], version: 'v2' });
+        if (name !== 'ingress-nginx') {
+          service.addRoute({ name: 'half', matches: [RequestMatch.header('x-half', StringMatch.exact('true'))], destinations: [{ version: 'v1', weight: 50 }, { version: 'v2', weight: 50 }] }, 'test');
+          service.addRoute({ name: 'shadow', matches: [RequestMatch.header('x-shadow', StringMatch.exact('true'))], destinations: [{ version: 'v1', weight: 100 }], mirror: { version: 'v2', percent: 10 } }, 'test');
+        }
+        return { manifests: synthValid(c), service };
+      };
+      // GIVEN the release progressing at 20%: the cohort reaches the canary
+      writeState({ reviews: { version: 'v2', weight: 20, status: 'progressing', failures: 0 } });
+      const before = build();
+      expect(JSON.stringify(before.manifests)).toContain('x-beta');
+      expect(before.service.routing.rules.some(r => r.destinations.some(d => d.version === 'v2' && d.weight > 0))).toBe(true);
+
+      // WHEN the analysis aborted it
+      writeState({ reviews: { version: 'v2', weight: 0, status: 'aborted', failures: 2, reason: 'success-rate 92 not >= 99' } });
+      const after = build();
+
+      // THEN no rule sends or mirrors anything to the canary; the cohort rule is gone
+      const rules = after.service.routing.rules;
+      expect({ name, live: rules.filter(r => r.destinations.some(d => d.version === 'v2' && d.weight > 0) || r.mirror?.version === 'v2').map(r => r.name) }).toEqual({ name, live: [] });
+      expect(JSON.stringify(after.manifests)).not.toContain('x-beta');
+      if (name !== 'ingress-nginx') {
+        expect(rules.find(r => r.name === 'half')!.destinations).toEqual([{ version: 'v1', weight: 100 }]);
+        expect(rules.find(r => r.name === 'shadow')!.mirror).toBeUndefined();
+      }
+      // AND the canary keeps running for diagnosis
+      expect(after.manifests.filter(m => m.kind === 'Deployment').map(m => m.metadata.name)).toContain('reviews-v2');
+      // AND check finds the abort commit safe
+      const write = (stage: string, manifests: any[]) => {
+        const file = path.join(dir, `${stage}.yaml`);
+        fs.writeFileSync(file, manifests.map(m => YAML.stringify(m)).join('---\n'));
+        return file;
+      };
+      const out: string[] = [];
+      const code = await mainAsync(['check', write('before', before.manifests), write('after', after.manifests)], { out: t => out.push(t), err: t => out.push(t) });
+      expect({ name, code, out: out.join('\n') }).toEqual({ name, code: 0, out: expect.stringMatching(/^SAFE/) });
+    }
+  });
+
+  test('the metric source defaults to the provider\'s', () => {
+    const seriesOf = (provider: TrafficProvider, props: Partial<CanaryServiceProps> = {}, analysis: Partial<CanaryAnalysis> = {}) => {
+      const manifests = synthValid(chart(analysis, { provider, ...props }).chart);
+      const primary = manifests.find(m => m.metadata?.annotations?.['cdk8s-canary.io/analysis']);
+      return JSON.parse(primary.metadata.annotations['cdk8s-canary.io/analysis']).series.canary.requests;
+    };
+    expect(seriesOf(TrafficProvider.istio())).toBe('istio_requests_total{reporter="destination",destination_workload_namespace="bookinfo",destination_workload="reviews-v2",destination_version="v2"}');
+    expect(seriesOf(TrafficProvider.gatewayApi({ waypoint: 'waypoint' }))).toContain('reporter="waypoint"');
+    expect(seriesOf(TrafficProvider.ingressNginx(), { hosts: ['reviews.example.com'] })).toBe('nginx_ingress_controller_requests{namespace="bookinfo",ingress="reviews",canary!=""}');
+    // OpenTelemetry's http.server.request.duration as exported to Prometheus (seconds)
+    const custom = MetricSource.custom({
+      requests: 'http_server_request_duration_seconds_count{service_name="{{service}}",k8s_namespace_name="{{namespace}}",service_version="{{version}}"}',
+      errors: 'http_server_request_duration_seconds_count{service_name="{{service}}",k8s_namespace_name="{{namespace}}",service_version="{{version}}",http_response_status_code=~"5.."}',
+      durationBuckets: 'http_server_request_duration_seconds_bucket{service_name="{{service}}",k8s_namespace_name="{{namespace}}",service_version="{{version}}"}',
+    });
+    expect(seriesOf(TrafficProvider.kubernetes(), {}, { metricSource: custom, steps: [50, 100] })).toBe('http_server_request_duration_seconds_count{service_name="reviews",k8s_namespace_name="bookinfo",service_version="v2"}');
+    const doc = JSON.parse(find(synthValid(chart({ metricSource: custom }).chart), 'VirtualService', 'reviews').metadata.annotations['cdk8s-canary.io/analysis']);
+    // seconds to milliseconds
+    expect(doc.checks[2].promql).toBe('histogram_quantile(0.99, sum by (le) (rate(http_server_request_duration_seconds_bucket{service_name="reviews",k8s_namespace_name="bookinfo",service_version="v2"}[60s]))) * 1000');
+  });
+
+  test('two releases of one service name: apart in two namespaces, refused in one', () => {
+    // GIVEN reviews in bookinfo (20%) and in shop (aborted), one state file
+    writeState({ 'bookinfo/reviews': { version: 'v2', weight: 20, status: 'progressing', failures: 0 }, 'shop/reviews': { version: 'v2', weight: 0, status: 'aborted', failures: 2 } });
+    const app = Testing.app();
+    const build = (id: string, namespace: string) => new CanaryService(new Chart(app, id, { namespace }), 'reviews', { port: 9080, stable: v1, canary: v2, analysis: { checks: CHECKS, stateFile } });
+    // THEN each reads its own entry
+    expect(build('a', 'bookinfo').canaryWeight).toBe(20);
+    expect(build('b', 'shop').canaryWeight).toBe(0);
+    // AND a second release in bookinfo cannot share the entry
+    expect(() => build('c', 'bookinfo')).toThrow(`CanaryService 'reviews': analysis: CanaryService 'reviews' already keeps its release in ${stateFile} under "bookinfo/reviews"; two releases cannot share a state entry: give this one another namespace or state file`);
   });
 
   describe('validation', () => {
@@ -185,26 +292,50 @@ describe('CanaryService analysis', () => {
     test('fails on negative minRequests', () => fails({ minRequests: -1 }, "CanaryService 'reviews': analysis.minRequests must be an integer from 0 to 1000000000, got -1"));
     test('fails on a zero failure threshold', () => fails({ failureThreshold: 0 }, "CanaryService 'reviews': analysis.failureThreshold must be an integer from 1 to 100, got 0"));
     test('fails on an unknown reporter', () => fails({ reporter: 'proxy' as any }, "CanaryService 'reviews': analysis.reporter must be one of destination, source, waypoint, got \"proxy\""));
+    test('fails without a namespace', () => expect(() => chart({}, {}, null)).toThrow(
+      "CanaryService 'reviews': analysis needs the namespace the release runs in, but the chart has none (its metrics would be summed over every namespace); give the Chart a namespace, or set analysis.namespace"));
+    test('fails on a namespace other than the chart\'s', () => fails({ namespace: 'shop' },
+      "CanaryService 'reviews': analysis.namespace is \"shop\" but the chart's namespace is \"bookinfo\"; remove analysis.namespace (it is for charts without a namespace)"));
+    test('fails on a progress deadline shorter than a minute', () => fails({ progressDeadline: Duration.seconds(30) },
+      "CanaryService 'reviews': analysis.progressDeadline must be whole seconds from 60 to 86400, got 30 seconds"));
+    test('fails on a progress deadline shorter than the interval', () => fails({ progressDeadline: Duration.minutes(2), interval: Duration.minutes(5) },
+      "CanaryService 'reviews': analysis.progressDeadline (120s) must be at least analysis.interval (300s)"));
+    test('fails with kubernetes() and no metric source', () => fails({}, "CanaryService 'reviews': analysis.metricSource must be set with TrafficProvider.kubernetes(), which has no metrics of its own to analyse; "
+      + 'set metricSource to MetricSource.istio({ reporter }) (a sidecar or ambient mesh), MetricSource.ingressNginx() (traffic through ingress-nginx) '
+      + "or MetricSource.custom({ requests, errors, durationBuckets }) (the application's or another data plane's metrics)", { provider: TrafficProvider.kubernetes() }));
+    test('fails with gatewayApi() without a waypoint and no metric source', () => fails({}, "CanaryService 'reviews': analysis.metricSource must be set with TrafficProvider.gatewayApi() without a waypoint",
+      { provider: TrafficProvider.gatewayApi() }));
+    test('fails with both reporter and metricSource', () => fails({ reporter: IstioReporter.SOURCE, metricSource: MetricSource.istio() },
+      "CanaryService 'reviews': analysis.reporter is \"source\" but analysis.metricSource is set too; remove reporter, or use metricSource: MetricSource.istio({ reporter })"));
+    test('fails at the first synth on a step kubernetes() cannot express with the replicas', () => {
+      // GIVEN v1:v2 replicas 4:1 (20%) and the default steps, at weight 0
+      const metricSource = MetricSource.istio();
+      const props = { provider: TrafficProvider.kubernetes(), stable: { ...v1, replicas: 4 }, canary: { ...v2, replicas: 1 } };
+      // THEN the first step (5%) fails now, not when the release reaches it
+      fails({ metricSource }, "CanaryService 'reviews': analysis.steps[0] (5%): the Kubernetes provider cannot send 5% to version \"v2\" with v1:v2 replicas 4:1, which give it 20%", props);
+      // AND steps the replicas can express build
+      expect(() => chart({ metricSource, steps: [20, 100] }, props)).not.toThrow();
+    });
     test('fails on a bad Argo address', () => fails({ argoPrometheusAddress: 'prometheus:9090' }, "CanaryService 'reviews': analysis.argoPrometheusAddress must be an http:// or https:// URL, got \"prometheus:9090\""));
     test('fails on a state file that is not JSON', () => {
       fs.writeFileSync(stateFile, '{');
-      fails({}, `CanaryService 'reviews': analysis.stateFile: state file ${JSON.stringify(stateFile)} is not valid JSON`);
+      fails({}, `CanaryService 'reviews': analysis.stateFile: state file ${stateFile} is not valid JSON`);
     });
     test('fails on a state file with a bad weight', () => {
       writeState({ reviews: { version: 'v2', weight: 120, status: 'progressing' } });
-      fails({}, `CanaryService 'reviews': analysis.stateFile: state file ${JSON.stringify(stateFile)}: releases.reviews.weight must be an integer from 0 to 100, got 120`);
+      fails({}, `CanaryService 'reviews': analysis.stateFile: state file ${stateFile}: releases["bookinfo/reviews"].weight must be an integer from 0 to 100, got 120`);
     });
     test('fails on a state file with an unknown status', () => {
       writeState({ reviews: { version: 'v2', weight: 5, status: 'paused' } });
-      fails({}, 'releases.reviews.status must be one of progressing, promoted, aborted, got "paused"');
+      fails({}, 'releases["bookinfo/reviews"].status must be one of progressing, promoted, aborted, got "paused"');
     });
     test('fails on a state file with a bad time', () => {
       writeState({ reviews: { version: 'v2', weight: 5, status: 'progressing', since: 'monday' } });
-      fails({}, 'releases.reviews.since must be an RFC 3339 time, got "monday"');
+      fails({}, 'releases["bookinfo/reviews"].since must be an RFC 3339 time such as 2026-11-23T10:00:00Z, got "monday"');
     });
     test('fails on a weight that is not a step', () => {
       writeState({ reviews: { version: 'v2', weight: 30, status: 'progressing' } });
-      fails({}, `CanaryService 'reviews': analysis.stateFile ${JSON.stringify(stateFile)}: a progressing release's weight must be 0, 5, 10, 20, 50, 100, got 30`);
+      fails({}, `CanaryService 'reviews': analysis.stateFile ${stateFile}: "bookinfo/reviews" is a progressing release, whose weight must be 0, 5, 10, 20, 50, 100, got 30`);
     });
   });
 });

@@ -1,16 +1,26 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
-import { CanaryService, MetricCheck } from '../../src';
+import { CanaryService, MetricCheck, MetricSource } from '../../src';
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-canary-checks-'));
+  fs.writeFileSync(path.join(dir, 'state.json'), '{"releases": {}}');
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const image = (v: string) => `docker.io/istio/examples-bookinfo-reviews-${v}:1.20.2`;
 
 /** Builds a CanaryService with one check; checks are validated there, naming the service. */
-function build(check: MetricCheck): void {
-  const chart = new Chart(Testing.app(), 'test');
+function build(check: MetricCheck, metricSource?: MetricSource): void {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'bookinfo' });
   new CanaryService(chart, 'reviews', {
     port: 9080,
     stable: { version: 'v1', image: image('v1') },
     canary: { version: 'v2', image: image('v2') },
-    analysis: { checks: [check], stateFile: '/nonexistent/cdk8s-canary-state.json' },
+    analysis: { checks: [check], stateFile: path.join(dir, 'state.json'), metricSource },
   });
 }
 
@@ -63,5 +73,21 @@ describe('MetricCheck', () => {
   });
   test('fails on an unknown placeholder', () => {
     expect(() => build(MetricCheck.query({ name: 'x', promql: 'up{job="{{job}}"}', max: 1 }))).toThrow("CanaryService 'reviews': analysis.checks[0] (query x) promql has an unknown placeholder {{job}}; known: {{service}}, {{namespace}}, {{canary}}, {{stable}}, {{interval}}, {{canarySelector}}, {{stableSelector}}");
+  });
+
+  test('fails on a success rate given as a fraction', () => {
+    // GIVEN 0.99 meant as 99% WHEN built THEN refused: it would accept 99.01% errors
+    expect(() => build(MetricCheck.successRate({ min: 0.99 }))).toThrow("CanaryService 'reviews': analysis.checks[0] (successRate) min is a percent from 0 to 100, got 0.99, which accepts 99.01% errors: did you mean 99?");
+    expect(() => build(MetricCheck.successRate({ min: 1 }))).toThrow('did you mean 100?');
+    // AND 0 (no gate) and values above 1 are percents
+    expect(() => build(MetricCheck.successRate({ min: 0 }))).not.toThrow();
+    expect(() => build(MetricCheck.successRate({ min: 1.5 }))).not.toThrow();
+  });
+
+  test('fails on a latency check when the metric source has no histogram', () => {
+    const source = MetricSource.custom({ requests: 'http_requests_total{app="{{service}}",version="{{version}}"}', errors: 'http_requests_total{app="{{service}}",version="{{version}}",code=~"5.."}' });
+    expect(() => build(MetricCheck.latency({ percentile: 99, max: Duration.millis(500) }), source)).toThrow(
+      "CanaryService 'reviews': analysis.checks[0] (latency) needs a request duration histogram, but the metric source http_requests_total has none; set durationBuckets in MetricSource.custom, or remove the check");
+    expect(() => build(MetricCheck.successRate({ min: 99 }), source)).not.toThrow();
   });
 });

@@ -56,6 +56,11 @@ export class GatewayApiProvider implements ProviderImpl {
 
   public constructor(private readonly options: GatewayApiOptions) {}
 
+  /** The Istio ambient waypoint the routes are enforced by, if any. */
+  public get waypoint(): string | undefined {
+    return this.options.waypoint;
+  }
+
   public checkService(who: string, props: { trafficPolicy?: TrafficPolicy; gateways: string[]; hosts: string[]; protocol: ServiceProtocol }): void {
     const p = this.displayName;
     if (props.trafficPolicy) validateTrafficPolicy(who, props.trafficPolicy);
