@@ -10,9 +10,6 @@ import { CanaryAnalysis } from './canary-analysis';
 import { MetricCheck } from './metric-check';
 import { IstioReporter, MetricSource } from './metric-source';
 import { fail, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateUnique } from '../internal/validation';
-import { gatewayApiMetricSource } from '../providers/gateway-api/_metrics';
-import { ingressNginxMetricSource } from '../providers/ingress-nginx/_metrics';
-import { istioMetricSource } from '../providers/istio/_metrics';
 import { TrafficProvider } from '../providers/traffic-provider';
 
 /** The VirtualService annotation that carries the analysis (without the state). */
@@ -79,17 +76,6 @@ function seconds(who: string, prop: string, value: unknown, min: number, max: nu
   return s;
 }
 
-/** The traffic provider's own metric source; undefined when it has none. */
-function defaultMetricSource(provider: TrafficProvider): MetricSource | undefined {
-  // wired into the plug-in registry at merge
-  switch (provider.name) {
-    case 'istio': return istioMetricSource();
-    case 'ingress-nginx': return ingressNginxMetricSource();
-    case 'gateway-api': return gatewayApiMetricSource((provider._impl as { waypoint?: string }).waypoint);
-    default: return undefined;
-  }
-}
-
 function metricSource(who: string, analysis: CanaryAnalysis, provider: TrafficProvider): MetricSource {
   const reporter = analysis.reporter;
   if (reporter !== undefined && !REPORTERS.includes(reporter)) fail(who, `analysis.reporter must be one of ${REPORTERS.join(', ')}, got ${show(reporter)}`);
@@ -99,10 +85,11 @@ function metricSource(who: string, analysis: CanaryAnalysis, provider: TrafficPr
     return analysis.metricSource;
   }
   if (reporter !== undefined) return MetricSource.istio({ reporter });
-  const source = defaultMetricSource(provider);
+  // The provider's metrics face: its data plane's own metrics, if it has any.
+  const metrics = provider._impl.metrics?.() ?? { described: provider._impl.displayName };
+  const source = metrics.source;
   if (!source) {
-    const what = provider.name === 'gateway-api' ? 'TrafficProvider.gatewayApi() without a waypoint' : `TrafficProvider.${provider.name === 'kubernetes' ? 'kubernetes' : provider.name}()`;
-    fail(who, `analysis.metricSource must be set with ${what}, which has no metrics of its own to analyse; `
+    fail(who, `analysis.metricSource must be set with ${metrics.described}, which has no metrics of its own to analyse; `
       + 'set metricSource to MetricSource.istio({ reporter }) (a sidecar or ambient mesh), MetricSource.ingressNginx() (traffic through ingress-nginx) '
       + 'or MetricSource.custom({ requests, errors, durationBuckets }) (the application\'s or another data plane\'s metrics)');
   }

@@ -4,7 +4,8 @@
 // would take traffic from a canary the analysis had judged healthy (or give a promoted
 // version's traffic back to a release in progress). For `cdk8s-canary check`, which compares
 // two commits (wired in by gitops/ at merge).
-import { ReleaseState, StateFile } from './_state';
+import { ANALYSIS_ANNOTATION, STATE_ANNOTATION } from './_render';
+import { releaseKey, ReleaseState, StateFile } from './_state';
 
 /** One release whose state went backwards. */
 export interface StateRegression {
@@ -43,6 +44,41 @@ export function stateRegressions(before: StateFile, after: StateFile): StateRegr
     } else if (a.weight < b.weight) {
       out.push({ key, before: b, after: a, message: `${what}: the state went from ${describe(b)} to ${describe(a)} without an abort; the weight goes down only by an abort (status aborted, weight 0)` });
     }
+  }
+  return out;
+}
+
+/**
+ * The release states a synth output carries (each analysed routing object's annotations), by
+ * `<namespace>/<service>`. Objects whose annotations are not JSON objects are skipped: `check`
+ * judges routing, and `analyze` reports malformed annotations.
+ */
+export function releaseStatesOf(objects: any[]): StateFile {
+  const releases: { [key: string]: ReleaseState } = {};
+  for (const o of objects) {
+    const annotations = o?.metadata?.annotations;
+    if (!annotations || typeof annotations[ANALYSIS_ANNOTATION] !== 'string' || typeof annotations[STATE_ANNOTATION] !== 'string') continue;
+    let doc: any;
+    let state: any;
+    try {
+      doc = JSON.parse(annotations[ANALYSIS_ANNOTATION]);
+      state = JSON.parse(annotations[STATE_ANNOTATION]);
+    } catch {
+      continue;
+    }
+    if (typeof doc?.namespace !== 'string' || typeof doc?.service !== 'string' || typeof state?.version !== 'string' || typeof state?.weight !== 'number') continue;
+    if (!['progressing', 'promoted', 'aborted'].includes(state.status)) continue;
+    releases[releaseKey(doc.namespace, doc.service)] = { version: state.version, weight: state.weight, status: state.status, failures: Number(state.failures) || 0, reason: typeof state.reason === 'string' ? state.reason : undefined };
+  }
+  return { releases };
+}
+
+/** The releases that go from another status to aborted between two synth outputs, by key, with the state after. */
+export function abortsBetween(before: StateFile, after: StateFile): Map<string, ReleaseState> {
+  const out = new Map<string, ReleaseState>();
+  for (const [key, a] of Object.entries(after.releases)) {
+    const b = before.releases[key];
+    if (a.status === 'aborted' && (b === undefined || b.status !== 'aborted' || b.version !== a.version)) out.set(key, a);
   }
   return out;
 }

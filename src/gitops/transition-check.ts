@@ -1,10 +1,12 @@
 import { fmt, targetLabel } from './_routing-text';
 import { FindingKind, TransitionFinding } from './transition-finding';
+import { abortsBetween, releaseStatesOf, stateRegressions } from '../analysis/state-regression';
 import { Severity } from '../analyzer/finding';
 import { validateIntRange } from '../internal/validation';
 import { roundTo100 } from '../model/_util';
 import { RouteRule } from '../model/routing-model';
 import { PROVIDERS } from '../providers/registry';
+import { hostKey } from '../reading/hosts';
 import { deploymentsOf, ObjectIndex, RoutingInfo } from '../reading/object-index';
 import { ReadWarning } from '../reading/read-warning';
 
@@ -37,6 +39,12 @@ export interface TransitionReport {
 
   /** Every unsafe step found, errors first. */
   readonly findings: TransitionFinding[];
+
+  /**
+   * Why steps that would otherwise be findings are safe, e.g. an abort commit of an analysed
+   * release moving its traffic back to the stable version at once.
+   */
+  readonly notes: string[];
 
   /** What the reader could not model in either output (see `RoutingReader`). */
   readonly warnings: ReadWarning[];
@@ -94,16 +102,35 @@ export class TransitionCheck {
     const after = PROVIDERS.index('TransitionCheck.check: next', next);
     const findings: TransitionFinding[] = [];
     for (const plugin of PROVIDERS.plugins) findings.push(...plugin.transitions?.check(before, after, previous, next) ?? []);
+    // Analysed releases: their state never goes backwards but by an abort, and an abort moves
+    // every route of the release back to the stable version at once, by design.
+    const states = [releaseStatesOf(previous), releaseStatesOf(next)];
+    const aborted = abortsBetween(states[0], states[1]);
+    const abortedHosts = new Set([...aborted.keys()].map(key => hostKey(key.slice(key.indexOf('/') + 1), key.slice(0, key.indexOf('/')))));
+    for (const r of stateRegressions(states[0], states[1])) {
+      findings.push({
+        severity: Severity.ERROR,
+        kind: FindingKind.STATE_REGRESSION,
+        host: r.key.slice(r.key.indexOf('/') + 1),
+        version: r.before.version,
+        message: r.message,
+        fix: 'keep the state that cdk8s-canary advance wrote; to roll back, abort the release (status aborted, weight 0) and let the next synth route everything to the stable version',
+        safeSequence: ['1) set the release to aborted in the state file (or let advance abort it)', '2) synthesize: every route of the release goes back to the stable version'],
+      });
+    }
     const oldByHost = new Map<string, RoutingInfo>();
     for (const r of before.routings) if (!oldByHost.has(r.hostKey)) oldByHost.set(r.hostKey, r);
     for (const r of after.routings) {
       const old = oldByHost.get(r.hostKey);
-      if (old) findings.push(...weightJumps(old, r, maxStep, before, after));
+      if (old && !abortedHosts.has(r.hostKey)) findings.push(...weightJumps(old, r, maxStep, before, after));
     }
+    const notes = [...aborted].map(([key, s]) => `${key} ${s.version} is aborted${s.reason ? ` (${s.reason})` : ''}: its routes go back to the stable version in this commit, `
+      + 'weights and cohorts at once (a rollback, not a weight jump), while the canary keeps running for diagnosis');
     findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === Severity.ERROR ? -1 : 1));
     return {
       safe: !findings.some(f => f.severity === Severity.ERROR),
       findings,
+      notes,
       warnings: [...before.warnings.map(w => ({ ...w, source: `previous: ${w.source}` })), ...after.warnings.map(w => ({ ...w, source: `next: ${w.source}` }))],
     };
   }
@@ -123,6 +150,7 @@ export class TransitionCheck {
       lines.push('', `${f.severity.toUpperCase()} [${f.kind}] ${f.host}${f.version ? ` ${f.version}` : ''}`);
       lines.push(`  ${f.message}`, `  fix: ${f.fix}`, '  safe sequence of commits:', ...f.safeSequence.map(s => `    ${s}`));
     }
+    if ((report.notes ?? []).length > 0) lines.push('', 'notes:', ...report.notes.map(n => `  ${n}`));
     if (report.warnings.length > 0) {
       lines.push('', 'not modelled:', ...report.warnings.map(w => `  ${w.source}: ${w.message}`));
     }

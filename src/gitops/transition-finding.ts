@@ -20,6 +20,8 @@ export enum FindingKind {
   PROVIDER_SWITCH = 'provider-switch',
   /** Plain Kubernetes Service: fewer ready pods serve its traffic during the rollout than before and after it. */
   CAPACITY_DROP = 'capacity-drop',
+  /** An analysed release's state goes backwards without an abort (promoted -> progressing, a lower weight, an entry removed). */
+  STATE_REGRESSION = 'state-regression',
 }
 
 /** One unsafe step between two synth outputs. */

@@ -5,6 +5,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { MetricSource } from '../analysis/metric-source';
 import { StringMatch } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 import { ServiceProtocol } from '../model/service-protocol';
@@ -64,10 +65,24 @@ export interface RenderedPreview {
   readonly virtualService?: ApiObject;
 }
 
+/** What the data plane's own metrics give canary analysis (a plug-in's metrics face). */
+export interface ProviderMetrics {
+  /** The default metric source; absent when the data plane reports nothing to analyse. */
+  readonly source?: MetricSource;
+  /** The provider as configured, for messages, e.g. `TrafficProvider.gatewayApi() without a waypoint`. */
+  readonly described: string;
+}
+
 /** One traffic provider's implementation. */
 export interface ProviderImpl {
   /** For messages, e.g. `the Gateway API provider`. */
   readonly displayName: string;
+
+  /**
+   * The metrics its data plane exposes for canary analysis.
+   * @default - none: analysis needs a MetricSource
+   */
+  metrics?(): ProviderMetrics;
 
   /** Checks the service-level props the provider cannot express; throws naming `who`. */
   checkService(who: string, props: { trafficPolicy?: TrafficPolicy; gateways: string[]; hosts: string[]; protocol: ServiceProtocol }): void;

@@ -238,6 +238,8 @@ describe('CanaryService analysis', () => {
       const out: string[] = [];
       const code = await mainAsync(['check', write('before', before.manifests), write('after', after.manifests)], { out: t => out.push(t), err: t => out.push(t) });
       expect({ name, code, out: out.join('\n') }).toEqual({ name, code: 0, out: expect.stringMatching(/^SAFE/) });
+      // AND says why: the commit is the release's rollback
+      expect(out.join('\n')).toMatch(/notes:\n {2}bookinfo\/reviews v2 is aborted \(.*\): its routes go back to the stable version in this commit/);
     }
   });
 

@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as bookinfo from '../../examples/bookinfo-reviews/main';
 import { stageChart } from '../../examples/stages';
-import { CanaryServiceProps, FindingKind, Severity, TransitionCheck } from '../../src';
+import { CanaryServiceProps, FindingKind, RoutingReader, Severity, TransitionCheck } from '../../src';
 import { reviewsBase, reviewsDeployment, virtualService } from '../util/bookinfo';
 
 const dest = (subset: string, weight?: number) => ({ destination: { host: 'reviews', subset }, ...(weight === undefined ? {} : { weight }) });
@@ -218,5 +218,37 @@ describe('TransitionCheck', () => {
     expect(TransitionCheck.format(report).split('\n')[0]).toBe('SAFE with warnings: 0 error(s), 1 warning(s)');
     expect(TransitionCheck.format(report, { strict: true }).split('\n')[0]).toBe('UNSAFE (strict: warnings fail the check): 0 error(s), 1 warning(s)');
     expect(TransitionCheck.format(TransitionCheck.check(stage('02'), stage('03')), { strict: true })).toBe('SAFE: no unsafe step found');
+  });
+});
+
+describe('TransitionCheck on analysed releases (the state the synth output carries)', () => {
+  const AUTOMATED = `${__dirname}/../../examples/automated-canary/dist`;
+  const load = (name: string) => RoutingReader.loadFiles([`${AUTOMATED}/${name}.k8s.yaml`]);
+
+  test('a release moving forward has no state finding', () => {
+    const report = TransitionCheck.check(load('03-v2-at-10'), load('04-v2-at-20'));
+    expect(report.findings.filter(f => f.kind === FindingKind.STATE_REGRESSION)).toEqual([]);
+    expect(report.notes).toEqual([]);
+  });
+
+  test('fails on a state going backwards without an abort, naming both states', () => {
+    // GIVEN the step from 20% back to 10%, as a hand edit of the state file would make it
+    // WHEN checked
+    const report = TransitionCheck.check(load('04-v2-at-20'), load('03-v2-at-10'));
+    // THEN an error names the release and both states
+    const regression = report.findings.filter(f => f.kind === FindingKind.STATE_REGRESSION);
+    expect(regression).toEqual([expect.objectContaining({
+      severity: Severity.ERROR,
+      host: 'reviews',
+      version: 'v2',
+      message: 'default/reviews v2: the state went from progressing at 20% to progressing at 10% without an abort; the weight goes down only by an abort (status aborted, weight 0)',
+    })]);
+    expect(report.safe).toBe(false);
+  });
+
+  test('fails on a promoted release set back to progressing', () => {
+    const report = TransitionCheck.check(load('07-v2-promoted'), load('06-v2-at-100'));
+    expect(report.findings.map(f => f.kind)).toContain(FindingKind.STATE_REGRESSION);
+    expect(report.findings.find(f => f.kind === FindingKind.STATE_REGRESSION)!.message).toContain('from promoted at 100% to progressing at 100%');
   });
 });

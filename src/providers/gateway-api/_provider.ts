@@ -1,6 +1,7 @@
 // The Gateway API provider (internal): HTTPRoute/GRPCRoute + one Service per version.
 import { ApiObject, Lazy } from 'cdk8s';
 import { MAX_MATCHES_PER_ROUTE, MAX_MATCHES_PER_RULE, MAX_RULES } from './_limits';
+import { gatewayApiMetricSource } from './_metrics';
 import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
 import { GatewayApiSharedHost } from './_shared-host';
 import { GrpcRoute } from './imports/grpcroute-gateway.networking.k8s.io';
@@ -15,7 +16,7 @@ import { RouteRule } from '../../model/routing-model';
 import { ServiceProtocol } from '../../model/service-protocol';
 import { TrafficPolicy } from '../../model/traffic-policy';
 import { modelled } from '../_modelled-object';
-import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, RulePosition, SharedHostContext, SharedHostRenderer } from '../_provider';
+import { ProviderContext, ProviderImpl, ProviderMetrics, RenderedPreview, RenderedRouting, RulePosition, SharedHostContext, SharedHostRenderer } from '../_provider';
 import { renderTrafficPolicy, validateTrafficPolicy } from '../istio/_traffic-policy';
 import { DestinationRule } from '../istio/imports/networking.istio.io';
 
@@ -56,9 +57,10 @@ export class GatewayApiProvider implements ProviderImpl {
 
   public constructor(private readonly options: GatewayApiOptions) {}
 
-  /** The Istio ambient waypoint the routes are enforced by, if any. */
-  public get waypoint(): string | undefined {
-    return this.options.waypoint;
+
+  public metrics(): ProviderMetrics {
+    const waypoint = this.options.waypoint;
+    return { source: gatewayApiMetricSource(waypoint), described: `TrafficProvider.gatewayApi()${waypoint ? '' : ' without a waypoint'}` };
   }
 
   public checkService(who: string, props: { trafficPolicy?: TrafficPolicy; gateways: string[]; hosts: string[]; protocol: ServiceProtocol }): void {

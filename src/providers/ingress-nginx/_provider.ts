@@ -18,7 +18,8 @@ import { MatchCondition, MatchField, RequestMatch, StringMatchType } from '../..
 import { MirrorPolicy, RouteRule } from '../../model/routing-model';
 import { ServiceProtocol } from '../../model/service-protocol';
 import { TrafficPolicy } from '../../model/traffic-policy';
-import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, RulePosition } from '../_provider';
+import { ProviderContext, ProviderImpl, ProviderMetrics, RenderedPreview, RenderedRouting, RulePosition } from '../_provider';
+import { ingressNginxMetricSource } from './_metrics';
 
 export const NGINX_PREFIX = 'nginx.ingress.kubernetes.io/';
 /**
@@ -84,6 +85,11 @@ export class IngressNginxProvider implements ProviderImpl {
   public readonly displayName = 'the ingress-nginx provider';
 
   public constructor(private readonly options: IngressNginxOptions) {}
+
+
+  public metrics(): ProviderMetrics {
+    return { source: ingressNginxMetricSource(), described: 'TrafficProvider.ingressNginx()' };
+  }
 
   public checkService(who: string, props: { trafficPolicy?: TrafficPolicy; gateways: string[]; hosts: string[]; protocol: ServiceProtocol }): void {
     const p = this.displayName;

@@ -10,7 +10,8 @@ import { MESH_GATEWAY } from '../../model/_util';
 import { RouteRule } from '../../model/routing-model';
 import { TrafficPolicy } from '../../model/traffic-policy';
 import { modelled } from '../_modelled-object';
-import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting, SharedHostContext, SharedHostRenderer } from '../_provider';
+import { ProviderContext, ProviderImpl, ProviderMetrics, RenderedPreview, RenderedRouting, SharedHostContext, SharedHostRenderer } from '../_provider';
+import { istioMetricSource } from './_metrics';
 
 // Our VirtualService specs are rendered in Istio's wire format already: no key mapping.
 const ModelledVirtualService = modelled(VirtualService, true);
@@ -23,6 +24,10 @@ const ModelledDestinationRule = modelled(DestinationRule, false);
  */
 export class IstioProvider implements ProviderImpl {
   public readonly displayName = 'the Istio provider';
+
+  public metrics(): ProviderMetrics {
+    return { source: istioMetricSource(), described: 'TrafficProvider.istio()' };
+  }
 
   public checkService(who: string, props: { trafficPolicy?: TrafficPolicy }): void {
     if (props.trafficPolicy) validateTrafficPolicy(who, props.trafficPolicy);

@@ -7,7 +7,7 @@ import { MESH_GATEWAY } from '../../model/_util';
 import { RouteRule } from '../../model/routing-model';
 import { ServiceProtocol } from '../../model/service-protocol';
 import { TrafficPolicy } from '../../model/traffic-policy';
-import { ProviderContext, ProviderImpl, RenderedPreview, RenderedRouting } from '../_provider';
+import { ProviderContext, ProviderImpl, ProviderMetrics, RenderedPreview, RenderedRouting } from '../_provider';
 
 /** The pod label that names a version. */
 export const VERSION_LABEL = 'version';
@@ -36,6 +36,11 @@ export function replicaRatios(weight: number): string {
  */
 export class KubernetesProvider implements ProviderImpl {
   public readonly displayName = 'the Kubernetes provider';
+
+  /** A Service reports no request metrics: analysis needs the application's or a mesh's. */
+  public metrics(): ProviderMetrics {
+    return { described: 'TrafficProvider.kubernetes()' };
+  }
 
   public checkService(who: string, props: { trafficPolicy?: TrafficPolicy; gateways: string[]; hosts: string[]; protocol: ServiceProtocol }): void {
     const p = this.displayName;
