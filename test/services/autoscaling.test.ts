@@ -55,7 +55,9 @@ describe('VersionSpec.autoscaling', () => {
   test('an autoscaled version built from a pod template leaves replicas out too', () => {
     // GIVEN a pod template from a Deployment with replicas: 5, autoscaled
     const template = PodTemplate.fromObject({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
       spec: { replicas: 5, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
     });
     const chart = Testing.chart();
@@ -99,7 +101,11 @@ describe('VersionSpec.autoscaling', () => {
       port: 9080,
       hosts,
       provider: provider(),
-      blue: { ...V1, autoscaling: { minReplicas: 2, maxReplicas: 6, cpuUtilization: 60 }, podDisruptionBudget: { maxUnavailable: kplus.PercentOrAbsolute.absolute(1) } },
+      blue: {
+        ...V1,
+        autoscaling: { minReplicas: 2, maxReplicas: 6, cpuUtilization: 60 },
+        podDisruptionBudget: { maxUnavailable: kplus.PercentOrAbsolute.absolute(1) },
+      },
       green: { ...V2, autoscaling: { minReplicas: 2, maxReplicas: 6, cpuUtilization: 60 } },
       active: Color.GREEN,
     });
@@ -107,13 +113,16 @@ describe('VersionSpec.autoscaling', () => {
     const manifests = synthValid(chart);
     // THEN an HPA per colour, no replicas on either Deployment, one budget
     expect(inventory(manifests).filter(n => /^(HorizontalPodAutoscaler|PodDisruptionBudget)/.test(n)).sort()).toEqual([
-      'HorizontalPodAutoscaler/reviews-v1', 'HorizontalPodAutoscaler/reviews-v2', 'PodDisruptionBudget/reviews-v1']);
+      'HorizontalPodAutoscaler/reviews-v1', 'HorizontalPodAutoscaler/reviews-v2', 'PodDisruptionBudget/reviews-v1',
+    ]);
     for (const v of ['v1', 'v2']) expect(find(manifests, 'Deployment', `reviews-${v}`).spec).not.toHaveProperty('replicas');
   });
 
   test('the schemas reject an invalid HorizontalPodAutoscaler and PodDisruptionBudget (the validation is not vacuous)', () => {
     const hpa = {
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'x' },
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'x' },
       spec: { scaleTargetRef: { kind: 'Deployment', name: 'x' }, minReplicas: 4, maxReplicas: 2, replicas: 3 },
     };
     expect(() => validateManifests([hpa])).toThrow(/spec.replicas: .*unknown field|unknown field.*spec.replicas/);
