@@ -382,7 +382,8 @@ export class ServiceCore {
   }
 }
 
-function serviceNameFor(who: string, id: string, serviceName?: string): string {
+/** The service name: `serviceName`, or the one derived from the construct id. */
+export function serviceNameFor(who: string, id: string, serviceName?: string): string {
   // A Kubernetes Service name is a DNS-1035 label: it starts with a letter.
   if (serviceName !== undefined) return validateDns1035Label(who, 'serviceName', serviceName);
   const derived = id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
