@@ -24,7 +24,8 @@ export function nginxRoutingsWithReplicas(index: IstioIndex): Map<RoutingInfo, S
       }
     }
     const routing = info.routing;
-    const versions = routing.versions.map(v => (v.replicas === undefined && replicas.has(v.version) ? { ...v, replicas: replicas.get(v.version) } : v));
+    const known = (v: ServiceRouting['versions'][number]) => v.replicas === undefined && replicas.has(v.version);
+    const versions = routing.versions.map(v => (known(v) ? { ...v, replicas: replicas.get(v.version) } : v));
     out.set(info, { ...routing, versions });
   }
   return out;
