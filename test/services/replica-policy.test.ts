@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { CanaryService, CanaryServiceProps, ReplicaPolicy, TrafficProvider } from '../../src';
+import { BlueGreenService, BlueGreenServiceProps, CanaryService, CanaryServiceProps, Color, ReplicaPolicy, TrafficProvider } from '../../src';
 import { find, synthValid } from '../util';
 
 const STAGES = [0, 5, 10, 20, 50, 100];
@@ -85,6 +85,63 @@ describe('ReplicaPolicy.matchTrafficWeight()', () => {
     test('fails when the canary sets its own replicas', () => {
       expect(() => stage(10, { canary: { version: 'v2', image: 'reviews:2', replicas: 3 } })).toThrow(
         'CanaryService \'reviews\': canaryReplicas is ReplicaPolicy.matchTrafficWeight(), which sets the canary\'s replicas, but canary version "v2" sets replicas 3; remove one of them');
+    });
+  });
+});
+
+describe('BlueGreenService idleReplicas', () => {
+  function blueGreen(props: Partial<BlueGreenServiceProps>) {
+    const chart = Testing.chart();
+    const svc = new BlueGreenService(chart, 'reviews', {
+      port: 9080,
+      blue: { version: 'v1', image: 'reviews:1', replicas: 6 },
+      green: { version: 'v2', image: 'reviews:2' },
+      active: Color.BLUE,
+      idleReplicas: ReplicaPolicy.matchTrafficWeight(),
+      ...props,
+    });
+    return { manifests: synthValid(chart), svc };
+  }
+
+  test('the idle colour runs as many pods as the active one, before and after the switch', () => {
+    // GIVEN blue active with 6 pods, WHEN green is deployed idle
+    const before = blueGreen({});
+    // THEN green runs 6 pods too
+    expect(find(before.manifests, 'Deployment', 'reviews-v2').spec.replicas).toBe(6);
+    expect(before.svc.replicas).toEqual({ v1: 6, v2: 6 });
+    // WHEN the switch moves the replicas to green, now active
+    const after = blueGreen({ blue: { version: 'v1', image: 'reviews:1' }, green: { version: 'v2', image: 'reviews:2', replicas: 6 }, active: Color.GREEN });
+    // THEN blue, now idle, keeps 6 pods: a rollback has the same capacity
+    expect(after.svc.replicas).toEqual({ v1: 6, v2: 6 });
+  });
+
+  test('with autoscalers, the idle colour\'s minimum is the active one\'s', () => {
+    const { manifests } = blueGreen({
+      blue: { version: 'v1', image: 'reviews:1', autoscaling: { minReplicas: 4, maxReplicas: 12 } },
+      green: { version: 'v2', image: 'reviews:2', autoscaling: { maxReplicas: 12 } },
+    });
+    expect(find(manifests, 'HorizontalPodAutoscaler', 'reviews-v2').spec.minReplicas).toBe(4);
+    expect(find(manifests, 'Deployment', 'reviews-v2').spec).not.toHaveProperty('replicas');
+  });
+
+  test('ReplicaPolicy.fixed() keeps the idle colour\'s own replicas (e.g. 0 after a release)', () => {
+    expect(blueGreen({ idleReplicas: ReplicaPolicy.fixed(), green: { version: 'v2', image: 'reviews:2', replicas: 0 } }).svc.replicas).toEqual({ v1: 6, v2: 0 });
+  });
+
+  describe('fails', () => {
+    test('fails when idleReplicas is not a ReplicaPolicy', () => {
+      expect(() => blueGreen({ idleReplicas: {} as any })).toThrow(
+        'BlueGreenService \'reviews\': idleReplicas must be ReplicaPolicy.fixed() or ReplicaPolicy.matchTrafficWeight(), got {}');
+    });
+
+    test('fails with dynamicStableScale', () => {
+      expect(() => blueGreen({ idleReplicas: ReplicaPolicy.matchTrafficWeight({ dynamicStableScale: true }) })).toThrow(
+        'BlueGreenService \'reviews\': idleReplicas is ReplicaPolicy.matchTrafficWeight({ dynamicStableScale: true }), but a blue-green switch moves all traffic at once: the active colour keeps its replicas; remove dynamicStableScale');
+    });
+
+    test('fails when the idle colour sets its own replicas', () => {
+      expect(() => blueGreen({ green: { version: 'v2', image: 'reviews:2', replicas: 0 } })).toThrow(
+        'BlueGreenService \'reviews\': idleReplicas is ReplicaPolicy.matchTrafficWeight(), which sizes the idle green version "v2" like the active one, but it sets replicas 0; remove one of them');
     });
   });
 });
