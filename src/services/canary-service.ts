@@ -196,7 +196,11 @@ export class CanaryService extends Construct implements IRoutedService {
     return Object.fromEntries(this.core.routing().versions.map(v => [v.version, v.replicas ?? 0]));
   }
 
-  /** The Deployment of one version. */
+  /**
+   * The Deployment of one version. For a version built from a `podTemplate`, its object
+   * (`ApiObject.of(...)`) holds the template: change the template, not the cdk8s-plus
+   * Deployment (containers, init containers or volumes added to it fail the synth).
+   */
   public deploymentOf(version: string): kplus.Deployment {
     const d = this.core.deployments.get(version);
     if (!d) fail(this.core.who, `has no version ${JSON.stringify(version)} (versions: ${this.versions.join(', ')})`);
