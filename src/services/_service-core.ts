@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RouteResilience, validateRouteResilience, withRouteDefaults } from './_route-options';
-import { capacityOf, readWorkload, renderWorkload, shareOfReplicas, withCapacity, Workload } from './_workload';
+import { capacityOf, checkTemplatePort, readWorkload, renderWorkload, shareOfReplicas, withCapacity, Workload } from './_workload';
 import { RoutedServiceOptions, ServiceProtocol, VersionSpec } from './routed-service';
 import { RoutingAnalyzer } from '../analyzer/routing-analyzer';
 import { OWNED } from '../internal/owned';
@@ -112,6 +112,7 @@ export class ServiceCore {
 
     for (const spec of versions) {
       const w = workloads.get(spec.version)!;
+      checkTemplatePort(who, w, targetPort);
       const deployment = this.renderDeployment(ownerScope, w, targetPort);
       this.deployments.set(spec.version, deployment);
       this.workloadObjects.set(spec.version, renderWorkload(ownerScope, who, deployment, w, { app: this.name, name: `${this.name}-${spec.version}` }));

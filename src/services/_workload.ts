@@ -109,6 +109,19 @@ function checkDisruptionBudget(who: string, prop: string, b: PodDisruptionBudget
   return { maxUnavailable: b.maxUnavailable === undefined ? 1 : value('maxUnavailable', b.maxUnavailable) };
 }
 
+/**
+ * Fails when a pod template declares container ports but none is the port the Service sends
+ * traffic to (a template that declares none is taken on trust: ports are informational).
+ */
+export function checkTemplatePort(who: string, w: Workload, targetPort: number): void {
+  if (!w.template) return;
+  const containers: any[] = w.template.template.spec.containers;
+  const declared = containers.flatMap(c => (Array.isArray(c.ports) ? c.ports : []).map((p: any) => ({ container: c.name, port: p?.containerPort })));
+  if (declared.length === 0 || declared.some(d => d.port === targetPort)) return;
+  fail(who, `podTemplate of version ${w.spec.version}: the Service sends traffic to port ${targetPort}, which no container of ${w.template.source} declares `
+    + `(${declared.map(d => `${d.container}: ${d.port}`).join(', ')}); set containerPort to the port the application listens on`);
+}
+
 /** A workload with other replicas (or autoscaler minimum): what a ReplicaPolicy gives it. */
 export function withCapacity(w: Workload, capacity: number): Workload {
   if (w.autoscaling) {

@@ -220,6 +220,16 @@ describe('VersionSpec.podTemplate', () => {
       expect(build({ version: 'v1' })).toThrow('CanaryService \'reviews\': image of version v1');
     });
 
+    test('fails when the template declares ports but not the Service\'s', () => {
+      // GIVEN the chart's Deployment (reviews listens on 9080) behind a Service on 8080 with no containerPort
+      const v1 = { version: 'v1', podTemplate: PodTemplate.fromObject(HELM_DEPLOYMENT) };
+      expect(() => new CanaryService(Testing.chart(), 'reviews', { port: 8080, stable: v1 })).toThrow(
+        'CanaryService \'reviews\': podTemplate of version v1: the Service sends traffic to port 8080, which no container of Deployment "prod-reviews" declares (reviews: 9080); '
+        + 'set containerPort to the port the application listens on');
+      // THEN containerPort fixes it
+      expect(() => new CanaryService(Testing.chart(), 'reviews', { port: 8080, stable: { ...v1, containerPort: 9080 } })).not.toThrow();
+    });
+
     test('fails when the Deployment\'s replicas are invalid', () => {
       expect(build({ version: 'v1', podTemplate: PodTemplate.fromObject({ ...HELM_DEPLOYMENT, spec: { ...HELM_DEPLOYMENT.spec, replicas: -1 } }) })).toThrow(
         'CanaryService \'reviews\': replicas of the podTemplate of version v1 must be an integer from 0 to 1000000, got -1');
