@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { CanaryService, CanaryServiceProps, ReplicaPolicy, ServiceRouting, TrafficProvider, VersionSpec } from '../../src';
+import { CanaryService, CanaryServiceProps, ReplicaPolicy, RequestMatch, ServiceRouting, StringMatch, TrafficProvider, VersionSpec } from '../../src';
 import { autoscalerMinimums, capacityWarnings, withAutoscalerCapacity } from '../../src/gitops/_capacity';
 import { nginxRoutingsWithReplicas } from '../../src/providers/ingress-nginx/_capacity';
 import { indexObjects } from '../../src/providers/istio/_object-index';
@@ -62,12 +62,12 @@ describe('capacity rule', () => {
     expect([w.heavy.version, w.heavy.perPod, w.light.perPod, w.ratio, w.minimumReplicas, w.equalLoadReplicas]).toEqual(['v1', 90, 1, 90, 45, 90]);
   });
 
-  test('counts an autoscaled version at its autoscaler\'s minimum (HPA-owned Deployments have no replicas)', () => {
+  test.each(PROVIDERS)('counts an autoscaled version at its autoscaler\'s minimum (HPA-owned Deployments have no replicas), with the %s provider', (...provider) => {
     // GIVEN v1 autoscaled from 10 to 30 pods (its Deployment without replicas), v2 at 50% with 2 pods
     const stable: VersionSpec = { version: 'v1', image: 'reviews:1', autoscaling: { minReplicas: 10, maxReplicas: 30 } };
     const props = { canaryWeight: 50, stable, canary: { version: 'v2', image: 'reviews:2', replicas: 2 } };
     // WHEN read as check reads it
-    const warnings = capacityWarnings(readStage(props));
+    const warnings = capacityWarnings(readStage(props, provider));
     // THEN v1 counts 10 pods: v2 carries 5 times the load per pod
     expect(warnings.map(w => [w.heavy.version, w.light.replicas, w.ratio])).toEqual([['v2', 10, 5]]);
   });
@@ -105,10 +105,13 @@ describe('capacity rule', () => {
     const routing: ServiceRouting = {
       host: 'shop',
       versions: [{ version: 'a', replicas: 1 }, { version: 'b', replicas: 20 }],
-      rules: [{ matches: [] as any, destinations: [{ version: 'a', weight: 50 }, { version: 'b', weight: 50 }] }],
+      rules: [{ matches: [], destinations: [{ version: 'a', weight: 50 }, { version: 'b', weight: 50 }] }],
     };
-    expect(capacityWarnings([{ ...routing, rules: [{ ...routing.rules[0], name: 'x', matches: [{} as any] }] }])).toEqual([]);
+    const matched = { ...routing.rules[0], name: 'beta', matches: [RequestMatch.header('x-beta', StringMatch.exact('1'))] };
+    expect(capacityWarnings([{ ...routing, rules: [matched] }])).toEqual([]);
     expect(capacityWarnings([routing]).map(w => w.rule)).toEqual(['the default route']);
+    // a named catch-all rule is named in the warning
+    expect(capacityWarnings([{ ...routing, rules: [{ ...routing.rules[0], name: 'split' }] }]).map(w => w.rule)).toEqual(['route "split"']);
     const hpa = { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h', namespace: 'shop' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'a' }, maxReplicas: 3 } };
     expect(withAutoscalerCapacity([hpa, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a', namespace: 'shop' }, spec: {} }])[1].spec.replicas).toBe(1);
   });
