@@ -11,7 +11,8 @@ import { TrafficProvider } from '../providers/traffic-provider';
 /**
  * One version of an application: its label value, image and Deployment settings.
  * Containers are built with cdk8s-plus, so its secure defaults apply (non-root, read-only
- * root file system, no privilege escalation, default resources).
+ * root file system, no privilege escalation, default resources), unless the version takes its
+ * pods from a `podTemplate`, which is kept as it is.
  */
 export interface VersionSpec {
   /**
