@@ -28,6 +28,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   bundledDeps: ['re2js@^2.10.0', 'js-yaml@^4.1.0'],
   devDeps: [
     'cdk8s-cli@^2.207.0',
+    // Tests: a cdk8s-plus-33 Deployment's template as a VersionSpec.podTemplate (what `cdk8s init` brings).
+    'cdk8s-plus-33@^2.5.57',
     // Tests: CEL rules of the vendored CRDs (x-kubernetes-validations), see test/util/cel.ts.
     '@bufbuild/cel@^0.6.1',
     '@bufbuild/cel-spec@^0.6.1',

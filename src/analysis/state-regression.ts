@@ -33,7 +33,8 @@ export function stateRegressions(before: StateFile, after: StateFile): StateRegr
     const a = after.releases[key];
     const what = `${key} ${b.version}`;
     if (a === undefined) {
-      if (b.weight > 0 && b.status !== 'aborted') {
+      // A promoted release's entry goes when its canary has become the stable version.
+      if (b.weight > 0 && b.status === 'progressing') {
         out.push({ key, before: b, message: `${what}: the state entry was removed while ${describe(b)}, which sends the canary 0% without an abort; restore the entry, or set its status to aborted` });
       }
       continue;

@@ -51,7 +51,7 @@ Commands:
 Run 'cdk8s-canary <command> --help' for a command's options.`;
 
 const HELP: Record<string, string> = {
-  check: `Usage: cdk8s-canary check <old> <new> [--max-step N] [--strict] [--json]
+  check: `Usage: cdk8s-canary check <old> <new> [--max-step N] [--max-load-ratio R] [--strict] [--json]
 
 Reports every step from <old> to <new> that can fail requests during a GitOps sync:
 subsets or Deployments removed while still routed, traffic sent to versions deployed in the
@@ -61,9 +61,13 @@ VirtualServices, Gateway API HTTPRoutes and GRPCRoutes, ingress-nginx Ingresses 
 pairs and lone main Ingresses: a backend Service that is missing, runs no pods, is new in
 the same commit, or is deleted while the old Ingresses still send it traffic; ingress-nginx
 answers those requests with 503) and plain Services (capacity while pods are replaced).
+For every provider: a version serving more traffic per ready pod than another version of the
+same rule by more than --max-load-ratio (warnings; autoscaled versions count their
+minReplicas), and an analysed release whose state goes backwards without an abort (errors).
 
 Options:
   --max-step N   largest allowed change of a default-route weight, in points (default 50)
+  --max-load-ratio R  largest allowed ratio of two versions' traffic per pod (default 2)
   --strict       warnings fail the check too: verdict UNSAFE and exit 1
   --json         print the report as JSON (with --strict, also "passed")
 
@@ -214,13 +218,18 @@ function needRouting(command: string, paths: string[], ...outputs: any[][]): voi
 }
 
 function check(args: string[], io: CliIo): number {
-  const p = parse(args, ['json', 'strict'], ['max-step']);
+  const p = parse(args, ['json', 'strict'], ['max-step', 'max-load-ratio']);
   const [oldPath, newPath] = twoPaths(p, 'check');
   const maxWeightStep = int(p, 'max-step', 1, 100);
+  const ratio = one(p, 'max-load-ratio');
+  const maxLoadRatio = ratio === undefined ? undefined : Number(ratio);
+  if (maxLoadRatio !== undefined && (!/^[0-9]+(\.[0-9]+)?$/.test(ratio!) || maxLoadRatio < 1)) {
+    throw new UsageError(`--max-load-ratio must be a number of at least 1, got ${JSON.stringify(ratio)}`);
+  }
   const [before, after] = [load([oldPath], 'check', io), load([newPath], 'check', io)];
   needRouting('check', [oldPath, newPath], before, after);
   const { TransitionCheck } = transitionCheck();
-  const report = TransitionCheck.check(before, after, { maxWeightStep });
+  const report = TransitionCheck.check(before, after, { maxWeightStep, maxLoadRatio });
   const strict = p.flags.has('strict');
   const failed = !report.safe || (strict && report.findings.length > 0);
   // With --strict, the verdict in the text and the JSON is the one the exit code gives.

@@ -1,10 +1,11 @@
+import { capacityWarnings, DEFAULT_MAX_LOAD_RATIO, withAutoscalerCapacity } from './_capacity';
 import { fmt, targetLabel } from './_routing-text';
 import { FindingKind, TransitionFinding } from './transition-finding';
 import { abortsBetween, releaseStatesOf, stateRegressions } from '../analysis/state-regression';
 import { Severity } from '../analyzer/finding';
 import { validateIntRange } from '../internal/validation';
 import { roundTo100 } from '../model/_util';
-import { RouteRule } from '../model/routing-model';
+import { RouteRule, ServiceRouting } from '../model/routing-model';
 import { PROVIDERS } from '../providers/registry';
 import { hostKey } from '../reading/hosts';
 import { deploymentsOf, ObjectIndex, RoutingInfo } from '../reading/object-index';
@@ -20,6 +21,14 @@ export interface TransitionCheckOptions {
    * @default 50
    */
   readonly maxWeightStep?: number;
+
+  /**
+   * The largest factor by which a version's share of a rule's traffic per ready pod may exceed
+   * another version's (autoscaled versions count their `minReplicas`); larger ones are warnings
+   * naming both loads and the replicas that fix them.
+   * @default 2
+   */
+  readonly maxLoadRatio?: number;
 }
 
 /** Options of `TransitionCheck.format`. */
@@ -98,6 +107,12 @@ export class TransitionCheck {
    */
   public static check(previous: any[], next: any[], options: TransitionCheckOptions = {}): TransitionReport {
     const maxStep = validateIntRange('TransitionCheck.check', 'maxWeightStep', options.maxWeightStep ?? 50, 1, 100);
+    const maxLoadRatio = options.maxLoadRatio ?? DEFAULT_MAX_LOAD_RATIO;
+    if (typeof maxLoadRatio !== 'number' || !Number.isFinite(maxLoadRatio) || maxLoadRatio < 1) {
+      throw new Error(`TransitionCheck.check: maxLoadRatio must be a number of at least 1, got ${JSON.stringify(maxLoadRatio)}`);
+    }
+    // A Deployment an autoscaler owns runs at least the autoscaler's minReplicas.
+    [previous, next] = [previous, next].map(o => (Array.isArray(o) ? withAutoscalerCapacity(o) : o));
     const before = PROVIDERS.index('TransitionCheck.check: previous', previous);
     const after = PROVIDERS.index('TransitionCheck.check: next', next);
     const findings: TransitionFinding[] = [];
@@ -123,6 +138,25 @@ export class TransitionCheck {
     for (const r of after.routings) {
       const old = oldByHost.get(r.hostKey);
       if (old && !abortedHosts.has(r.hostKey)) findings.push(...weightJumps(old, r, maxStep, before, after));
+    }
+    // Capacity: only a commit that moves load onto a version's pods beyond the ratio is flagged
+    // (a stable version keeping fewer requests per pod than before a canary started is no risk).
+    const withReplicas = (index: ObjectIndex) => index.routings.map(r => PROVIDERS.get(r.provider)?.withReplicas?.(index, r) ?? r.routing);
+    const loadBefore = perPodLoads(withReplicas(before));
+    const hostsBefore = new Set(before.routings.map(r => r.routing.host));
+    for (const w of capacityWarnings(withReplicas(after), maxLoadRatio)) {
+      if (!hostsBefore.has(w.host)) continue; // a first deployment serves nothing yet
+      const previousLoad = loadBefore.get(`${w.host}|${w.heavy.version}`);
+      if (previousLoad !== undefined && w.heavy.perPod <= previousLoad + 1e-9) continue;
+      findings.push({
+        severity: Severity.WARNING,
+        kind: FindingKind.CAPACITY_IMBALANCE,
+        host: w.host,
+        version: w.heavy.version,
+        message: w.message,
+        fix: w.fix,
+        safeSequence: [`1) scale ${w.heavy.version} to at least ${w.minimumReplicas} replicas, keeping the weights`, '2) once its pods are ready, change the weights'],
+      });
     }
     const notes = [...aborted].map(([key, s]) => `${key} ${s.version} is aborted${s.reason ? ` (${s.reason})` : ''}: its routes go back to the stable version in this commit, `
       + 'weights and cohorts at once (a rollback, not a weight jump), while the canary keeps running for diagnosis');
@@ -234,6 +268,24 @@ function weightJumps(old: RoutingInfo, now: RoutingInfo, maxStep: number, before
       fix: `shift the default route of ${host} by at most ${maxStep} points per commit`,
       safeSequence: sequence,
     });
+  }
+  return out;
+}
+
+/** The largest share of a split's traffic per pod of each version, by `<host>|<version>`. */
+function perPodLoads(routings: ServiceRouting[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const routing of routings) {
+    const replicas = new Map(routing.versions.map(v => [v.version, v.replicas]));
+    for (const rule of routing.rules) {
+      if ((rule.matches ?? []).length > 0) continue;
+      for (const d of rule.destinations) {
+        const n = d.version === undefined || d.host !== undefined ? undefined : replicas.get(d.version);
+        if (n === undefined || n <= 0 || d.weight <= 0) continue;
+        const k = `${routing.host}|${d.version}`;
+        out.set(k, Math.max(out.get(k) ?? 0, d.weight / n));
+      }
+    }
   }
   return out;
 }

@@ -22,6 +22,8 @@ export enum FindingKind {
   CAPACITY_DROP = 'capacity-drop',
   /** An analysed release's state goes backwards without an abort (promoted -> progressing, a lower weight, an entry removed). */
   STATE_REGRESSION = 'state-regression',
+  /** A version serves more traffic per ready pod than another version of the same rule, by more than `maxLoadRatio`. */
+  CAPACITY_IMBALANCE = 'capacity-imbalance',
 }
 
 /** One unsafe step between two synth outputs. */

@@ -6,6 +6,7 @@ import { ProviderImpl } from './_provider';
 import { AnalyzedObject } from '../analyzer/_objects';
 import { Finding } from '../analyzer/finding';
 import { TransitionFinding } from '../gitops/transition-finding';
+import { ServiceRouting } from '../model/routing-model';
 import { IndexReader, ObjectIndex, RoutingInfo } from '../reading/object-index';
 
 /** What the provider's rules say about objects, offline (RoutingAnalyzer, `validate`). */
@@ -114,4 +115,10 @@ export interface ProviderPlugin extends IndexReader {
    * @default - not known
    */
   backendService?(index: ObjectIndex, routing: RoutingInfo, destination: { version?: string; host?: string }): string | undefined;
+  /**
+   * The routing with every version's replicas, where the reader leaves them unknown (the
+   * capacity rule compares traffic per pod).
+   * @default - the routing as read
+   */
+  withReplicas?(index: ObjectIndex, routing: RoutingInfo): ServiceRouting;
 }

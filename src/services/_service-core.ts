@@ -3,6 +3,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RouteResilience, validateRouteResilience, withRouteDefaults } from './_route-options';
+import { capacityOf, checkTemplatePort, readWorkload, renderWorkload, shareOfReplicas, withCapacity, Workload } from './_workload';
 import { RoutedServiceOptions, VersionSpec } from './routed-service';
 import { RoutingAnalyzer } from '../analyzer/routing-analyzer';
 import { OWNED } from '../internal/owned';
@@ -26,6 +27,14 @@ const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 export const SERVICE_CORES = new WeakMap<Construct, ServiceCore>();
 const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
 
+/** Replicas that follow the canary's weight (`ReplicaPolicy.matchTrafficWeight()`). */
+export interface WeightScaling {
+  readonly stable: string;
+  readonly canary: string;
+  readonly weight: number;
+  readonly dynamicStableScale: boolean;
+}
+
 /**
  * The shared rendering of every service construct (internal, not exported from index.ts):
  * one Deployment per version and one Service, then the routing objects the provider renders
@@ -40,8 +49,10 @@ export class ServiceCore {
   public readonly provider: ProviderImpl;
   public readonly rendered: RenderedRouting;
   public readonly deployments = new Map<string, kplus.Deployment>();
+  /** The HorizontalPodAutoscalers and PodDisruptionBudgets of the versions, by version. */
+  public readonly workloadObjects = new Map<string, ApiObject[]>();
 
-  private readonly versionList: ServiceVersion[];
+  private versionList: ServiceVersion[];
   private readonly gateways: string[];
   private readonly hosts: string[];
   private readonly untrustedHeaders: string[];
@@ -52,7 +63,7 @@ export class ServiceCore {
   private readonly routeDefaults: RouteResilience;
   private readonly ctx: ProviderContext;
 
-  public constructor(ownerScope: Construct, kind: string, props: RoutedServiceOptions, versions: VersionSpec[]) {
+  public constructor(ownerScope: Construct, kind: string, props: RoutedServiceOptions, versions: VersionSpec[], scaling?: WeightScaling) {
     this.who = owner(kind, ownerScope.node.id);
     const who = this.who;
     this.name = serviceNameFor(who, ownerScope.node.id, props.serviceName);
@@ -82,11 +93,11 @@ export class ServiceCore {
 
     validateUnique(who, 'version', versions, v => v.version);
     const containerPorts = new Set<number>();
+    const workloads = new Map<string, Workload>();
     this.versionList = versions.map(spec => {
-      const replicas = spec.replicas ?? 1;
       validateDns1123Label(who, 'version', spec.version);
-      validateNonEmptyString(who, `image of version ${spec.version}`, spec.image);
-      validateIntRange(who, `replicas of version ${spec.version}`, replicas, 0, 1_000_000);
+      workloads.set(spec.version, readWorkload(who, spec, ownerScope.node.root));
+      const replicas = capacityOf(workloads.get(spec.version)!);
       const containerPort = validateIntRange(who, `containerPort of version ${spec.version}`, spec.containerPort ?? port, 1, 65535);
       containerPorts.add(containerPort);
       if (`${this.name}-${spec.version}`.length > 63) {
@@ -98,9 +109,14 @@ export class ServiceCore {
       fail(who, `every version must use the same containerPort (the Service has one targetPort), got ${[...containerPorts].join(' and ')}`);
     }
     const targetPort = containerPorts.size === 1 ? [...containerPorts][0] : port;
+    if (scaling) this.scaleWithWeight(workloads, scaling);
 
     for (const spec of versions) {
-      this.deployments.set(spec.version, this.renderDeployment(ownerScope, spec, targetPort));
+      const w = workloads.get(spec.version)!;
+      checkTemplatePort(who, w, targetPort);
+      const deployment = this.renderDeployment(ownerScope, w, targetPort);
+      this.deployments.set(spec.version, deployment);
+      this.workloadObjects.set(spec.version, renderWorkload(ownerScope, who, deployment, w, { app: this.name, name: `${this.name}-${spec.version}` }));
     }
 
     this.service = new kplus.Service(ownerScope, 'Service', {
@@ -109,7 +125,7 @@ export class ServiceCore {
     });
     this.service.selectLabel('app', this.name);
 
-    for (const o of [...this.deployments.values(), this.service]) OWNED.add(o);
+    for (const o of [...this.deployments.values(), this.service, ...[...this.workloadObjects.values()].flat()]) OWNED.add(o);
     const argoCdSyncWaves = props.argoCdSyncWaves ?? false;
     this.ctx = {
       scope: ownerScope,
@@ -138,6 +154,7 @@ export class ServiceCore {
 
     if (argoCdSyncWaves) {
       for (const d of this.deployments.values()) wave(ApiObject.of(d), 0, true);
+      for (const o of [...this.workloadObjects.values()].flat()) wave(o, 0, true);
       wave(ApiObject.of(this.service), 0, false);
     }
   }
@@ -307,7 +324,34 @@ export class ServiceCore {
     }
   }
 
-  private renderDeployment(scope: Construct, spec: VersionSpec, containerPort: number): kplus.Deployment {
+  /**
+   * `ReplicaPolicy.matchTrafficWeight()`: the canary's replicas (or autoscaler minimum) become
+   * the weight's share of the stable's, and with dynamicStableScale the stable's its own share.
+   */
+  private scaleWithWeight(workloads: Map<string, Workload>, s: WeightScaling): void {
+    const stable = workloads.get(s.stable)!;
+    const canary = workloads.get(s.canary)!;
+    const base = capacityOf(stable);
+    workloads.set(s.canary, withCapacity(canary, shareOfReplicas(base, s.weight)));
+    if (s.dynamicStableScale && base > 0) workloads.set(s.stable, withCapacity(stable, shareOfReplicas(base, 100 - s.weight)));
+    this.versionList = this.versionList.map(v => ({ ...v, replicas: capacityOf(workloads.get(v.version)!) }));
+  }
+
+  private renderDeployment(scope: Construct, w: Workload, containerPort: number): kplus.Deployment {
+    const spec = w.spec;
+    if (w.template) {
+      const containers: any[] = w.template.template.spec.containers;
+      const main = containers.find(c => c.name === (w.template!.container ?? this.name)) ?? containers[0];
+      // A placeholder pod, replaced by the template (renderWorkload): cdk8s-plus renders the
+      // Deployment's metadata, and the Deployment stays a kplus.Deployment for deploymentOf().
+      return new kplus.Deployment(scope, `Deployment-${spec.version}`, {
+        metadata: { name: `${this.name}-${spec.version}`, labels: { app: this.name, version: spec.version } },
+        podMetadata: { labels: { app: this.name, version: spec.version } },
+        replicas: w.replicas,
+        containers: [{ name: main.name, image: spec.image ?? (typeof main.image === 'string' && main.image !== '' ? main.image : 'placeholder') }],
+        select: false,
+      });
+    }
     const labels = {
       'app': this.name,
       'version': spec.version,
@@ -317,13 +361,13 @@ export class ServiceCore {
     const deployment = new kplus.Deployment(scope, `Deployment-${spec.version}`, {
       metadata: { name: `${this.name}-${spec.version}`, labels },
       podMetadata: { labels },
-      replicas: spec.replicas ?? 1,
+      replicas: w.replicas,
       select: false,
       minReady: spec.minReady,
       strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: spec.maxSurge, maxUnavailable: spec.maxUnavailable }),
       containers: [{
         name: this.name,
-        image: spec.image,
+        image: spec.image!,
         portNumber: containerPort,
         envVariables: spec.envVariables,
         command: spec.command,
@@ -340,7 +384,8 @@ export class ServiceCore {
   }
 }
 
-function serviceNameFor(who: string, id: string, serviceName?: string): string {
+/** The service name: `serviceName`, or the one derived from the construct id. */
+export function serviceNameFor(who: string, id: string, serviceName?: string): string {
   // A Kubernetes Service name is a DNS-1035 label: it starts with a letter.
   if (serviceName !== undefined) return validateDns1035Label(who, 'serviceName', serviceName);
   const derived = id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');

@@ -1,7 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ServiceCore } from './_service-core';
+import { ServiceCore, WeightScaling } from './_service-core';
+import { ReplicaPolicy } from './replica-policy';
 import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
 import { ANALYSIS_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule, STATE_ANNOTATION } from '../analysis/_render';
 import { annotationState } from '../analysis/_state';
@@ -65,6 +66,17 @@ export interface BlueGreenServiceProps extends RoutedServiceOptions {
    * @default - no analysis: `active` alone decides
    */
   readonly analysis?: CanaryAnalysis;
+
+  /**
+   * How many pods the idle colour runs. With `ReplicaPolicy.matchTrafficWeight()`, it is sized
+   * for the traffic it takes at the switch, all of it: the active colour's replicas (or
+   * autoscaler `minReplicas`), so that flipping `active` never moves the production traffic to
+   * fewer pods; the idle colour must then not set `replicas`. Scale it down after a release by
+   * going back to `ReplicaPolicy.fixed()` with its own `replicas`.
+   * @default ReplicaPolicy.fixed(): the idle colour's own `replicas` or `autoscaling`
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/#previewreplicacount
+   */
+  readonly idleReplicas?: ReplicaPolicy;
 }
 
 /**
@@ -156,7 +168,7 @@ export class BlueGreenService extends Construct implements IRoutedService {
       fail(who, `active is ${props.active} but ${props.active} version ${show(active.version)} has 0 replicas; scale ${props.active} up before switching to it`);
     }
 
-    this.core = new ServiceCore(this, 'BlueGreenService', props, [props.blue, props.green]);
+    this.core = new ServiceCore(this, 'BlueGreenService', props, [props.blue, props.green], idleScaling(who, props, active, idle, idleColor));
     this.serviceName = this.core.name;
     const idleScaledDown = (idle.replicas ?? 1) === 0;
 
@@ -223,6 +235,14 @@ export class BlueGreenService extends Construct implements IRoutedService {
     }
   }
 
+  /**
+   * The pods each version runs at least: its replicas, or its autoscaler's `minReplicas`
+   * (after `idleReplicas` applied), e.g. `{ v1: 6, v2: 6 }`.
+   */
+  public get replicas(): { [version: string]: number } {
+    return Object.fromEntries(this.core.routing().versions.map(v => [v.version, v.replicas ?? 0]));
+  }
+
   /** The names of the versions the service runs (blue, then green). */
   public get versions(): string[] {
     return this.core.versionNames;
@@ -237,4 +257,19 @@ export class BlueGreenService extends Construct implements IRoutedService {
   public addRoute(rule: RouteRule, source: string): void {
     this.core.addRoute(rule, source);
   }
+}
+
+/** What `idleReplicas` asks for, checked: the idle colour sized for all the traffic. */
+function idleScaling(who: string, props: BlueGreenServiceProps, active: VersionSpec, idle: VersionSpec, idleColor: Color): WeightScaling | undefined {
+  const policy = props.idleReplicas;
+  if (policy === undefined) return undefined;
+  if (!(policy instanceof ReplicaPolicy)) fail(who, `idleReplicas must be ReplicaPolicy.fixed() or ReplicaPolicy.matchTrafficWeight(), got ${show(policy)}`);
+  if (!policy._matchWeight) return undefined;
+  if (policy._dynamicStableScale) {
+    fail(who, 'idleReplicas is ReplicaPolicy.matchTrafficWeight({ dynamicStableScale: true }), but a blue-green switch moves all traffic at once: the active colour keeps its replicas; remove dynamicStableScale');
+  }
+  if (idle.replicas !== undefined) {
+    fail(who, `idleReplicas is ReplicaPolicy.matchTrafficWeight(), which sizes the idle ${idleColor} version ${show(idle.version)} like the active one, but it sets replicas ${show(idle.replicas)}; remove one of them`);
+  }
+  return { stable: active.version, canary: idle.version, weight: 100, dynamicStableScale: false };
 }

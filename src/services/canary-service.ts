@@ -1,12 +1,13 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ServiceCore } from './_service-core';
+import { serviceNameFor, ServiceCore, WeightScaling } from './_service-core';
+import { ReplicaPolicy } from './replica-policy';
 import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
 import { ANALYSIS_ANNOTATION, STATE_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule } from '../analysis/_render';
 import { annotationState } from '../analysis/_state';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
-import { fail, validateIntRange, validateNumberRange } from '../internal/validation';
+import { fail, owner, show, validateIntRange, validateNumberRange } from '../internal/validation';
 import { split } from '../model/_util';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 import { TrafficProvider } from '../providers/traffic-provider';
@@ -57,6 +58,17 @@ export interface CanaryServiceProps extends RoutedServiceOptions {
    * @see https://prometheus-operator.dev/docs/developer/alerting/
    */
   readonly analysis?: CanaryAnalysis;
+
+  /**
+   * How many pods the canary runs at each stage. With `ReplicaPolicy.matchTrafficWeight()`,
+   * the canary's replicas (or its autoscaler's `minReplicas`) are its weight's share of the
+   * stable version's, rounded up, at least one, so that a canary at 50% does not serve half
+   * the traffic with one pod while ten stable pods idle; the canary must then not set
+   * `replicas`.
+   * @default ReplicaPolicy.fixed(): the canary's own `replicas` or `autoscaling`
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/#setcanaryscale
+   */
+  readonly canaryReplicas?: ReplicaPolicy;
 }
 
 /**
@@ -126,9 +138,8 @@ export class CanaryService extends Construct implements IRoutedService {
     super(scope, id);
     if (!props.stable || typeof props.stable !== 'object') fail(`CanaryService '${id}'`, `stable must be a VersionSpec, got ${JSON.stringify(props.stable)}`);
     const versions = [props.stable, ...(props.canary ? [props.canary] : []), ...(props.extraVersions ?? [])];
-    this.core = new ServiceCore(this, 'CanaryService', props, versions);
-    const who = this.core.who;
-    this.serviceName = this.core.name;
+    const who = owner('CanaryService', id);
+    this.serviceName = serviceNameFor(who, id, props.serviceName);
 
     if (props.analysis !== undefined && props.canaryWeight !== undefined) {
       fail(who, `canaryWeight is ${props.canaryWeight} but analysis is set, which takes the weight from its state file; remove canaryWeight, or edit the state file`);
@@ -141,15 +152,17 @@ export class CanaryService extends Construct implements IRoutedService {
     const releaseVersions = props.canary && { stable: props.stable.version, canary: props.canary.version };
     const release = releaseVersions && provider && { who, service: this.serviceName, namespace, ...releaseVersions, provider, root: this.node.root };
     const plan = props.analysis !== undefined && release ? planAnalysis(release, props.analysis) : undefined;
+    if (plan) this.abortedCanary = plan.state.status === 'aborted' ? { stable: props.stable.version, canary: props.canary!.version } : undefined;
+    this.canaryWeight = plan ? plan.state.weight : validateIntRange(who, 'canaryWeight', props.canaryWeight ?? 0, 0, 100);
+    // The replicas follow the weight: known before the Deployments are built.
+    this.core = new ServiceCore(this, 'CanaryService', props, versions, weightScaling(who, props, this.canaryWeight));
     if (plan) {
       // Every step must be expressible now, not when the release reaches it.
       plan.steps.forEach((weight, i) => {
         const rule: RouteRule = { destinations: split(props.stable.version, props.canary!.version, weight) };
         this.core.provider.checkRule(this.core.context, rule, `analysis step ${weight}%`, `${who}: analysis.steps[${i}] (${weight}%)`, { before: [], after: [] });
       });
-      this.abortedCanary = plan.state.status === 'aborted' ? { stable: props.stable.version, canary: props.canary!.version } : undefined;
     }
-    this.canaryWeight = plan ? plan.state.weight : validateIntRange(who, 'canaryWeight', props.canaryWeight ?? 0, 0, 100);
     if (this.canaryWeight > 0 && !props.canary) {
       fail(who, `canaryWeight is ${this.canaryWeight} but there is no canary; add a canary version or set canaryWeight to 0`);
     }
@@ -190,7 +203,19 @@ export class CanaryService extends Construct implements IRoutedService {
     }
   }
 
-  /** The Deployment of one version. */
+  /**
+   * The pods each version runs at least: its replicas, or its autoscaler's `minReplicas`
+   * (after `canaryReplicas` applied), e.g. `{ v1: 10, v2: 2 }`.
+   */
+  public get replicas(): { [version: string]: number } {
+    return Object.fromEntries(this.core.routing().versions.map(v => [v.version, v.replicas ?? 0]));
+  }
+
+  /**
+   * The Deployment of one version. For a version built from a `podTemplate`, its object
+   * (`ApiObject.of(...)`) holds the template: change the template, not the cdk8s-plus
+   * Deployment (containers, init containers or volumes added to it fail the synth).
+   */
   public deploymentOf(version: string): kplus.Deployment {
     const d = this.core.deployments.get(version);
     if (!d) fail(this.core.who, `has no version ${JSON.stringify(version)} (versions: ${this.versions.join(', ')})`);
@@ -231,4 +256,17 @@ export class CanaryService extends Construct implements IRoutedService {
     }
     this.core.addRoute(rule, source);
   }
+}
+
+/** What `canaryReplicas` asks for, checked. */
+function weightScaling(who: string, props: CanaryServiceProps, weight: number): WeightScaling | undefined {
+  const policy = props.canaryReplicas;
+  if (policy === undefined) return undefined;
+  if (!(policy instanceof ReplicaPolicy)) fail(who, `canaryReplicas must be ReplicaPolicy.fixed() or ReplicaPolicy.matchTrafficWeight(), got ${show(policy)}`);
+  if (!policy._matchWeight) return undefined;
+  if (!props.canary) fail(who, 'canaryReplicas is ReplicaPolicy.matchTrafficWeight() but there is no canary; add a canary version, or remove canaryReplicas');
+  if (props.canary.replicas !== undefined) {
+    fail(who, `canaryReplicas is ReplicaPolicy.matchTrafficWeight(), which sets the canary's replicas, but canary version ${show(props.canary.version)} sets replicas ${show(props.canary.replicas)}; remove one of them`);
+  }
+  return { stable: props.stable.version, canary: props.canary.version, weight, dynamicStableScale: policy._dynamicStableScale };
 }

@@ -1,6 +1,8 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { AutoscalingOptions, PodDisruptionBudgetOptions } from './autoscaling';
+import { PodTemplate } from './pod-template';
 import { HeaderOperations, RetryPolicy } from '../model/resilience';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 import { ServiceProtocol } from '../model/service-protocol';
@@ -10,7 +12,8 @@ import { TrafficProvider } from '../providers/traffic-provider';
 /**
  * One version of an application: its label value, image and Deployment settings.
  * Containers are built with cdk8s-plus, so its secure defaults apply (non-root, read-only
- * root file system, no privilege escalation, default resources).
+ * root file system, no privilege escalation, default resources), unless the version takes its
+ * pods from a `podTemplate`, which is kept as it is.
  */
 export interface VersionSpec {
   /**
@@ -19,15 +22,44 @@ export interface VersionSpec {
    */
   readonly version: string;
 
-  /** The container image, e.g. `docker.io/istio/examples-bookinfo-reviews-v2:1.20.2`. */
-  readonly image: string;
+  /**
+   * The container image, e.g. `docker.io/istio/examples-bookinfo-reviews-v2:1.20.2`. With
+   * `podTemplate`, it replaces the image of the template's application container.
+   * @default - required without `podTemplate`; with it, the template's image
+   */
+  readonly image?: string;
+
+  /**
+   * The version's pods from a pod template the team already has (a Deployment or pod
+   * template loaded with cdk8s `Include` or `Yaml.load`, e.g. from a Helm chart's output, or
+   * synthesized by any cdk8s-plus version). Every field is kept; the library sets only the
+   * Deployment's name, the `app` and `version` labels, the selector, `replicas` and, when
+   * `image` is set, the application container's image, and lists what it changed in the
+   * Deployment's annotation `cdk8s-canary.io/pod-template-changes`. The container settings
+   * below (`envVariables` to `minReady`) then belong in the template and must not be set.
+   * @default - a pod with one container built from the settings below
+   */
+  readonly podTemplate?: PodTemplate;
 
   /**
    * Number of pods. 0 keeps the Deployment but runs no pods; a version with 0 replicas
-   * cannot receive or mirror traffic.
-   * @default 1
+   * cannot receive or mirror traffic. Not with `autoscaling`.
+   * @default - with `podTemplate` from a Deployment, its `replicas`; otherwise 1
    */
   readonly replicas?: number;
+
+  /**
+   * A HorizontalPodAutoscaler (autoscaling/v2) for the version's Deployment, which is then
+   * rendered without `replicas`; the version's capacity is `minReplicas`.
+   * @default - no autoscaler: `replicas` pods
+   */
+  readonly autoscaling?: AutoscalingOptions;
+
+  /**
+   * A PodDisruptionBudget (policy/v1) for the version's pods.
+   * @default - none
+   */
+  readonly podDisruptionBudget?: PodDisruptionBudgetOptions;
 
   /**
    * The port the container listens on. Every version of a service uses the same one.

@@ -48,7 +48,7 @@ describe('cdk8s-canary CLI', () => {
       expect(run('check', stage('03-v2-at-20'), stage('04-v2-at-100'), '--strict').code).toBe(1);
       const json = run('check', stage('03-v2-at-20'), stage('04-v2-at-100'), '--max-step', '80', '--json');
       expect(json.code).toBe(0);
-      expect(JSON.parse(json.out)).toEqual({ safe: true, findings: [], warnings: [] });
+      expect(JSON.parse(json.out)).toEqual({ safe: true, findings: [], notes: [], warnings: [] });
       expect(run('check', stage('03-v2-at-20'), stage('04-v2-at-100'), '--max-step=0')).toMatchObject({
         code: 2, err: expect.stringContaining('cdk8s-canary check: --max-step must be an integer from 1 to 100, got "0"'),
       });

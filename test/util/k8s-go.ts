@@ -207,6 +207,39 @@ function deployment(errors: Errors, o: any): void {
   podTemplate(errors, 'spec.template', spec.template);
 }
 
+// pkg/apis/autoscaling/validation: ValidateHorizontalPodAutoscalerSpec (minReplicas >= 1 without the
+// HPAScaleToZero gate, maxReplicas >= minReplicas, a Utilization target's averageUtilization > 0).
+function horizontalPodAutoscaler(errors: Errors, o: any): void {
+  const spec = o.spec ?? {};
+  const min = spec.minReplicas ?? 1;
+  if (min < 1) invalid(errors, 'spec.minReplicas', min, 'must be greater than or equal to 1');
+  if (spec.maxReplicas < min) invalid(errors, 'spec.maxReplicas', spec.maxReplicas, 'must be greater than or equal to `minReplicas`');
+  if (!spec.scaleTargetRef?.kind) errors.push('spec.scaleTargetRef.kind: Required value');
+  if (!spec.scaleTargetRef?.name) errors.push('spec.scaleTargetRef.name: Required value');
+  (spec.metrics ?? []).forEach((m: any, i: number) => {
+    const key = { Resource: 'resource', Pods: 'pods', Object: 'object', External: 'external', ContainerResource: 'containerResource' }[m.type as string];
+    if (!key) errors.push(`spec.metrics[${i}].type: Unsupported value: ${JSON.stringify(m.type)}`);
+    else if (!m[key]) errors.push(`spec.metrics[${i}].${key}: Required value: must populate information for the given metric source`);
+    const target = key ? m[key]?.target : undefined;
+    if (target?.type === 'Utilization' && !(target.averageUtilization > 0)) invalid(errors, `spec.metrics[${i}].${key}.target.averageUtilization`, target.averageUtilization, 'must be greater than 0');
+  });
+}
+
+// pkg/apis/policy/validation: ValidatePodDisruptionBudgetSpec (one of minAvailable and maxUnavailable,
+// each non-negative and at most 100%).
+function podDisruptionBudget(errors: Errors, o: any): void {
+  const spec = o.spec ?? {};
+  if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined) {
+    invalid(errors, 'spec', spec, 'minAvailable and maxUnavailable cannot be both set');
+  }
+  for (const f of ['minAvailable', 'maxUnavailable']) {
+    const v = spec[f];
+    if (typeof v === 'number' && v < 0) invalid(errors, `spec.${f}`, v, 'must be greater than or equal to 0');
+    if (typeof v === 'string' && !(/^[0-9]+%$/.test(v) && parseInt(v, 10) <= 100)) invalid(errors, `spec.${f}`, v, 'must be a percentage from 0% to 100%');
+  }
+  labelSelector(errors, 'spec.selector', spec.selector);
+}
+
 function service(errors: Errors, o: any): void {
   const spec = o.spec ?? {};
   if (spec.type !== undefined && !['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'].includes(spec.type)) {
@@ -302,6 +335,8 @@ export function validateKind(o: any, errors: Errors): void {
     case 'apps/v1/Deployment': deployment(errors, o); break;
     case 'v1/Service': service(errors, o); break;
     case 'networking.k8s.io/v1/Ingress': ingress(errors, o); break;
+    case 'autoscaling/v2/HorizontalPodAutoscaler': horizontalPodAutoscaler(errors, o); break;
+    case 'policy/v1/PodDisruptionBudget': podDisruptionBudget(errors, o); break;
     default: break;
   }
 }

@@ -1,5 +1,6 @@
 // The ingress-nginx plug-in: canary Ingresses (networking.k8s.io/v1) with ingress-nginx's annotations.
 import { CAPABILITIES } from './_capabilities';
+import { nginxRoutingsWithReplicas } from './_capacity';
 import { migrateToGatewayApi } from './_migration';
 import { IngressNginxProvider } from './_provider';
 import { ingressesOf, INGRESS_NGINX, nginxMirrorOf, readIngresses } from './_reader';
@@ -39,6 +40,7 @@ export const INGRESS_NGINX_PLUGIN: ProviderPlugin = {
     },
   },
   backendService: (index, routing, d) => servicesOf(index, routing).get(d.version ?? '') ?? `${d.host ?? '?'}`,
+  withReplicas: (index, routing) => nginxRoutingsWithReplicas(index).get(routing) ?? routing.routing,
   migrations: [{ to: GATEWAY_API, migrate: migrateToGatewayApi }],
   capabilities: CAPABILITIES,
 };

@@ -212,7 +212,11 @@ describe('TransitionCheck on ingress-nginx Ingresses: hand-written pairs', () =>
   test('warns of a weight jump from a lone main Ingress to a canary pair', () => {
     const previous = valid([...versions(['v1', 'v2']), main]);
     const { summary } = check(previous, valid([...versions(['v1', 'v2']), main, canaryIngress('shop-v2', { [`${A}canary-weight`]: '80' })]));
-    expect(summary).toEqual([[Severity.WARNING, FindingKind.WEIGHT_JUMP, 'shop.example.com', undefined]]);
+    // (and 80% on v2's one pod against v1's 20% on one is 4 times the load per pod)
+    expect(summary).toEqual([
+      [Severity.WARNING, FindingKind.WEIGHT_JUMP, 'shop.example.com', undefined],
+      [Severity.WARNING, FindingKind.CAPACITY_IMBALANCE, 'shop.example.com', 'v2'],
+    ]);
   });
 
   test('passes a first deployment: no Ingress served the host before', () => {
