@@ -233,7 +233,8 @@ export class BlueGreenService extends Construct implements IRoutedService {
     this.idleVersion = switched ? active.version : idle?.version;
     this.core.setDefaultRule({
       destinations: [{ version: switched ? idle.version : active.version, weight: 100 }],
-      mirror: props.mirrorPercent !== undefined && !switched && idle !== undefined ? { version: idle.version, percent: props.mirrorPercent } : undefined,
+      mirror: props.mirrorPercent !== undefined && !switched && idle !== undefined
+        ? { version: idle.version, percent: props.mirrorPercent } : undefined,
     });
 
     this.service = this.core.service;
@@ -254,7 +255,10 @@ export class BlueGreenService extends Construct implements IRoutedService {
     }
   }
 
-  /** The names of the versions the service runs (blue, then green; one while only one colour is set). */
+  /**
+   * The names of the versions the service runs (blue, then green; one while only one colour
+   * is set).
+   */
   public get versions(): string[] {
     return this.core.versionNames;
   }
