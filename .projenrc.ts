@@ -33,6 +33,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@bufbuild/cel-spec@^0.6.1',
     '@bufbuild/protobuf@^2.6.2',
     '@types/js-yaml@^4.0.9',
+    // Tests: `validate --format sarif` against the vendored SARIF 2.1.0 JSON schema (draft-04), see schemas/sarif/.
+    'ajv@^8.17.1',
+    'ajv-draft-04@^1.0.0',
+    'ajv-formats@^3.0.1',
     'fast-check@^4.3.0',
     'typescript@~5.9.3',
     'ts-node@^10.9.2',
