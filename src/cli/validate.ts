@@ -3,10 +3,10 @@
 //
 // Exit codes: 0 valid, 1 errors found (or warnings with --strict), 2 usage or read error.
 import * as fs from 'fs';
+import { ObjectLocation, objectLine, toSarif } from './_sarif';
 import { AnalyzedObject } from '../analyzer/_objects';
 import { Finding, Severity } from '../analyzer/finding';
 import { parseManifests, yamlFiles } from '../internal/manifest-files';
-import { ObjectLocation, objectLine, toSarif } from './_sarif';
 import { analyzeGatewayApi } from '../providers/gateway-api/rules';
 import { analyzeIstio } from '../providers/istio/rules';
 
@@ -41,14 +41,12 @@ export function validateCommand(args: string[], io: ValidateIo): number {
   let format: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--json' || arg === '--strict') flags.add(arg);
-    else if (arg === '--format' || arg.startsWith('--format=')) {
+    if (arg === '--json' || arg === '--strict') {flags.add(arg);} else if (arg === '--format' || arg.startsWith('--format=')) {
       if (format !== undefined) throw new ValidateUsageError('option --format may be given once');
       format = arg === '--format' ? args[++i] : arg.slice('--format='.length);
       if (format === undefined) throw new ValidateUsageError('option --format needs a value: text, json or sarif');
       if (!['text', 'json', 'sarif'].includes(format)) throw new ValidateUsageError(`--format must be text, json or sarif, got ${JSON.stringify(format)}`);
-    } else if (arg.startsWith('--')) throw new ValidateUsageError(`unknown option ${JSON.stringify(arg)}`);
-    else paths.push(arg);
+    } else if (arg.startsWith('--')) {throw new ValidateUsageError(`unknown option ${JSON.stringify(arg)}`);} else {paths.push(arg);}
   }
   if (flags.has('--json')) {
     if (format !== undefined && format !== 'json') throw new ValidateUsageError(`--json and --format ${format} contradict each other; give one`);

@@ -5,9 +5,9 @@ import * as os from 'os';
 import * as path from 'path';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
+import { Severity } from '../../src/analyzer/finding';
 import { objectLine, toSarif } from '../../src/cli/_sarif';
 import { main } from '../../src/cli/main';
-import { Severity } from '../../src/analyzer/finding';
 
 const SCHEMA = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'schemas', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8'));
 // unicodeRegExp: false: the schema's `language` pattern (`...{2}]?$`) is valid ECMA-262 only without the u flag.
