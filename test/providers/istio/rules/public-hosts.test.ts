@@ -82,5 +82,14 @@ describe('warnings the constructs do not check, printed at synth', () => {
       source: 'api/api/VirtualService',
       message: 'gateways[0]: using legacy gatewayName format "public.istio-system"; prefer the <namespace>/<name> format: "istio-system/public"',
     }]);
+    // and app.synth() prints it, as the README says of warnings
+    const printed: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((t: any) => { printed.push(String(t)); return true; });
+    try {
+      app.synth();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(printed.join('')).toContain('Warning: api/api/VirtualService: gateways[0]: using legacy gatewayName format "public.istio-system"; prefer the <namespace>/<name> format: "istio-system/public" [vs-gateway-legacy]');
   });
 });
