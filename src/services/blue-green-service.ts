@@ -255,10 +255,7 @@ export class BlueGreenService extends Construct implements IRoutedService {
     }
   }
 
-  /**
-   * The names of the versions the service runs (blue, then green; one while only one colour
-   * is set).
-   */
+  /** The names of the versions the service runs: blue, then green (one while one colour is set). */
   public get versions(): string[] {
     return this.core.versionNames;
   }
