@@ -434,7 +434,10 @@ function gatewayOnlyServiceOf(o: any, hosts: string[]): string | undefined {
   if (gateways.length === 0 || gateways.includes(MESH_GATEWAY)) return undefined;
   const http: any[] = Array.isArray(spec.http) ? spec.http : [];
   if (http.length === 0 || http.some(r => !r || typeof r !== 'object' || r.delegate)) return undefined;
-  const targets = http.flatMap(r => [...(Array.isArray(r.route) ? r.route.map((d: any) => d?.destination?.host) : []), ...(r.mirror ? [r.mirror.host] : [])]);
+  const targets = http.flatMap(r => [
+    ...(Array.isArray(r.route) ? r.route.map((d: any) => d?.destination?.host) : []),
+    ...(r.mirror ? [r.mirror.host] : []),
+  ]);
   return targets.length > 0 && targets.every(h => h === name) ? name : undefined;
 }
 
