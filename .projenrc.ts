@@ -1,14 +1,14 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, javascript, release, ReleasableCommits } from 'projen';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-canary',
-  description: 'Progressive delivery (canary, blue-green, header-matched A/B routing, mirroring) on Kubernetes + Istio as typed cdk8s constructs, checked at synth time.',
+  description: 'Progressive delivery (canary, blue-green, header-matched A/B routing, mirroring) as typed cdk8s constructs for Istio (sidecar and ambient), the Kubernetes Gateway API, ingress-nginx and plain Kubernetes Services, checked at synth time; with a command line to check, explain, diff and migrate routing in pull requests.',
   author: 'cdk8s-canary maintainers',
   authorAddress: 'maintainers@users.noreply.b-seed-04f01caf.example',
   repositoryUrl: 'https://github.com/cdk8s-canary/cdk8s-canary.git',
   defaultReleaseBranch: 'main',
   license: 'Apache-2.0',
-  keywords: ['cdk8s', 'istio', 'canary', 'blue-green', 'progressive-delivery', 'gitops'],
+  keywords: ['cdk8s', 'istio', 'gateway-api', 'ingress-nginx', 'kubernetes', 'canary', 'blue-green', 'progressive-delivery', 'gitops'],
   projenrcTs: true,
   packageManager: javascript.NodePackageManager.NPM,
   minNodeVersion: '20.0.0',
@@ -35,6 +35,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@bufbuild/cel-spec@^0.6.1',
     '@bufbuild/protobuf@^2.6.2',
     '@types/js-yaml@^4.0.9',
+    // Tests: `validate --format sarif` against the vendored SARIF 2.1.0 JSON schema (draft-04), see schemas/sarif/.
+    'ajv@^8.17.1',
+    'ajv-draft-04@^1.0.0',
+    'ajv-formats@^3.0.1',
     'fast-check@^4.3.0',
     // The test command fails on any import cycle in src/ (docs/ARCHITECTURE.md, "Layers").
     'madge@^8.0.0',
@@ -43,12 +47,26 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'yaml@^2.8.0',
   ],
 
-  // No GitHub workflows or release machinery: CI is .ci/run.
-  github: false,
-  release: false,
+  // CI is .ci/run; GitHub Actions only publishes releases (.github/workflows/release.yml,
+  // generated). On a push to main with a feat or fix commit since the last tag, the workflow
+  // computes the next semantic version from the Conventional Commits, builds, writes the
+  // release notes, tags the release vX.Y.Z (the first one included), publishes to npm with
+  // provenance (the NPM_TOKEN secret) and creates the GitHub release. See CONTRIBUTING.md.
+  github: true,
+  githubOptions: { pullRequestLint: false, mergify: false },
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.continuous(),
+  releasableCommits: ReleasableCommits.featuresAndFixes(),
+  releaseToNpm: true,
+  npmProvenance: true,
+  npmAccess: javascript.NpmAccess.PUBLIC,
+  majorVersion: 0,
+  // commit-and-tag-version (the version bump) needs Node 22.
+  workflowNodeVersion: '22.x',
   buildWorkflow: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
+  autoApproveUpgrades: false,
   jestOptions: {
     // Snapshots are a line of defence only if CI never rewrites them: `npx projen test:update` does.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,

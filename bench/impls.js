@@ -83,7 +83,7 @@ function raw() {
  * write them to get the same labels and selectors, and ApiObjects with literal Istio specs.
  */
 function handwritten() {
-  const { ApiObject, App, Chart } = require('cdk8s');
+  const { ApiObject, App, Chart, JsonPatch } = require('cdk8s');
   const kplus = require('cdk8s-plus-27');
   const { Construct } = require('constructs');
   return n => {
@@ -108,6 +108,7 @@ function handwritten() {
         ports: [{ name: 'http', port: m.PORT, targetPort: m.PORT }],
       });
       service.selectLabel('app', name);
+      ApiObject.of(service).addJsonPatch(JsonPatch.remove('/spec/externalIPs')); // as a reviewer would: no empty list
       new ApiObject(scope, 'DestinationRule', m.destinationRule(i));
       new ApiObject(scope, 'VirtualService', m.virtualService(i));
     }

@@ -105,7 +105,6 @@ function service(i) {
     kind: 'Service',
     metadata: { labels: { app: name, service: name }, name },
     spec: {
-      externalIPs: [],
       ports: [{ name: 'http', port: PORT, targetPort: PORT }],
       selector: { app: name },
       type: 'ClusterIP',

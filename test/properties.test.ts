@@ -245,9 +245,9 @@ const blueGreenBase = fc.record({
 
 type BlueGreenProps = ConstructorParameters<typeof BlueGreenService>[2];
 const blueGreenMutations: Array<fc.Arbitrary<[string[], (p: BlueGreenProps) => BlueGreenProps]>> = [
-  fc.constant([['blue and green'], p => ({ ...p, green: { ...p.blue } })]),
+  fc.constant([['blue and green'], p => ({ ...p, green: { ...p.blue! } })]),
   fc.constantFrom('purple', 'BLUE', '', undefined).map(v => [['active'], p => ({ ...p, active: v as Color })]),
-  fc.constant([['active', 'replicas'], p => (p.active === Color.BLUE ? { ...p, blue: { ...p.blue, replicas: 0 } } : { ...p, green: { ...p.green, replicas: 0 } })]),
+  fc.constant([['active', 'replicas'], p => (p.active === Color.BLUE ? { ...p, blue: { ...p.blue!, replicas: 0 } } : { ...p, green: { ...p.green!, replicas: 0 } })]),
   fc.constant([['previewMatch', 'replicas'], p => ({ ...p, previewMatch: RequestMatch.headerPresent('x-p'), ...idleDown(p) })]),
   fc.constant([['mirrorPercent', 'replicas'], p => ({ ...p, mirrorPercent: 5, ...idleDown(p) })]),
   fc.oneof(fc.integer({ min: 101, max: 1000 }), fc.integer({ max: -1 })).map(v => [['mirrorPercent'], p => ({ ...p, mirrorPercent: v })]),
@@ -256,7 +256,7 @@ const blueGreenMutations: Array<fc.Arbitrary<[string[], (p: BlueGreenProps) => B
 ];
 
 function idleDown(p: BlueGreenProps): Partial<BlueGreenProps> {
-  return p.active === Color.BLUE ? { green: { ...p.green, replicas: 0 } } : { blue: { ...p.blue, replicas: 0 } };
+  return p.active === Color.BLUE ? { green: { ...p.green!, replicas: 0 } } : { blue: { ...p.blue!, replicas: 0 } };
 }
 
 describe('BlueGreenService properties', () => {

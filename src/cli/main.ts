@@ -23,6 +23,7 @@ const providers = () => require('../providers/registry') as typeof import('../pr
 const validation = () => require('./validate') as typeof import('./validate');
 const analysis = () => require('./analyze') as typeof import('./analyze');
 const migration = () => require('./migrate') as typeof import('./migrate');
+const markdown = () => require('./_markdown') as typeof import('./_markdown');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export type { CliIo } from './_io';
@@ -36,8 +37,10 @@ const processIo: CliIo = {
 
 const USAGE = `Usage: cdk8s-canary <command> [options]
 
-Offline checks of synthesized Kubernetes + Istio YAML (any VirtualService, not only cdk8s-canary's).
-A <path> is a YAML file or a directory, read recursively for *.yaml and *.yml.
+Offline checks of synthesized routing YAML: Istio VirtualServices and DestinationRules, Gateway
+API HTTPRoutes and GRPCRoutes, ingress-nginx canary Ingresses and plain Services, whether
+cdk8s-canary wrote them or not. A <path> is a YAML file or a directory, read recursively for
+*.yaml and *.yml.
 
 Commands:
   check <old> <new>      report unsafe steps between two synth outputs (exit 1 if any error)
@@ -51,7 +54,7 @@ Commands:
 Run 'cdk8s-canary <command> --help' for a command's options.`;
 
 const HELP: Record<string, string> = {
-  check: `Usage: cdk8s-canary check <old> <new> [--max-step N] [--max-load-ratio R] [--strict] [--json]
+  check: `Usage: cdk8s-canary check <old> <new> [--max-step N] [--max-load-ratio R] [--strict] [--format text|json|markdown]
 
 Reports every step from <old> to <new> that can fail requests during a GitOps sync:
 subsets or Deployments removed while still routed, traffic sent to versions deployed in the
@@ -69,7 +72,10 @@ Options:
   --max-step N   largest allowed change of a default-route weight, in points (default 50)
   --max-load-ratio R  largest allowed ratio of two versions' traffic per pod (default 2)
   --strict       warnings fail the check too: verdict UNSAFE and exit 1
-  --json         print the report as JSON (with --strict, also "passed")
+  --format F     text (default); json (with --strict, also "passed"); or markdown: one
+                 pull-request comment with the verdict, each finding with its fix, and the
+                 traffic diff with Mermaid charts
+  --json         the same as --format json
 
 A first deployment (no VirtualService, Ingress or Deployment for a host in <old>) is safe:
 <old> may be an empty file. An empty file is reported on stderr; outputs without any VirtualService
@@ -93,14 +99,16 @@ Options:
   --samples N          also send N copies and count where they go
   --seed S             seed for --samples (default 1)
   --json               print the explanation as JSON`,
-  diff: `Usage: cdk8s-canary diff <old> <new> [--json] [--mermaid]
+  diff: `Usage: cdk8s-canary diff <old> <new> [--format text|json|mermaid|markdown]
 
 Shows, per host, which cohorts (matched rules) change destination and what share of the
-default traffic moves.
+default traffic moves. A long cohort continues on the next lines, never cut.
 
 Options:
-  --json      print the diff as JSON
-  --mermaid   print a Mermaid flowchart per host`,
+  --format F  text (default), json, mermaid (a flowchart per host), or markdown: a
+              pull-request comment with the cohorts that change and Mermaid charts
+  --json      the same as --format json
+  --mermaid   the same as --format mermaid`,
 };
 
 /** A command's help; the commands in modules of their own keep it there. */
@@ -181,6 +189,16 @@ function pairs(p: Parsed, name: string): { [k: string]: string } | undefined {
   return out;
 }
 
+/** The output format: `--format F`, or a flag that names one (`--json`); never two different ones. */
+function format(p: Parsed, allowed: string[], aliases: string[]): string {
+  const given = one(p, 'format');
+  if (given !== undefined && !allowed.includes(given)) throw new UsageError(`--format must be ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}, got ${JSON.stringify(given)}`);
+  const named = aliases.filter(a => p.flags.has(a));
+  const all = [...new Set([...(given !== undefined ? [given] : []), ...named])];
+  if (all.length > 1) throw new UsageError(`${all.map(f => `--format ${f}`).join(' and ')} contradict each other; give one`);
+  return all[0] ?? 'text';
+}
+
 function twoPaths(p: Parsed, command: string): [string, string] {
   if (p.positional.length !== 2) {
     throw new UsageError(`${command} needs two paths, <old> and <new>, got ${p.positional.length}${p.positional.length ? `: ${p.positional.join(' ')}` : ''}`);
@@ -218,7 +236,7 @@ function needRouting(command: string, paths: string[], ...outputs: any[][]): voi
 }
 
 function check(args: string[], io: CliIo): number {
-  const p = parse(args, ['json', 'strict'], ['max-step', 'max-load-ratio']);
+  const p = parse(args, ['json', 'strict'], ['max-step', 'max-load-ratio', 'format']);
   const [oldPath, newPath] = twoPaths(p, 'check');
   const maxWeightStep = int(p, 'max-step', 1, 100);
   const ratio = one(p, 'max-load-ratio');
@@ -226,6 +244,7 @@ function check(args: string[], io: CliIo): number {
   if (maxLoadRatio !== undefined && (!/^[0-9]+(\.[0-9]+)?$/.test(ratio!) || maxLoadRatio < 1)) {
     throw new UsageError(`--max-load-ratio must be a number of at least 1, got ${JSON.stringify(ratio)}`);
   }
+  const fmt = format(p, ['text', 'json', 'markdown'], ['json']);
   const [before, after] = [load([oldPath], 'check', io), load([newPath], 'check', io)];
   needRouting('check', [oldPath, newPath], before, after);
   const { TransitionCheck } = transitionCheck();
@@ -233,7 +252,8 @@ function check(args: string[], io: CliIo): number {
   const strict = p.flags.has('strict');
   const failed = !report.safe || (strict && report.findings.length > 0);
   // With --strict, the verdict in the text and the JSON is the one the exit code gives.
-  if (p.flags.has('json')) io.out(JSON.stringify(strict ? { ...report, strict, passed: !failed } : report, undefined, 2));
+  if (fmt === 'json') io.out(JSON.stringify(strict ? { ...report, strict, passed: !failed } : report, undefined, 2));
+  else if (fmt === 'markdown') io.out(markdown().checkMarkdown(report, strict, trafficDiff().TrafficDiff.compare(before, after)));
   else io.out(TransitionCheck.format(report, { strict }));
   return failed ? EXIT_UNSAFE : EXIT_OK;
 }
@@ -287,15 +307,18 @@ function explain(args: string[], io: CliIo): number {
 }
 
 function diff(args: string[], io: CliIo): number {
-  const p = parse(args, ['json', 'mermaid'], []);
+  const p = parse(args, ['json', 'mermaid'], ['format']);
   const [oldPath, newPath] = twoPaths(p, 'diff');
+  const fmt = format(p, ['text', 'json', 'mermaid', 'markdown'], ['json', 'mermaid']);
   const [before, after] = [load([oldPath], 'diff', io), load([newPath], 'diff', io)];
   needRouting('diff', [oldPath, newPath], before, after);
   const { TrafficDiff } = trafficDiff();
   const result = TrafficDiff.compare(before, after);
-  if (p.flags.has('json')) {
+  if (fmt === 'json') {
     io.out(JSON.stringify(result, undefined, 2));
-  } else if (p.flags.has('mermaid')) {
+  } else if (fmt === 'markdown') {
+    io.out(markdown().diffMarkdown(result));
+  } else if (fmt === 'mermaid') {
     io.out(result.hosts.map(h => `%% ${h.host}\n${h.mermaid}`).join('\n\n'));
   } else {
     io.out(result.hosts.length === 0 ? 'no VirtualService in either output' : TrafficDiff.toTable(result));

@@ -113,43 +113,79 @@ export class TrafficDiff {
   }
 
   /**
-   * The result as a table: host, cohort, before, after, change. Cohorts longer than 60
-   * characters (long regexes) are shortened with `...`; the result itself has them in full.
+   * The result as a table: host, cohort, before, after, change. A cohort longer than 60
+   * characters continues on the next lines, one ORed match per line (a match itself is never
+   * cut), so that no condition is hidden.
    */
   public static toTable(result: TrafficDiffResult): string {
     const rows = [['HOST', 'COHORT', 'BEFORE', 'AFTER', 'CHANGE']];
-    let shortened = false;
     for (const h of result.hosts) {
       for (const c of h.cohorts) {
-        const change = c.change === CohortChange.UNCHANGED ? 'unchanged'
-          : c.change === CohortChange.CHANGED ? `${fmt(c.movedPercent)}% of ${c.isDefault ? 'default traffic' : 'the cohort'} moves${mirrorNote(c)}`
-            : c.change;
         const cohort = c.isDefault ? `default (${c.cohort})` : c.cohort;
-        shortened ||= cohort.length > MAX_COHORT_WIDTH;
-        rows.push([h.host, shorten(cohort, MAX_COHORT_WIDTH), shareText(c.before, c.mirrorBefore), shareText(c.after, c.mirrorAfter), change]);
+        const [first, ...more] = cohortLines(cohort, MAX_COHORT_WIDTH);
+        rows.push([h.host, first, shareText(c.before, c.mirrorBefore), shareText(c.after, c.mirrorAfter), changeText(c)]);
+        for (const line of more) rows.push(['', line, '', '', '']);
       }
     }
-    const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)));
+    // Continuation lines of a cohort wider than the others do not widen the column.
+    const widths = rows[0].map((_, i) => Math.max(...rows.map(r => (i === 1 && r[2] === '' && r[0] === '' ? 0 : r[i].length))));
     const lines = rows.map(r => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
-    const note = shortened ? [`(cohorts longer than ${MAX_COHORT_WIDTH} characters are shortened with ...; the JSON form has them in full)`] : [];
-    return [...lines, ...note, '', ...result.hosts.map(h => h.summary)].join('\n');
+    return [...lines, '', ...result.hosts.map(h => h.summary)].join('\n');
   }
 
   private constructor() {}
 }
 
-/** The widest COHORT cell of the table: a long regex must not push the other columns off the screen. */
+/** The widest COHORT line of the table: a cohort of several matches continues on the next lines. */
 const MAX_COHORT_WIDTH = 60;
 
-function shorten(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 3)}...` : text;
+/**
+ * The CHANGE cell of a cohort: `unchanged`, `added`, `removed` or how much of its traffic moves.
+ * @internal
+ */
+export function changeText(c: CohortDiff): string {
+  return c.change === CohortChange.UNCHANGED ? 'unchanged'
+    : c.change === CohortChange.CHANGED ? `${fmt(c.movedPercent)}% of ${c.isDefault ? 'default traffic' : 'the cohort'} moves${mirrorNote(c)}`
+      : c.change;
+}
+
+/**
+ * A cohort as lines of at most `width` characters where it can: split after ` or ` outside
+ * quoted values, never inside a match, so a long single match stays whole on its line.
+ * @internal
+ */
+export function cohortLines(cohort: string, width: number): string[] {
+  if (cohort.length <= width) return [cohort];
+  const parts: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < cohort.length; i++) {
+    const ch = cohort[i];
+    if (ch === '\\' && quoted) {i++;} else if (ch === '"') {quoted = !quoted;} else if (!quoted && cohort.startsWith(' or ', i)) {
+      parts.push(cohort.slice(start, i + 3));
+      start = i + 4;
+      i += 3;
+    }
+  }
+  parts.push(cohort.slice(start));
+  const lines: string[] = [];
+  for (const part of parts) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + part.length <= width) lines[last] = `${lines[last]} ${part}`;
+    else lines.push(part);
+  }
+  return lines;
 }
 
 function mirrorNote(c: CohortDiff): string {
   return c.mirrorBefore !== c.mirrorAfter ? `; mirror ${c.mirrorBefore ?? 'none'} -> ${c.mirrorAfter ?? 'none'}` : '';
 }
 
-function shareText(shares: TrafficShare[], mirror?: string): string {
+/**
+ * A BEFORE or AFTER cell: `v1 80, v2 20` (with any mirror), `-` for none.
+ * @internal
+ */
+export function shareText(shares: TrafficShare[], mirror?: string): string {
   if (shares.length === 0) return '-';
   return shares.map(s => `${s.target} ${fmt(s.percent)}`).join(', ') + (mirror ? ` (mirror ${mirror})` : '');
 }

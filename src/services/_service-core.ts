@@ -1,5 +1,5 @@
 // The rendering shared by every service construct (internal, not exported from index.ts).
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RouteResilience, validateRouteResilience, withRouteDefaults } from './_route-options';
@@ -124,6 +124,8 @@ export class ServiceCore {
       ports: [{ name: PORT_NAMES[protocol], port, targetPort }],
     });
     this.service.selectLabel('app', this.name);
+    // cdk8s-plus always writes `externalIPs: []`; the service sets none, so say nothing.
+    ApiObject.of(this.service).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
 
     for (const o of [...this.deployments.values(), this.service, ...[...this.workloadObjects.values()].flat()]) OWNED.add(o);
     const argoCdSyncWaves = props.argoCdSyncWaves ?? false;

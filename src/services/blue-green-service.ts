@@ -22,11 +22,18 @@ export enum Color {
 
 /** Props of a `BlueGreenService`. */
 export interface BlueGreenServiceProps extends RoutedServiceOptions {
-  /** The blue environment's version. */
-  readonly blue: VersionSpec;
+  /**
+   * The blue environment's version. One colour may be left out while the service starts its
+   * life blue-green: the active colour alone, the other added later as the idle one.
+   * @default - no blue environment (then `green` is set and active)
+   */
+  readonly blue?: VersionSpec;
 
-  /** The green environment's version. */
-  readonly green: VersionSpec;
+  /**
+   * The green environment's version. One colour may be left out: see `blue`.
+   * @default - no green environment (then `blue` is set and active)
+   */
+  readonly green?: VersionSpec;
 
   /**
    * The colour that receives all production traffic. Flip it to switch; flip it back to
@@ -81,7 +88,8 @@ export interface BlueGreenServiceProps extends RoutedServiceOptions {
 
 /**
  * Two full environments (blue and green) of one app behind one host. All production
- * traffic goes to the `active` colour; the idle one can be previewed by a match or a preview
+ * traffic goes to the `active` colour (a service may start with that colour alone and add
+ * the other later, idle); the idle one can be previewed by a match or a preview
  * host, can receive mirrored traffic, and can be scaled to 0 after a release.
  *
  * Renders the same Deployments, Service and DestinationRule as `CanaryService` (one
@@ -126,16 +134,25 @@ export class BlueGreenService extends Construct implements IRoutedService {
    * @default - none when there is no previewHost
    */
   public readonly previewRoute?: ApiObject;
-  /** The blue version's Deployment. */
-  public readonly blueDeployment: kplus.Deployment;
-  /** The green version's Deployment. */
-  public readonly greenDeployment: kplus.Deployment;
+  /**
+   * The blue version's Deployment.
+   * @default - none when `blue` is not set
+   */
+  public readonly blueDeployment?: kplus.Deployment;
+  /**
+   * The green version's Deployment.
+   * @default - none when `green` is not set
+   */
+  public readonly greenDeployment?: kplus.Deployment;
   /** The colour that receives production traffic. */
   public readonly active: Color;
   /** The version that receives production traffic. */
   public readonly activeVersion: string;
-  /** The version of the idle colour. */
-  public readonly idleVersion: string;
+  /**
+   * The version of the idle colour.
+   * @default - none while the service runs one colour
+   */
+  public readonly idleVersion?: string;
   /**
    * The PrometheusRule (monitoring.coreos.com/v1) of the pre-switch analysis.
    * @default - none without `analysis`
@@ -152,8 +169,14 @@ export class BlueGreenService extends Construct implements IRoutedService {
   public constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
     super(scope, id);
     const who = `BlueGreenService '${id}'`;
+    if (props === null || typeof props !== 'object') fail(who, `props must be BlueGreenServiceProps, got ${show(props)}`);
     for (const color of ['blue', 'green'] as const) {
-      if (!props[color] || typeof props[color] !== 'object') fail(who, `${color} must be a VersionSpec, got ${show(props[color])}`);
+      if (props[color] !== undefined && (props[color] === null || typeof props[color] !== 'object')) {
+        fail(who, `${color} must be a VersionSpec, got ${show(props[color])}`);
+      }
+    }
+    if (props.blue === undefined && props.green === undefined) {
+      fail(who, 'blue and green are both unset; set the colour that serves traffic (e.g. blue) and make it active');
     }
     if (!Object.values(Color).includes(props.active)) {
       fail(who, `active must be Color.BLUE or Color.GREEN, got ${show(props.active)}`);
@@ -164,33 +187,46 @@ export class BlueGreenService extends Construct implements IRoutedService {
     this.active = props.active;
     const [active, idle] = props.active === Color.BLUE ? [props.blue, props.green] : [props.green, props.blue];
     const idleColor = props.active === Color.BLUE ? Color.GREEN : Color.BLUE;
+    if (active === undefined) {
+      fail(who, `active is ${props.active} but ${props.active} is not set; set ${props.active}, or make ${idleColor} active`);
+    }
     if ((active.replicas ?? 1) === 0) {
       fail(who, `active is ${props.active} but ${props.active} version ${show(active.version)} has 0 replicas; scale ${props.active} up before switching to it`);
     }
+    // The idle colour, when set, comes second (blue, then green, as before).
+    const specs = [props.blue, props.green].filter((v): v is VersionSpec => v !== undefined);
 
-    this.core = new ServiceCore(this, 'BlueGreenService', props, [props.blue, props.green], idleScaling(who, props, active, idle, idleColor));
+    this.core = new ServiceCore(this, 'BlueGreenService', props, specs, idle === undefined ? undefined : idleScaling(who, props, active, idle, idleColor));
     this.serviceName = this.core.name;
-    const idleScaledDown = (idle.replicas ?? 1) === 0;
+    const idleScaledDown = idle !== undefined && (idle.replicas ?? 1) === 0;
+    // Preview, mirror and analysis reach the idle colour: it must exist.
+    const needIdle = (prop: string) => {
+      if (idle === undefined) fail(who, `${prop} reaches the idle colour ${idleColor}, which is not set; set ${idleColor}, or remove ${prop}`);
+      return idle;
+    };
 
     if (props.mirrorPercent !== undefined) {
       validateNumberRange(who, 'mirrorPercent', props.mirrorPercent, 0, 100);
+      needIdle('mirrorPercent');
       if (idleScaledDown) {
         fail(who, `mirrorPercent mirrors to the idle ${idleColor} version ${show(idle.version)}, which has 0 replicas; scale ${idleColor} up, or remove mirrorPercent`);
       }
     }
     if (props.previewMatch !== undefined) {
       if (!(props.previewMatch instanceof RequestMatch)) fail(who, `previewMatch must be a RequestMatch, got ${show(props.previewMatch)}`);
+      const target = needIdle('previewMatch');
       if (idleScaledDown) {
-        fail(who, `previewMatch routes to the idle ${idleColor} version ${show(idle.version)}, which has 0 replicas; scale ${idleColor} up, or remove previewMatch`);
+        fail(who, `previewMatch routes to the idle ${idleColor} version ${show(target.version)}, which has 0 replicas; scale ${idleColor} up, or remove previewMatch`);
       }
-      this.core.addReservedRoute({ name: 'preview', matches: [props.previewMatch], destinations: [{ version: idle.version, weight: 100 }] }, who);
+      this.core.addReservedRoute({ name: 'preview', matches: [props.previewMatch], destinations: [{ version: target.version, weight: 100 }] }, who);
     }
     if (props.previewHost !== undefined) {
       validateNonEmptyString(who, 'previewHost', props.previewHost);
+      const target = needIdle('previewHost');
       if (idleScaledDown) {
-        fail(who, `previewHost routes to the idle ${idleColor} version ${show(idle.version)}, which has 0 replicas; scale ${idleColor} up, or remove previewHost`);
+        fail(who, `previewHost routes to the idle ${idleColor} version ${show(target.version)}, which has 0 replicas; scale ${idleColor} up, or remove previewHost`);
       }
-      const preview = this.core.addPreviewHost(props.previewHost, idle.version);
+      const preview = this.core.addPreviewHost(props.previewHost, target.version);
       this.previewRoute = preview.route;
       this.previewVirtualService = preview.virtualService;
     }
@@ -200,29 +236,31 @@ export class BlueGreenService extends Construct implements IRoutedService {
       if (props.previewMatch === undefined && props.previewHost === undefined && props.mirrorPercent === undefined) {
         fail(who, 'analysis checks the idle colour on its preview or mirrored traffic, but there is none; set previewMatch, previewHost or mirrorPercent');
       }
+      const target = needIdle('analysis');
       const namespace = Chart.of(this).namespace;
       const provider = props.provider ?? TrafficProvider.istio();
-      const versions = { stable: active.version, canary: idle.version };
+      const versions = { stable: active.version, canary: target.version };
       const release = { who, service: this.serviceName, namespace, ...versions, preSwitch: true, provider, root: this.node.root };
       plan = planAnalysis(release, props.analysis);
     }
     // Switched by the analysis: all traffic to the idle version, nothing mirrored. Aborted:
     // nothing mirrored to the idle version any more.
-    const switched = plan?.state.status === 'promoted';
+    const switched = plan?.state.status === 'promoted' && idle !== undefined;
     const aborted = plan?.state.status === 'aborted';
     this.activeVersion = switched ? idle.version : active.version;
-    this.idleVersion = switched ? active.version : idle.version;
+    this.idleVersion = switched ? active.version : idle?.version;
     this.core.setDefaultRule({
       destinations: [{ version: switched ? idle.version : active.version, weight: 100 }],
-      mirror: props.mirrorPercent !== undefined && !switched && !aborted ? { version: idle.version, percent: props.mirrorPercent } : undefined,
+      mirror: props.mirrorPercent !== undefined && !switched && !aborted && idle !== undefined
+        ? { version: idle.version, percent: props.mirrorPercent } : undefined,
     });
 
     this.service = this.core.service;
     this.destinationRule = this.core.rendered.destinationRule;
     this.virtualService = this.core.rendered.virtualService;
     this.routingObjects = [...this.core.rendered.objects];
-    this.blueDeployment = this.core.deployments.get(props.blue.version)!;
-    this.greenDeployment = this.core.deployments.get(props.green.version)!;
+    this.blueDeployment = props.blue ? this.core.deployments.get(props.blue.version) : undefined;
+    this.greenDeployment = props.green ? this.core.deployments.get(props.green.version) : undefined;
     if (plan) {
       const { state, ...analysis } = plan;
       // On the provider's main routing object (Istio: the VirtualService; Gateway API: the route).
@@ -243,7 +281,7 @@ export class BlueGreenService extends Construct implements IRoutedService {
     return Object.fromEntries(this.core.routing().versions.map(v => [v.version, v.replicas ?? 0]));
   }
 
-  /** The names of the versions the service runs (blue, then green). */
+  /** The names of the versions the service runs: blue, then green (one while one colour is set). */
   public get versions(): string[] {
     return this.core.versionNames;
   }

@@ -227,19 +227,23 @@ describe('cdk8s-canary CLI', () => {
     });
   });
 
-  test('diff shortens long cohorts in the table, not in the JSON', () => {
-    // GIVEN a cohort matched by a 150-character regex
+  test('diff never cuts a cohort: a long one continues on the next lines, one ORed match per line', () => {
+    // GIVEN a cohort of two matches: a 150-character regex on end-user, or a short cookie match
     const regex = `^(${Array.from({ length: 20 }, (_, i) => `user${i}`).join('|')})$`;
-    const vs = (v: string) => virtualService([{ match: [{ headers: { 'end-user': { regex } } }], route: [{ destination: { host: 'reviews', subset: v } }] }, { route: [{ destination: { host: 'reviews', subset: 'v1' } }] }]);
+    const match = [{ headers: { 'end-user': { regex } } }, { headers: { 'x-browser': { exact: 'Chrome or Firefox' } } }];
+    const vs = (v: string) => virtualService([{ match, route: [{ destination: { host: 'reviews', subset: v } }] }, { route: [{ destination: { host: 'reviews', subset: 'v1' } }] }]);
     Yaml.save(path.join(dir, 'old.yaml'), [...reviewsBase(), vs('v2')]);
     Yaml.save(path.join(dir, 'new.yaml'), [...reviewsBase(), vs('v3')]);
     // WHEN
     const table = run('diff', path.join(dir, 'old.yaml'), path.join(dir, 'new.yaml'));
-    // THEN no table line is wider than the 60-character cohort and the other columns need, and JSON keeps the full text
+    // THEN the first line holds the whole first match, the next line the second (not split inside its quoted value)
     const lines = table.out.split('\n');
-    expect(lines[1]).toBe('reviews  header end-user regex "^(user0|user1|user2|user3|user4|us...  v2 100  v3 100  100% of the cohort moves');
-    expect(lines).toContain('(cohorts longer than 60 characters are shortened with ...; the JSON form has them in full)');
-    expect(JSON.parse(run('diff', path.join(dir, 'old.yaml'), path.join(dir, 'new.yaml'), '--json').out).hosts[0].cohorts[0].cohort).toBe(`header end-user regex ${JSON.stringify(regex)}`);
+    expect(lines[1]).toMatch(new RegExp(`^reviews +header end-user regex ${JSON.stringify(regex).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} or +v2 100 +v3 100 +100% of the cohort moves$`));
+    expect(lines[2]).toBe(`${' '.repeat(lines[1].indexOf('header'))}header x-browser exact "Chrome or Firefox"`);
+    // and nothing is shortened anywhere
+    expect(table.out).not.toContain('...');
+    expect(JSON.parse(run('diff', path.join(dir, 'old.yaml'), path.join(dir, 'new.yaml'), '--json').out).hosts[0].cohorts[0].cohort)
+      .toBe(`header end-user regex ${JSON.stringify(regex)} or header x-browser exact "Chrome or Firefox"`);
   });
 
   test('the bin launcher calls mainAsync (which runs every command)', () => {

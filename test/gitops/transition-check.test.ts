@@ -39,7 +39,7 @@ describe('TransitionCheck', () => {
         kind: FindingKind.ROUTED_TO_NEW_VERSION,
         host: 'reviews',
         version: 'v2',
-        message: 'Deployment reviews-v2 and subset v2 of reviews are new in this commit and VirtualService default/reviews already sends it 20% of a rule\'s traffic; '
+        message: 'Deployment reviews-v2 and subset v2 of reviews are new in this commit and VirtualService default/reviews already sends it 20% of the traffic of the default route; '
           + 'nothing orders the new objects before the route, and new pods need time to become ready, so those requests fail with 503 meanwhile',
         fix: expect.stringContaining('deploy v2 at weight 0 in one commit and route to it in the next'),
         safeSequence: [
@@ -64,7 +64,7 @@ describe('TransitionCheck', () => {
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({ kind: FindingKind.SUBSET_REMOVED_WHILE_ROUTED, host: 'reviews', version: 'v1' });
       expect(errors[0].message).toBe('subset v1 of reviews is removed (DestinationRule default/reviews no longer lists it), and its Deployment reviews-v1 is removed '
-        + 'in the same commit that moves traffic off it, while the previous VirtualService default/reviews sends it 80% of a rule\'s traffic; '
+        + 'in the same commit that moves traffic off it, while the previous VirtualService default/reviews sends it 80% of the traffic of the default route; '
         + 'until every proxy has the new routes, those requests fail with 503');
       expect(errors[0].safeSequence).toEqual([
         '1) move all traffic off reviews v1 (weight 0), keeping its subset and Deployment',
@@ -127,7 +127,7 @@ describe('TransitionCheck', () => {
     const scaled = [...reviewsBase(['v1', 'v2']).filter(o => o.metadata.name !== 'reviews-v2'), reviewsDeployment('v2', 0), vs];
     const removed = reviewsBase(['v1', 'v2']).filter(o => o.metadata.name !== 'reviews-v2').concat([vs]);
     expect(TransitionCheck.check(before, scaled).findings.map(f => [f.kind, f.version, f.message])).toEqual([
-      [FindingKind.ROUTED_TO_NO_REPLICAS, 'v2', 'VirtualService default/reviews sends it 50% of a rule\'s traffic (reviews v2), but reviews-v2 has 0 replicas; those requests fail with 503'],
+      [FindingKind.ROUTED_TO_NO_REPLICAS, 'v2', 'VirtualService default/reviews sends it 50% of the traffic of the default route (reviews v2), but reviews-v2 has 0 replicas; those requests fail with 503'],
     ]);
     expect(TransitionCheck.check(before, removed).findings.map(f => [f.kind, f.version])).toEqual([[FindingKind.ROUTED_TO_NO_REPLICAS, 'v2']]);
   });
@@ -142,7 +142,7 @@ describe('TransitionCheck', () => {
       [Severity.WARNING, FindingKind.SUBSET_REMOVED_WHILE_ROUTED, 'v2'],
     ]);
     expect(report.findings[0].message).toContain('but no DestinationRule for reviews exists any more');
-    expect(report.findings[1].message).toContain('mirrors 10% of a rule\'s traffic to it');
+    expect(report.findings[1].message).toContain('mirrors 10% of the traffic of the default route to it');
     expect(report.warnings.map(w => w.source)).toEqual(['next: VirtualService default/reviews']);
   });
 
@@ -177,7 +177,19 @@ describe('TransitionCheck', () => {
       const report = TransitionCheck.check(cold, warm);
       // THEN
       expect(report.findings.map(f => f.kind)).toEqual([FindingKind.ROUTED_TO_NEW_VERSION, FindingKind.WEIGHT_JUMP]);
-      expect(report.findings[0].message).toMatch(/^Deployment reviews-v2 \(scaled up from 0 replicas\) of reviews is new in this commit and VirtualService .* already sends it 100% of a rule's traffic/);
+      expect(report.findings[0].message).toMatch(/^Deployment reviews-v2 \(scaled up from 0 replicas\) of reviews is new in this commit and VirtualService .* already sends it 100% of the traffic of the default route/);
+    });
+
+    test('names the rule that sends traffic to a new version', () => {
+      // GIVEN v1 only, WHEN jason's rule (rule 0) sends him to a v2 deployed in the same commit
+      const before = [...reviewsBase(['v1']), allTo('v1')];
+      const after = [...reviewsBase(['v1', 'v2']), virtualService([
+        { name: 'jason', match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+        { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+      ])];
+      // THEN the message names rule 0 "jason"
+      const report = TransitionCheck.check(before, after);
+      expect(report.findings[0].message).toContain('already sends it 100% of the traffic of rule 0 "jason";');
     });
 
     test('a switch that leaves the old version without pods is still a weight jump (and an error)', () => {

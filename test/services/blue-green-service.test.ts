@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { BlueGreenService, BlueGreenServiceProps, Color, HeaderMatchRoute, RequestMatch, StringMatch } from '../../src';
+import { BlueGreenService, BlueGreenServiceProps, Color, HeaderMatchRoute, MetricCheck, RequestMatch, StringMatch, TrafficProvider, TransitionCheck } from '../../src';
 import { find, inventory, synthValid } from '../util';
 
 const V1 = { version: 'v1', image: 'registry.example.com/micro-api:v1', replicas: 3 };
@@ -116,6 +116,47 @@ describe('BlueGreenService', () => {
     expect(synthValid(chart)).toMatchSnapshot();
   });
 
+  describe('one colour first, the other added later', () => {
+    test('starts with the active colour alone: one Deployment, one subset, all traffic to it', () => {
+      // GIVEN a first release, blue only
+      const { chart, svc } = api({ green: undefined });
+      // WHEN synthesized
+      const manifests = synthValid(chart);
+      // THEN only blue runs and serves
+      expect(inventory(manifests)).toEqual(['Deployment/micro-api-v1', 'Service/micro-api', 'DestinationRule/micro-api', 'VirtualService/micro-api']);
+      expect(find(manifests, 'DestinationRule', 'micro-api').spec.subsets).toEqual([{ name: 'v1', labels: { version: 'v1' } }]);
+      expect(http(manifests)).toEqual([{ route: [{ destination: { host: 'micro-api', subset: 'v1' } }] }]);
+      expect([svc.activeVersion, svc.idleVersion, svc.versions]).toEqual(['v1', undefined, ['v1']]);
+      expect(svc.blueDeployment).toBeDefined();
+      expect(svc.greenDeployment).toBeUndefined();
+    });
+
+    test('green alone, active green', () => {
+      const { chart, svc } = api({ blue: undefined, active: Color.GREEN });
+      expect(http(synthValid(chart))).toEqual([{ route: [{ destination: { host: 'micro-api', subset: 'v2' } }] }]);
+      expect([svc.activeVersion, svc.idleVersion, svc.blueDeployment]).toEqual(['v2', undefined, undefined]);
+    });
+
+    test('adding the idle colour later changes no route, and the transition check passes', () => {
+      // GIVEN the one-colour stage and the next commit adding green, idle
+      const first = synthValid(api({ green: undefined }).chart);
+      const second = synthValid(api().chart);
+      // THEN the routes are unchanged, green's Deployment and subset are new
+      expect(http(second)).toEqual(http(first));
+      expect(inventory(second)).toEqual(['Deployment/micro-api-v1', 'Deployment/micro-api-v2', 'Service/micro-api', 'DestinationRule/micro-api', 'VirtualService/micro-api']);
+      // and the pull-request gate finds nothing unsafe in either step
+      expect(TransitionCheck.check([], first).findings).toEqual([]);
+      expect(TransitionCheck.check(first, second).findings).toEqual([]);
+    });
+
+    test('with the Gateway API provider: one version Service and the route to it', () => {
+      const { chart } = api({ green: undefined, provider: TrafficProvider.gatewayApi() });
+      const manifests = synthValid(chart);
+      expect(inventory(manifests)).toEqual(['Deployment/micro-api-v1', 'Service/micro-api', 'Service/micro-api-v1', 'HTTPRoute/micro-api']);
+      expect(find(manifests, 'HTTPRoute', 'micro-api').spec.rules).toEqual([{ backendRefs: [{ name: 'micro-api-v1', port: 8080 }] }]);
+    });
+  });
+
   describe('rejects bad input', () => {
     const bad: Array<[string, Partial<BlueGreenServiceProps>, string]> = [
       ['fails on the same version in both colours', { green: { ...V2, version: 'v1' } },
@@ -135,7 +176,21 @@ describe('BlueGreenService', () => {
       ['fails on a preview host equal to a service host', { gateways: ['public'], hosts: ['api.example.com'], previewHost: 'api.example.com' },
         'previewHost must differ from the service\'s hosts (micro-api, api.example.com), got "api.example.com"'],
       ['fails on a preview match that is not a RequestMatch', { previewMatch: {} as RequestMatch }, 'previewMatch must be a RequestMatch, got {}'],
-      ['fails on a missing colour', { green: undefined as any }, "BlueGreenService 'micro-api': green must be a VersionSpec, got undefined"],
+      ['fails on a colour that is not a VersionSpec', { green: null as any }, "BlueGreenService 'micro-api': green must be a VersionSpec, got null"],
+      ['fails on no colour at all', { blue: undefined, green: undefined },
+        "BlueGreenService 'micro-api': blue and green are both unset; set the colour that serves traffic (e.g. blue) and make it active"],
+      ['fails on an active colour that is not set', { green: undefined, active: Color.GREEN },
+        "BlueGreenService 'micro-api': active is green but green is not set; set green, or make blue active"],
+      ['fails on a preview match without the idle colour', { green: undefined, previewMatch: PREVIEW },
+        "BlueGreenService 'micro-api': previewMatch reaches the idle colour green, which is not set; set green, or remove previewMatch"],
+      ['fails on a preview host without the idle colour', { green: undefined, gateways: ['public'], previewHost: 'p.example.com' },
+        "BlueGreenService 'micro-api': previewHost reaches the idle colour green, which is not set; set green, or remove previewHost"],
+      ['fails on mirroring without the idle colour', { blue: undefined, active: Color.GREEN, mirrorPercent: 10 },
+        "BlueGreenService 'micro-api': mirrorPercent reaches the idle colour blue, which is not set; set blue, or remove mirrorPercent"],
+      ['fails on analysis without the idle colour', { green: undefined, analysis: { stateFile: 'state.json', checks: [MetricCheck.successRate({ min: 99 })] } },
+        "BlueGreenService 'micro-api': analysis checks the idle colour on its preview or mirrored traffic, but there is none; set previewMatch, previewHost or mirrorPercent"],
+      ['fails on analysis with a mirror but without the idle colour', { green: undefined, mirrorPercent: 10, analysis: { stateFile: 'state.json', checks: [MetricCheck.successRate({ min: 99 })] } },
+        "BlueGreenService 'micro-api': mirrorPercent reaches the idle colour green, which is not set; set green, or remove mirrorPercent"],
     ];
     test.each(bad)('%s', (_, props, message) => {
       expect(() => api(props)).toThrow(message);

@@ -82,6 +82,15 @@ describe('CanaryService', () => {
     expect(svc.spec.ports).toEqual([{ name: 'http', port: 9080, targetPort: 9080 }]);
   });
 
+  test('writes no empty externalIPs on the Service (cdk8s-plus writes [])', () => {
+    // GIVEN a service, WHEN synthesized
+    const { chart } = reviews();
+    const svc = find(synthValid(chart), 'Service', 'reviews');
+    // THEN the spec holds what a reviewer would write, nothing empty
+    expect(svc.spec).toEqual({ ports: [{ name: 'http', port: 9080, targetPort: 9080 }], selector: { app: 'reviews' }, type: 'ClusterIP' });
+    expect(svc.spec).not.toHaveProperty('externalIPs');
+  });
+
   test.each([
     [ServiceProtocol.HTTP, 'http'],
     [ServiceProtocol.HTTP2, 'http2'],
@@ -168,6 +177,30 @@ describe('CanaryService', () => {
   test('binds to gateways only when includeMesh is false', () => {
     const { chart } = reviews({ gateways: ['public'], includeMesh: false });
     expect(find(synthValid(chart), 'VirtualService', 'reviews').spec.gateways).toEqual(['public']);
+  });
+
+  test('a gateway-only route (includeMesh: false) serves the public hosts only', () => {
+    // GIVEN a public host at a gateway, not in the mesh
+    const { chart } = reviews({ gateways: ['istio-system/public'], includeMesh: false, hosts: ['reviews.example.com'] });
+    // WHEN synthesized
+    const vs = find(synthValid(chart), 'VirtualService', 'reviews');
+    // THEN the short service name, which no request through the gateway carries, is not a host
+    expect(vs.spec.hosts).toEqual(['reviews.example.com']);
+    expect(vs.spec.gateways).toEqual(['istio-system/public']);
+    // and the routes still send to the service's subsets
+    expect(vs.spec.http[0].route[0].destination).toEqual({ host: 'reviews', subset: 'v1' });
+  });
+
+  test('a route bound to the mesh too keeps the service name beside the public hosts', () => {
+    // GIVEN a public host at a gateway and in the mesh (the default)
+    const { chart } = reviews({ gateways: ['istio-system/public'], hosts: ['reviews.example.com'] });
+    // THEN
+    expect(find(synthValid(chart), 'VirtualService', 'reviews').spec.hosts).toEqual(['reviews', 'reviews.example.com']);
+  });
+
+  test('a gateway-only route without public hosts keeps the service name (a VirtualService needs a host)', () => {
+    const { chart } = reviews({ gateways: ['istio-system/public'], includeMesh: false });
+    expect(find(synthValid(chart), 'VirtualService', 'reviews').spec.hosts).toEqual(['reviews']);
   });
 
   test('renders the DestinationRule traffic policy', () => {

@@ -333,7 +333,6 @@ export class GatewayApiProvider implements ProviderImpl {
       // A literal object with the fields cdk8s-plus gives the app's Service: about half the
       // synth cost of a cdk8s-plus Service (bench/providers.js).
       const svcSpec = {
-        externalIPs: [],
         ports: [{ name: ctx.portName, port: ctx.port, targetPort: ctx.targetPort }],
         selector: { app: ctx.name, version },
         type: 'ClusterIP',

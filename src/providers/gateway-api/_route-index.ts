@@ -254,6 +254,8 @@ interface ServiceEntry {
   readonly namespace: string;
   readonly key: string;
   readonly selector: Record<string, string>;
+  /** The Service's port numbers. */
+  readonly ports: number[];
 }
 
 type ServiceTable = Map<string, ServiceEntry>;
@@ -268,7 +270,8 @@ function serviceTable(objects: any[]): ServiceTable {
     if (out.has(key)) continue;
     const selector: Record<string, string> = {};
     for (const [k, v] of Object.entries(o.spec?.selector ?? {})) if (typeof v === 'string') selector[k] = v;
-    out.set(key, { name, namespace, key, selector });
+    const ports = (Array.isArray(o.spec?.ports) ? o.spec.ports : []).map((sp: any) => sp?.port).filter((n: unknown): n is number => typeof n === 'number');
+    out.set(key, { name, namespace, key, selector, ports });
   }
   return out;
 }
@@ -332,7 +335,11 @@ function readRoute(o: any, index: ObjectIndex, services: ServiceTable): Route | 
       if (ns !== namespace) {
         warn(`${where}: Service ${ns}/${name} is in another namespace, so this is a consumer route that applies only to clients in namespace ${namespace}; modelled as applying to every client`);
       }
-      if (p?.port !== undefined) warn(`${where}: port ${show(p.port)} is not modelled; the route is modelled as applying to every port of Service ${name}`);
+      // A route on the only port of its Service (what our constructs render) applies to every port: exact.
+      const only = services.get(hostKey(name, ns))?.ports;
+      if (p?.port !== undefined && !(only?.length === 1 && only[0] === p.port)) {
+        warn(`${where}: port ${show(p.port)} is not modelled; the route is modelled as applying to every port of Service ${name}`);
+      }
       parents.push({ tag: MESH_GATEWAY, id: hostKey(name, ns), kind: 'Service', name, namespace: ns });
     } else if (pkind === 'Gateway' && group === GATEWAY_API_GROUP) {
       const tag = typeof p?.namespace === 'string' && p.namespace !== '' ? `${p.namespace}/${name}` : name;

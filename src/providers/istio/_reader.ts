@@ -5,7 +5,7 @@ import { delegateKey, expandDelegation } from './_delegation';
 import { readResilience } from './_read-resilience';
 import { escapeRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
-import { JWT_CLAIM_HEADER_PREFIX, toPercentages, withoutUndefined } from '../../model/_util';
+import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, toPercentages, withoutUndefined } from '../../model/_util';
 import { RequestMatch, StringMatch } from '../../model/request-match';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceVersion } from '../../model/routing-model';
 import { hostKey } from '../../reading/hosts';
@@ -116,7 +116,11 @@ function readVirtualService(o: any, index: ObjectIndex, delegates: { byKey: Map<
     warn(Array.isArray(spec.http) ? 'has no hosts (a delegate VirtualService, used only through another one\'s delegate); ignored' : 'has no hosts; ignored');
     return undefined;
   }
-  const host = hosts[0];
+  // A gateway-only VirtualService for public names that routes to the Service it is named
+  // after (what the constructs render with includeMesh: false) is that Service's routing at
+  // the gateways, with the public names as further hosts: as the Gateway API reader reads it.
+  const ownService = gatewayOnlyServiceOf(o, hosts);
+  const host = ownService ?? hosts[0];
   const self = hostKey(host, namespace);
   if (Array.isArray(spec.tcp) && spec.tcp.length > 0) warn('has tcp routes; they are not modelled (HTTP routes only)');
   if (Array.isArray(spec.tls) && spec.tls.length > 0) warn('has tls routes; they are not modelled (HTTP routes only)');
@@ -149,7 +153,7 @@ function readVirtualService(o: any, index: ObjectIndex, delegates: { byKey: Map<
   return {
     routing: {
       host,
-      hosts: hosts.slice(1),
+      hosts: ownService ? hosts : hosts.slice(1),
       gateways,
       versions,
       rules,
@@ -209,6 +213,25 @@ function readRule(r: any, where: string, self: string, namespace: string, warn: 
     matches: g.matches.some(m => m === undefined) ? undefined : g.matches as RequestMatch[],
     gateways: g.gateways,
   }));
+}
+
+/**
+ * The Service a gateway-only VirtualService (gateways, not `mesh`) is named after and routes
+ * to alone, when its hosts do not name it: every route and mirror goes to that short name.
+ */
+function gatewayOnlyServiceOf(o: any, hosts: string[]): string | undefined {
+  const spec = o.spec ?? {};
+  const name = o.metadata?.name;
+  const gateways: unknown[] = Array.isArray(spec.gateways) ? spec.gateways : [];
+  if (typeof name !== 'string' || name.includes('.') || hosts.includes(name)) return undefined;
+  if (gateways.length === 0 || gateways.includes(MESH_GATEWAY)) return undefined;
+  const http: any[] = Array.isArray(spec.http) ? spec.http : [];
+  if (http.length === 0 || http.some(r => !r || typeof r !== 'object' || r.delegate)) return undefined;
+  const targets = http.flatMap(r => [
+    ...(Array.isArray(r.route) ? r.route.map((d: any) => d?.destination?.host) : []),
+    ...(r.mirror ? [r.mirror.host] : []),
+  ]);
+  return targets.length > 0 && targets.every(h => h === name) ? name : undefined;
 }
 
 function readDestinations(route: any[], where: string, self: string, namespace: string, warn: Warn): RouteDestination[] {

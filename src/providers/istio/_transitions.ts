@@ -5,7 +5,7 @@
 // answers 503.
 import { destinationRulesOf, ISTIO } from './_reader';
 import { Severity } from '../../analyzer/finding';
-import { fmt } from '../../gitops/_routing-text';
+import { describeRule, fmt } from '../../gitops/_routing-text';
 import { FindingKind, TransitionFinding } from '../../gitops/transition-finding';
 import {
   DeploymentInfo, deploymentsOf, destinationKey, hasDeploymentsFor, ObjectIndex, RoutingInfo,
@@ -34,7 +34,11 @@ interface Target {
   readonly version: string;
   /** The largest share of a rule's traffic sent to the version, in percent; 0 when only mirrored. */
   readonly weight: number;
+  /** The rule that sends `weight`: `the default route` or `rule 1 "jason"`. */
+  readonly weightRule?: string;
   readonly mirrorPercent: number;
+  /** The rule that mirrors `mirrorPercent`. */
+  readonly mirrorRule?: string;
   readonly routing: RoutingInfo;
 }
 
@@ -45,34 +49,38 @@ function id(t: { key: string; version: string }): string {
 /** Every (host, version) a set of routings sends traffic to (weight > 0) or mirrors to. */
 function targets(index: ObjectIndex): Map<string, Target> {
   const out = new Map<string, Target>();
-  const add = (routing: RoutingInfo, host: string | undefined, version: string | undefined, weight: number, mirror: number) => {
+  const add = (routing: RoutingInfo, host: string | undefined, version: string | undefined, weight: number, mirror: number, rule: string) => {
     if (!version || (weight <= 0 && mirror <= 0)) return;
     const key = destinationKey(routing, host);
     const k = `${key}|${version}`;
     const old = out.get(k);
+    const [w, m] = [old?.weight ?? 0, old?.mirrorPercent ?? 0];
     out.set(k, {
       key,
       host: host ?? routing.routing.host,
       version,
-      weight: Math.max(old?.weight ?? 0, weight),
-      mirrorPercent: Math.max(old?.mirrorPercent ?? 0, mirror),
+      weight: Math.max(w, weight),
+      weightRule: weight > w ? rule : old?.weightRule,
+      mirrorPercent: Math.max(m, mirror),
+      mirrorRule: mirror > m ? rule : old?.mirrorRule,
       routing: old?.routing ?? routing,
     });
   };
   for (const r of index.routings) {
     if (r.provider !== ISTIO) continue; // the other providers check their routings at Service level
-    for (const rule of r.routing.rules) {
-      for (const d of rule.destinations) add(r, d.host, d.version, d.weight, 0);
-      if (rule.mirror) add(r, rule.mirror.host, rule.mirror.version, 0, rule.mirror.percent);
-    }
+    r.routing.rules.forEach((rule, i) => {
+      const which = (rule.matches ?? []).length === 0 && (rule.gateways ?? []).length === 0 ? 'the default route' : describeRule(rule, i);
+      for (const d of rule.destinations) add(r, d.host, d.version, d.weight, 0, which);
+      if (rule.mirror) add(r, rule.mirror.host, rule.mirror.version, 0, rule.mirror.percent, which);
+    });
   }
   return out;
 }
 
 function sends(t: Target): string {
   const parts = [];
-  if (t.weight > 0) parts.push(`sends it ${fmt(t.weight)}% of a rule's traffic`);
-  if (t.mirrorPercent > 0) parts.push(`mirrors ${fmt(t.mirrorPercent)}% of a rule's traffic to it`);
+  if (t.weight > 0) parts.push(`sends it ${fmt(t.weight)}% of the traffic of ${t.weightRule ?? 'a rule'}`);
+  if (t.mirrorPercent > 0) parts.push(`mirrors ${fmt(t.mirrorPercent)}% of the traffic of ${t.mirrorRule ?? 'a rule'} to it`);
   return parts.join(' and ');
 }
 

@@ -22,8 +22,12 @@ import { RouteDestination, RouteRule, ServiceRouting } from '../../model/routing
 export function renderVirtualServiceSpec(routing: ServiceRouting): VirtualServiceSpec {
   const gateways = routing.gateways ?? [];
   const boundToMeshOnly = gateways.length === 0 || (gateways.length === 1 && gateways[0] === MESH_GATEWAY);
+  // Bound to gateways only (includeMesh: false), the route serves the public hosts alone: the
+  // service name would be a host no request through those gateways carries.
+  const publicHosts = routing.hosts ?? [];
+  const gatewayOnly = !boundToMeshOnly && !gateways.includes(MESH_GATEWAY) && publicHosts.length > 0;
   return {
-    hosts: [routing.host, ...(routing.hosts ?? [])],
+    hosts: gatewayOnly ? [...publicHosts] : [routing.host, ...publicHosts],
     gateways: boundToMeshOnly ? undefined : [...gateways],
     http: routing.rules.map(rule => renderRule(routing.host, rule)),
   };

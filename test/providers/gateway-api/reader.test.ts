@@ -23,6 +23,42 @@ function where(routings: any[], request: any): string {
 }
 
 describe('GatewayApiReader', () => {
+  describe('a parentRef port', () => {
+    const onPort = (port: number) => httpRoute([{ backendRefs: [backend('v1')] }], { parentRefs: [{ group: '', kind: 'Service', name: 'reviews', port }] });
+
+    test('on the only port of its Service is exact: no warning (what our constructs render)', () => {
+      // GIVEN the app Service with one port, 9080, and a route attached to that port
+      const { warnings } = readOne([...reviewsServices(['v1']), onPort(9080)]);
+      // THEN
+      expect(warnings).toEqual([]);
+    });
+
+    test('on a Service with several ports is not modelled, and says so', () => {
+      // GIVEN the app Service with ports 9080 and 9090
+      const objects = reviewsServices(['v1']);
+      objects[0].spec.ports = [{ port: 9080, name: 'http' }, { port: 9090, name: 'http-admin' }];
+      // WHEN the route attaches to 9080 only
+      const { warnings } = readOne([...objects, onPort(9080)]);
+      // THEN
+      expect(warnings).toEqual(['parentRefs[0]: port 9080 is not modelled; the route is modelled as applying to every port of Service reviews']);
+    });
+
+    test('on a port the Service does not expose, or a Service not among the objects, says so', () => {
+      expect(readOne([...reviewsServices(['v1']), onPort(8080)]).warnings).toEqual(['parentRefs[0]: port 8080 is not modelled; the route is modelled as applying to every port of Service reviews']);
+    });
+  });
+
+  test('check on our own Gateway API output reports nothing it cannot model', () => {
+    // GIVEN two stages of the Gateway API Bookinfo example
+    const dist = path.join(__dirname, '..', '..', '..', 'examples', 'bookinfo-gateway', 'dist');
+    const out: string[] = [];
+    const err: string[] = [];
+    // WHEN
+    const code = main(['check', path.join(dist, 'gateway-api-02-v2-deployed-at-0.k8s.yaml'), path.join(dist, 'gateway-api-03-jason-v2.k8s.yaml')], { out: t => out.push(t), err: t => err.push(t) });
+    // THEN
+    expect({ code, out: out.join('\n'), err: err.join('\n') }).toEqual({ code: 0, out: 'SAFE: no unsafe step found', err: '' });
+  });
+
   test('reads Bookinfo\'s jason route as a GAMMA HTTPRoute: versions from the per-version Services, replicas from the Deployments', () => {
     // GIVEN
     const objects = [...reviewsServices(['v1', 'v2'], { v2: 3 }), JASON_V2_ROUTE];

@@ -16,6 +16,25 @@ function readOne(http: any[], extra: any = {}) {
 }
 
 describe('IstioReader', () => {
+  test('reads a gateway-only VirtualService named after its Service as that Service\'s routing at the gateways', () => {
+    // GIVEN what CanaryService renders with includeMesh: false: only the public host, routes to reviews
+    const { routing, warnings } = readOne([{ route: [dest('v1', 80), dest('v2', 20)] }], { hosts: ['reviews.example.com'], gateways: ['istio-system/public'] });
+    // THEN it is the routing of reviews, with its subsets, the public name as a further host
+    expect(warnings).toEqual([]);
+    expect([routing.host, routing.hosts, routing.gateways]).toEqual(['reviews', ['reviews.example.com'], ['istio-system/public']]);
+    expect(routing.versions.map(v => v.version)).toEqual(['v1', 'v2', 'v3']);
+    expect(routing.rules[0].destinations).toEqual([{ version: 'v1', weight: 80 }, { version: 'v2', weight: 20 }]);
+  });
+
+  test.each([
+    ['bound to the mesh too', { hosts: ['reviews.example.com'], gateways: ['istio-system/public', 'mesh'] }],
+    ['routing to another Service', { hosts: ['reviews.example.com'], gateways: ['istio-system/public'], http: [{ route: [{ destination: { host: 'ratings' } }] }] }],
+  ])('keeps the first host as the routing\'s host when %s', (_what, extra) => {
+    const { http, ...rest } = extra as any;
+    const result = IstioReader.read([...reviewsBase(), virtualService(http ?? [{ route: [dest('v1')] }], rest)]);
+    expect(result.routings[0].host).toBe('reviews.example.com');
+  });
+
   test('reads Bookinfo\'s jason route, subsets and replicas', () => {
     // GIVEN
     const objects = [...reviewsBase(['v1', 'v2']), JASON_V2];

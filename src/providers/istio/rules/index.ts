@@ -7,6 +7,7 @@ import { Report, show } from './_check';
 import { checkDelegation } from './delegation';
 import { checkDestinationRule } from './destination-rule';
 import { fqdn, hostsMatch, namespaceOf, serviceKey, visibility } from './hosts';
+import { checkConstructWarnings, checkMeshOnlyPublicHosts } from './public-hosts';
 import { checkUnreachableRules } from './unreachable';
 import { checkVirtualService } from './virtual-service';
 import { AnalyzedObject as Obj } from '../../../analyzer/_objects';
@@ -47,7 +48,9 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
   const drs = objects.filter(o => isIstio(o.json, DR));
   for (const o of [...drs, ...vss]) {
     if (!o.checked) findings.push(...checkIstioObject(o.json, o.source));
+    else if (o.json.kind === VS) findings.push(...checkConstructWarnings(o.json, o.source));
   }
+  for (const vs of vss) findings.push(...checkMeshOnlyPublicHosts(vs.json, vs.source));
 
   // Services and Deployments by namespace, for the subsets' pods.
   const services = new Map<string, Obj>();
