@@ -7,7 +7,7 @@ import type { CliIo } from './main';
 import { compareIngressToGatewayApi } from '../gitops/_equivalence';
 import { migrateToGatewayApi, MigrationGateway } from '../gitops/_nginx-migration';
 import { TrafficDiff } from '../gitops/traffic-diff';
-import { loadManifests, yamlFiles } from '../internal/manifest-files';
+import { loadManifests } from '../internal/manifest-files';
 
 export const MIGRATE_HELP = `Usage: cdk8s-canary migrate <path>... --to gateway-api [--gateway NS/NAME] [--out FILE]
 
@@ -50,8 +50,7 @@ export function migrateCommand(positional: string[], flags: MigrateFlags, io: Cl
     if (!m) throw new MigrateUsageError(`--gateway must be <namespace>/<name> or <name> (lower-case DNS names), got ${JSON.stringify(gatewayFlag)}`);
     gateway = { ...(m[1] ? { namespace: m[1] } : {}), name: m[3] };
   }
-  const objects: any[] = [];
-  for (const file of yamlFiles(positional)) objects.push(...loadManifests([file]));
+  const objects = loadManifests(positional);
   const migration = migrateToGatewayApi(objects, gateway);
   if (migration.replaced.length === 0) {
     throw new Error(`${positional.join(', ')} holds no Ingress (networking.k8s.io/v1) with a Service backend: nothing to migrate`);

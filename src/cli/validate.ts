@@ -2,10 +2,9 @@
 // YAML, offline, like `istioctl validate` (each object) and `istioctl analyze` (across objects).
 //
 // Exit codes: 0 valid, 1 errors found (or warnings with --strict), 2 usage or read error.
-import * as fs from 'fs';
 import { AnalyzedObject } from '../analyzer/_objects';
 import { Finding, Severity } from '../analyzer/finding';
-import { parseManifests, yamlFiles } from '../internal/manifest-files';
+import { readManifestFiles } from '../internal/manifest-files';
 import { analyzeGatewayApi } from '../providers/gateway-api/rules';
 import { analyzeIstio } from '../providers/istio/rules';
 
@@ -44,15 +43,9 @@ export function validateCommand(args: string[], io: ValidateIo): number {
 
   // Read every file first: an unreadable file or invalid YAML is a read error (exit 2).
   const objects: AnalyzedObject[] = [];
-  const files = yamlFiles(paths);
-  for (const file of files) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new Error(`cannot read ${JSON.stringify(file)}: ${(e as Error).message}`);
-    }
-    for (const json of parseManifests(text, file)) {
+  const files = readManifestFiles(paths);
+  for (const { file, objects: read } of files) {
+    for (const json of read) {
       const ns = json.metadata?.namespace;
       objects.push({ json, source: `${file}: ${json.kind}/${ns ? `${ns}/` : ''}${json.metadata?.name}` });
     }
