@@ -5,6 +5,7 @@
 import { AnalyzedObject } from '../analyzer/_objects';
 import { Finding, Severity } from '../analyzer/finding';
 import { readManifestFiles } from '../internal/manifest-files';
+import { safeText } from '../internal/safe-text';
 import { analyzeGatewayApi } from '../providers/gateway-api/rules';
 import { analyzeIstio } from '../providers/istio/rules';
 
@@ -47,7 +48,7 @@ export function validateCommand(args: string[], io: ValidateIo): number {
   for (const { file, objects: read } of files) {
     for (const json of read) {
       const ns = json.metadata?.namespace;
-      objects.push({ json, source: `${file}: ${json.kind}/${ns ? `${ns}/` : ''}${json.metadata?.name}` });
+      objects.push({ json, source: safeText(`${file}: ${json.kind}/${ns ? `${ns}/` : ''}${json.metadata?.name}`, 400) });
     }
   }
   const findings = [...analyzeGatewayApi(objects), ...analyzeIstio(objects)];
