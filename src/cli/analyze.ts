@@ -2,7 +2,7 @@
 // Prometheus, with the release state in a file committed beside the app.
 import type { CliIo } from './main';
 import { commitSummary, evaluate, formatVerdicts, loadAnalyses, ReleaseVerdict } from '../analysis/_evaluate';
-import { PrometheusClient, PrometheusUnavailable } from '../analysis/_prometheus';
+import { DEFAULT_TIMEOUT_MS, HttpClientConfig, parsePromDuration, PrometheusClient, PrometheusUnavailable, readHttpConfigFile, redactUrl } from '../analysis/_prometheus';
 import { readStateFile, writeStateFile } from '../analysis/_state';
 
 export const ANALYZE_HELP = `Usage: cdk8s-canary analyze <dist> --prometheus <url> [--json] [--at <time>]
@@ -13,6 +13,10 @@ and each check's value, threshold and result.
 
 Options:
   --prometheus URL   the Prometheus server, e.g. http://prometheus.monitoring:9090 (required)
+  --http.config.file FILE
+                     HTTP client settings in Prometheus' format (as promtool takes them):
+                     basic_auth, authorization, tls_config, http_headers, follow_redirects
+  --timeout D        the most a query may take, also sent as Prometheus' timeout= (default 30s)
   --at TIME          evaluate at this RFC 3339 time instead of now
   --json             print {"releases":[{"service","version","verdict","reason","checks":[...]}]}
 
@@ -28,6 +32,7 @@ for the commit message. Synthesize again to update the YAML.
 
 Options:
   --prometheus URL   the Prometheus server (required)
+  --http.config.file FILE, --timeout D   as for analyze
   --at TIME          evaluate at this RFC 3339 time instead of now
   --json             print the verdicts as JSON after the summary line
 
@@ -39,6 +44,8 @@ class AnalyzeUsageError extends Error {}
 interface Options {
   readonly positional: string[];
   readonly prometheus: string;
+  readonly timeoutMs: number;
+  readonly http?: HttpClientConfig;
   readonly at: Date;
   readonly json: boolean;
 }
@@ -47,6 +54,8 @@ function parseOptions(args: string[], positional: number, what: string): Options
   const out: string[] = [];
   let prometheus: string | undefined;
   let at: string | undefined;
+  let timeout: string | undefined;
+  let httpConfig: string | undefined;
   let json = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -61,11 +70,24 @@ function parseOptions(args: string[], positional: number, what: string): Options
     else if (name === 'json' && eq < 0) json = true;
     else if (name === 'prometheus') prometheus = value();
     else if (name === 'at') at = value();
+    else if (name === 'timeout') timeout = value();
+    else if (name === 'http.config.file') httpConfig = value();
     else throw new AnalyzeUsageError(`unknown option ${JSON.stringify(arg)}`);
   }
   if (out.length !== positional) throw new AnalyzeUsageError(`needs ${what}, got ${out.length} argument${out.length === 1 ? '' : 's'}${out.length ? `: ${out.join(' ')}` : ''}`);
   if (!prometheus) throw new AnalyzeUsageError('needs --prometheus <url>, e.g. --prometheus http://localhost:9090');
-  if (!/^https?:\/\/[^\s/]+/.test(prometheus)) throw new AnalyzeUsageError(`--prometheus must be an http:// or https:// URL, got ${JSON.stringify(prometheus)}`);
+  let url: URL | undefined;
+  try {
+    url = new URL(prometheus);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || !/^https?:\/\/[^\s/]+/.test(prometheus)) {
+    throw new AnalyzeUsageError(`--prometheus must be an http:// or https:// URL, got ${JSON.stringify(url ? redactUrl(url) : prometheus.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:xxxxx@'))}`);
+  }
+  const timeoutMs = timeout === undefined ? DEFAULT_TIMEOUT_MS : parsePromDuration(timeout);
+  if (timeoutMs === undefined || timeoutMs > 3_600_000) throw new AnalyzeUsageError(`--timeout must be a duration from 1ms to 1h such as 30s or 1m30s, got ${JSON.stringify(timeout)}`);
+  const http = httpConfig === undefined ? undefined : readHttpConfigFile(httpConfig);
   let time = new Date();
   if (at !== undefined) {
     // RFC 3339: a date, 'T', a time and a zone.
@@ -74,7 +96,7 @@ function parseOptions(args: string[], positional: number, what: string): Options
     }
     time = new Date(at);
   }
-  return { positional: out, prometheus, at: time, json };
+  return { positional: out, prometheus, timeoutMs, http, at: time, json };
 }
 
 async function run(command: string, help: string, io: CliIo, body: () => Promise<number>): Promise<number> {
@@ -109,7 +131,7 @@ export function analyze(args: string[], io: CliIo): Promise<number> {
   return run('analyze', ANALYZE_HELP, io, async () => {
     const o = parseOptions(args, 1, 'one path, the synth output <dist>');
     const docs = loadAnalyses(o.positional);
-    const prometheus = new PrometheusClient(o.prometheus);
+    const prometheus = new PrometheusClient(o.prometheus, { timeoutMs: o.timeoutMs, http: o.http });
     const verdicts: ReleaseVerdict[] = [];
     for (const doc of docs) verdicts.push(await evaluate(doc, doc.state, prometheus, o.at));
     io.out(o.json ? toJson(verdicts) : formatVerdicts(verdicts));
@@ -124,7 +146,7 @@ export function advance(args: string[], io: CliIo): Promise<number> {
     const [stateFile, dist] = o.positional;
     const state = readStateFile(stateFile);
     const docs = loadAnalyses([dist]);
-    const prometheus = new PrometheusClient(o.prometheus);
+    const prometheus = new PrometheusClient(o.prometheus, { timeoutMs: o.timeoutMs, http: o.http });
     const verdicts: ReleaseVerdict[] = [];
     for (const doc of docs) {
       const recorded = state.releases[doc.service];
