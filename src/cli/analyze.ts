@@ -4,6 +4,7 @@ import type { CliIo } from './main';
 import { commitSummary, evaluate, formatVerdicts, loadAnalyses, ReleaseVerdict } from '../analysis/_evaluate';
 import { DEFAULT_TIMEOUT_MS, HttpClientConfig, parsePromDuration, PrometheusClient, PrometheusUnavailable, readHttpConfigFile, redactUrl } from '../analysis/_prometheus';
 import { readStateFile, writeStateFile } from '../analysis/_state';
+import { safeText } from '../internal/safe-text';
 
 export const ANALYZE_HELP = `Usage: cdk8s-canary analyze <dist> --prometheus <url> [--json] [--at <time>]
 
@@ -126,6 +127,23 @@ function toJson(verdicts: ReleaseVerdict[]): string {
   }, undefined, 2);
 }
 
+/**
+ * The summary line `advance` prints for the commit message: one line of our words and numbers.
+ * A release whose reason holds anything else (a Prometheus error message, an odd value) gets
+ * "reason in the job log" instead; names are kept only when they are DNS names and versions.
+ */
+export function summaryLine(verdicts: ReleaseVerdict[]): string {
+  const plainName = (n: string) => /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(n);
+  const plainReason = (r: string) => /^[A-Za-z0-9 .,:;%()<>=\/+_-]{0,300}$/.test(r);
+  const safe = verdicts.map(v => ({
+    ...v,
+    service: plainName(v.service) ? v.service : 'a release',
+    version: plainName(v.version) ? v.version : 'a version',
+    reason: plainReason(v.reason) ? v.reason : 'reason in the job log',
+  }));
+  return safeText(commitSummary(safe), 1000);
+}
+
 /** `cdk8s-canary analyze <dist> --prometheus <url> [--json] [--at <time>]` */
 export function analyze(args: string[], io: CliIo): Promise<number> {
   return run('analyze', ANALYZE_HELP, io, async () => {
@@ -160,7 +178,7 @@ export function advance(args: string[], io: CliIo): Promise<number> {
     const releases = { ...state.releases };
     for (const v of verdicts) releases[v.service] = v.nextState;
     if (verdicts.length > 0) writeStateFile(stateFile, { releases });
-    io.out(commitSummary(verdicts));
+    io.out(summaryLine(verdicts));
     if (o.json) io.out(toJson(verdicts));
     return 0;
   });
