@@ -10,7 +10,7 @@
 // `weight` is the canary's percent (0 or a step; 100 when promoted), `since` when it was set,
 // `failures` how many evaluations failed during the release, `reason` why the last change.
 import * as fs from 'fs';
-import * as path from 'path';
+import { writeFileAtomic } from '../internal/atomic-write';
 
 export type ReleaseStatus = 'progressing' | 'promoted' | 'aborted';
 const STATUSES: ReleaseStatus[] = ['progressing', 'promoted', 'aborted'];
@@ -64,17 +64,14 @@ export function readStateFile(file: string): StateFile {
   return { releases: out };
 }
 
-/** Writes a state file atomically: a temporary file in the same directory, then a rename. */
-export function writeStateFile(file: string, state: StateFile): void {
+/**
+ * Writes a state file atomically and exclusively (internal/atomic-write.ts). `expected` is the
+ * content read before deciding (null: no file): when another run changed the file since, nothing
+ * is written and ConcurrentUpdate is thrown.
+ */
+export function writeStateFile(file: string, state: StateFile, expected?: string | null): void {
   const sorted: { [service: string]: ReleaseState } = {};
   for (const key of Object.keys(state.releases).sort()) sorted[key] = state.releases[key];
   const text = `${JSON.stringify({ releases: sorted }, undefined, 2)}\n`;
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, text);
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(file, text, { expected });
 }

@@ -4,6 +4,7 @@ import type { CliIo } from './main';
 import { commitSummary, evaluate, formatVerdicts, loadAnalyses, ReleaseVerdict } from '../analysis/_evaluate';
 import { DEFAULT_TIMEOUT_MS, HttpClientConfig, parsePromDuration, PrometheusClient, PrometheusUnavailable, readHttpConfigFile, redactUrl } from '../analysis/_prometheus';
 import { readStateFile, writeStateFile } from '../analysis/_state';
+import { readIfExists } from '../internal/atomic-write';
 import { safeText } from '../internal/safe-text';
 
 export const ANALYZE_HELP = `Usage: cdk8s-canary analyze <dist> --prometheus <url> [--json] [--at <time>]
@@ -162,6 +163,8 @@ export function advance(args: string[], io: CliIo): Promise<number> {
   return run('advance', ADVANCE_HELP, io, async () => {
     const o = parseOptions(args, 2, 'two paths, <state file> and <dist>');
     const [stateFile, dist] = o.positional;
+    // What was read, to write only if no other run changed the file meanwhile.
+    const before = readIfExists(stateFile);
     const state = readStateFile(stateFile);
     const docs = loadAnalyses([dist]);
     const prometheus = new PrometheusClient(o.prometheus, { timeoutMs: o.timeoutMs, http: o.http });
@@ -177,7 +180,7 @@ export function advance(args: string[], io: CliIo): Promise<number> {
     // Every query answered: now write, once.
     const releases = { ...state.releases };
     for (const v of verdicts) releases[v.service] = v.nextState;
-    if (verdicts.length > 0) writeStateFile(stateFile, { releases });
+    if (verdicts.length > 0) writeStateFile(stateFile, { releases }, before);
     io.out(summaryLine(verdicts));
     if (o.json) io.out(toJson(verdicts));
     return 0;
