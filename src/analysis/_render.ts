@@ -63,11 +63,12 @@ function seconds(who: string, prop: string, value: unknown, min: number, max: nu
 /** Label matchers of one version's Istio metrics. */
 function selector(reporter: string, input: AnalysisInput, version: string): string {
   return [
-    `reporter="${reporter}"`,
-    `destination_service_name="${input.service}"`,
-    ...(input.namespace ? [`destination_service_namespace="${input.namespace}"`] : []),
-    `destination_workload="${input.service}-${version}"`,
-    `destination_version="${version}"`,
+    // Label values as PromQL strings (JSON's escapes are Go's): a namespace cannot close the quote.
+    `reporter=${JSON.stringify(reporter)}`,
+    `destination_service_name=${JSON.stringify(input.service)}`,
+    ...(input.namespace ? [`destination_service_namespace=${JSON.stringify(input.namespace)}`] : []),
+    `destination_workload=${JSON.stringify(`${input.service}-${version}`)}`,
+    `destination_version=${JSON.stringify(version)}`,
   ].join(',');
 }
 

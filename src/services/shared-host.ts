@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SERVICE_CORES, ServiceCore } from './_service-core';
 import { IRoutedService, ServiceProtocol } from './routed-service';
-import { fail, isDns1035Label, show, validateDns1123Label, validateNonEmptyString, validateUnique } from '../internal/validation';
+import { fail, isDns1035Label, show, validateDns1123Label, validateHost, validateUnique } from '../internal/validation';
 import { pathMatches } from '../model/_paths';
 import { MESH_GATEWAY } from '../model/_util';
 import { MatchField, RequestMatch, StringMatch, StringMatchType } from '../model/request-match';
@@ -102,7 +102,7 @@ export class SharedHost extends Construct {
       this.name = derived;
     }
     if (!Array.isArray(props.hosts) || props.hosts.length === 0) fail(who, `hosts must list at least one host name, got ${show(props.hosts)}`);
-    this.hosts = props.hosts.map((h, i) => validateNonEmptyString(who, `hosts[${i}]`, h));
+    this.hosts = props.hosts.map((h, i) => validateHost(who, `hosts[${i}]`, h));
     validateUnique(who, 'hosts', this.hosts, h => h);
     if (!Array.isArray(props.gateways) || props.gateways.length === 0) fail(who, `gateways must list at least one gateway, got ${show(props.gateways)}`);
     props.gateways.forEach((g, i) => {
