@@ -5,6 +5,7 @@ import { ServiceCore } from './_service-core';
 import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
 import { ANALYSIS_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule, STATE_ANNOTATION } from '../analysis/_render';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
+import { checkArrayProps, checkProps } from '../internal/props';
 import { fail, show, validateNonEmptyString, validateNumberRange } from '../internal/validation';
 import { RequestMatch } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
@@ -138,6 +139,7 @@ export class BlueGreenService extends Construct implements IRoutedService {
   public constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
     super(scope, id);
     const who = `BlueGreenService '${id}'`;
+    checkArrayProps(who, 'BlueGreenServiceProps', props);
     for (const color of ['blue', 'green'] as const) {
       if (!props[color] || typeof props[color] !== 'object') fail(who, `${color} must be a VersionSpec, got ${show(props[color])}`);
     }
@@ -215,6 +217,8 @@ export class BlueGreenService extends Construct implements IRoutedService {
         this.analysisTemplate = renderAnalysisTemplate(this, plan, props.analysis!.argoPrometheusAddress);
       }
     }
+    // Last: the validators above give the more specific messages; this catches what they ignore.
+    checkProps(who, 'BlueGreenServiceProps', props);
   }
 
   /** The names of the versions the service runs (blue, then green). */

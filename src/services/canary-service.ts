@@ -5,6 +5,7 @@ import { ServiceCore } from './_service-core';
 import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
 import { ANALYSIS_ANNOTATION, STATE_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule } from '../analysis/_render';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
+import { checkArrayProps, checkProps } from '../internal/props';
 import { fail, validateIntRange, validateNumberRange } from '../internal/validation';
 import { split } from '../model/_util';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
@@ -119,6 +120,7 @@ export class CanaryService extends Construct implements IRoutedService {
 
   public constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     super(scope, id);
+    checkArrayProps(`CanaryService '${id}'`, 'CanaryServiceProps', props);
     if (!props.stable || typeof props.stable !== 'object') fail(`CanaryService '${id}'`, `stable must be a VersionSpec, got ${JSON.stringify(props.stable)}`);
     const versions = [props.stable, ...(props.canary ? [props.canary] : []), ...(props.extraVersions ?? [])];
     this.core = new ServiceCore(this, 'CanaryService', props, versions);
@@ -173,6 +175,8 @@ export class CanaryService extends Construct implements IRoutedService {
         this.analysisTemplate = renderAnalysisTemplate(this, plan, props.analysis!.argoPrometheusAddress);
       }
     }
+    // Last: the validators above give the more specific messages; this catches what they ignore.
+    checkProps(`CanaryService '${id}'`, 'CanaryServiceProps', props);
   }
 
   /** The Deployment of one version. */

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SERVICE_CORES, ServiceCore } from './_service-core';
 import { IRoutedService, ServiceProtocol } from './routed-service';
+import { checkArrayProps, checkProps } from '../internal/props';
 import { fail, isDns1035Label, show, validateDns1123Label, validateHost, validateUnique } from '../internal/validation';
 import { pathMatches } from '../model/_paths';
 import { MESH_GATEWAY } from '../model/_util';
@@ -94,6 +95,7 @@ export class SharedHost extends Construct {
     this.who = `SharedHost '${id}'`;
     const who = this.who;
     if (!props || typeof props !== 'object') fail(who, `props must be SharedHostProps, got ${show(props)}`);
+    checkArrayProps(who, 'SharedHostProps', props);
     if (props.name !== undefined) {
       this.name = validateDns1123Label(who, 'name', props.name);
     } else {
@@ -121,6 +123,8 @@ export class SharedHost extends Construct {
       fail(who, `${impl.displayName} cannot serve a SharedHost: its routing has no gateways to share a host at; use TrafficProvider.istio() or TrafficProvider.gatewayApi()`);
     }
     this.renderer = impl.sharedHost(this.hostContext());
+    // Last: the validators above give the more specific messages; this catches what they ignore.
+    checkProps(who, 'SharedHostProps', props);
   }
 
   /**
