@@ -26,6 +26,7 @@ describe('hosts', () => {
     ['a wildcard inside', 'a.*.example.com', 'a wildcard only as a leading "*."'],
     ['upper case', 'Reviews.Example.com', '(lowercase: "reviews.example.com")'],
     ['a label over 63 characters', `${'a'.repeat(64)}.example.com`, 'must be a lowercase DNS-1123 subdomain'],
+    ['a port', '10.0.0.1:80', 'must be a lowercase DNS-1123 subdomain'],
     ['a newline and a workflow command', 'x\n::error::y', 'must be a lowercase DNS-1123 subdomain'],
   ])('fails on %s', (_, host, message) => {
     expect(make([host])).toThrow(message);
