@@ -17,6 +17,7 @@
 // level, are kept as they are when `advance` rewrites the file.
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeFileAtomic } from '../internal/atomic-write';
 
 export type ReleaseStatus = 'progressing' | 'promoted' | 'aborted';
 const STATUSES: ReleaseStatus[] = ['progressing', 'promoted', 'aborted'];
@@ -196,16 +197,10 @@ export function stateFileText(state: StateFile): string {
 }
 
 /**
- * Writes a state file atomically: a temporary file in the same directory, then a rename.
- * (Issue #21 replaces this with internal/atomic-write's locked write at merge.)
+ * Writes a state file atomically and exclusively (internal/atomic-write.ts). `expected` is the
+ * content read before deciding (null: no file): when another run changed the file since, nothing
+ * is written and ConcurrentUpdate is thrown.
  */
-export function writeStateFile(file: string, state: StateFile): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, stateFileText(state));
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+export function writeStateFile(file: string, state: StateFile, expected?: string | null): void {
+  writeFileAtomic(file, stateFileText(state), { expected });
 }

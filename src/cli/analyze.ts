@@ -2,8 +2,10 @@
 // Prometheus, with the release state in a file committed beside the app.
 import type { CliIo } from './_io';
 import { commitSummary, evaluate, formatVerdicts, loadAnalyses, ReleaseVerdict } from '../analysis/_evaluate';
-import { PrometheusClient, PrometheusUnavailable } from '../analysis/_prometheus';
+import { DEFAULT_TIMEOUT_MS, HttpClientConfig, parsePromDuration, PrometheusClient, PrometheusUnavailable, readHttpConfigFile, redactUrl } from '../analysis/_prometheus';
 import { initialState, parseRfc3339, readStateFile, releaseKey, writeStateFile } from '../analysis/_state';
+import { readIfExists } from '../internal/atomic-write';
+import { safeText } from '../internal/safe-text';
 
 export const ANALYZE_HELP = `Usage: cdk8s-canary analyze <dist> --prometheus <url> [--json] [--at <time>]
 
@@ -13,6 +15,10 @@ and each check's worst value, threshold and result over the time since the step 
 
 Options:
   --prometheus URL   the Prometheus server, e.g. http://prometheus.monitoring:9090 (required)
+  --http.config.file FILE
+                     HTTP client settings in Prometheus' format (as promtool takes them):
+                     basic_auth, authorization, tls_config, http_headers, follow_redirects
+  --timeout D        the most a query may take, also sent as Prometheus' timeout= (default 30s)
   --at TIME          evaluate at this RFC 3339 time instead of now
   --json             print {"releases":[{"service","version","verdict","reason","checks":[...]}]}
 
@@ -29,6 +35,7 @@ for the commit message. Synthesize again to update the YAML.
 
 Options:
   --prometheus URL   the Prometheus server (required)
+  --http.config.file FILE, --timeout D   as for analyze
   --at TIME          evaluate at this RFC 3339 time instead of now
   --json             print the verdicts as JSON after the summary line
 
@@ -40,6 +47,8 @@ class AnalyzeUsageError extends Error {}
 interface Options {
   readonly positional: string[];
   readonly prometheus: string;
+  readonly timeoutMs: number;
+  readonly http?: HttpClientConfig;
   readonly at: Date;
   readonly json: boolean;
 }
@@ -48,6 +57,8 @@ function parseOptions(args: string[], positional: number, what: string): Options
   const out: string[] = [];
   let prometheus: string | undefined;
   let at: string | undefined;
+  let timeout: string | undefined;
+  let httpConfig: string | undefined;
   let json = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -62,11 +73,24 @@ function parseOptions(args: string[], positional: number, what: string): Options
     else if (name === 'json' && eq < 0) json = true;
     else if (name === 'prometheus') prometheus = value();
     else if (name === 'at') at = value();
+    else if (name === 'timeout') timeout = value();
+    else if (name === 'http.config.file') httpConfig = value();
     else throw new AnalyzeUsageError(`unknown option ${JSON.stringify(arg)}`);
   }
   if (out.length !== positional) throw new AnalyzeUsageError(`needs ${what}, got ${out.length} argument${out.length === 1 ? '' : 's'}${out.length ? `: ${out.join(' ')}` : ''}`);
   if (!prometheus) throw new AnalyzeUsageError('needs --prometheus <url>, e.g. --prometheus http://localhost:9090');
-  if (!/^https?:\/\/[^\s/]+/.test(prometheus)) throw new AnalyzeUsageError(`--prometheus must be an http:// or https:// URL, got ${JSON.stringify(prometheus)}`);
+  let url: URL | undefined;
+  try {
+    url = new URL(prometheus);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || !/^https?:\/\/[^\s/]+/.test(prometheus)) {
+    throw new AnalyzeUsageError(`--prometheus must be an http:// or https:// URL, got ${JSON.stringify(url ? redactUrl(url) : prometheus.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:xxxxx@'))}`);
+  }
+  const timeoutMs = timeout === undefined ? DEFAULT_TIMEOUT_MS : parsePromDuration(timeout);
+  if (timeoutMs === undefined || timeoutMs > 3_600_000) throw new AnalyzeUsageError(`--timeout must be a duration from 1ms to 1h such as 30s or 1m30s, got ${JSON.stringify(timeout)}`);
+  const http = httpConfig === undefined ? undefined : readHttpConfigFile(httpConfig);
   let time = new Date();
   if (at !== undefined) {
     // RFC 3339: a date, 'T', a time and a zone.
@@ -74,7 +98,7 @@ function parseOptions(args: string[], positional: number, what: string): Options
     if (ms === undefined) throw new AnalyzeUsageError(`--at must be an RFC 3339 time such as 2026-11-23T10:00:00Z, got ${JSON.stringify(at)}`);
     time = new Date(ms);
   }
-  return { positional: out, prometheus, at: time, json };
+  return { positional: out, prometheus, timeoutMs, http, at: time, json };
 }
 
 async function run(command: string, help: string, io: CliIo, body: () => Promise<number>): Promise<number> {
@@ -105,12 +129,29 @@ function toJson(verdicts: ReleaseVerdict[]): string {
   }, undefined, 2);
 }
 
+/**
+ * The summary line `advance` prints for the commit message: one line of our words and numbers.
+ * A release whose reason holds anything else (a Prometheus error message, an odd value) gets
+ * "reason in the job log" instead; names are kept only when they are DNS names and versions.
+ */
+export function summaryLine(verdicts: ReleaseVerdict[]): string {
+  const plainName = (n: string) => /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(n);
+  const plainReason = (r: string) => /^[A-Za-z0-9 .,:;%()<>=\/+_-]{0,300}$/.test(r);
+  const safe = verdicts.map(v => ({
+    ...v,
+    service: plainName(v.service) ? v.service : 'a release',
+    version: plainName(v.version) ? v.version : 'a version',
+    reason: plainReason(v.reason) ? v.reason : 'reason in the job log',
+  }));
+  return safeText(commitSummary(safe), 1000);
+}
+
 /** `cdk8s-canary analyze <dist> --prometheus <url> [--json] [--at <time>]` */
 export function analyze(args: string[], io: CliIo): Promise<number> {
   return run('analyze', ANALYZE_HELP, io, async () => {
     const o = parseOptions(args, 1, 'one path, the synth output <dist>');
     const docs = loadAnalyses(o.positional);
-    const prometheus = new PrometheusClient(o.prometheus);
+    const prometheus = new PrometheusClient(o.prometheus, { timeoutMs: o.timeoutMs, http: o.http });
     const verdicts: ReleaseVerdict[] = [];
     for (const doc of docs) verdicts.push(await evaluate(doc, doc.state, prometheus, o.at));
     io.out(o.json ? toJson(verdicts) : formatVerdicts(verdicts));
@@ -123,9 +164,11 @@ export function advance(args: string[], io: CliIo): Promise<number> {
   return run('advance', ADVANCE_HELP, io, async () => {
     const o = parseOptions(args, 2, 'two paths, <state file> and <dist>');
     const [stateFile, dist] = o.positional;
+    // What was read, to write only if no other run changed the file meanwhile.
+    const before = readIfExists(stateFile);
     const state = readStateFile(stateFile);
     const docs = loadAnalyses([dist]);
-    const prometheus = new PrometheusClient(o.prometheus);
+    const prometheus = new PrometheusClient(o.prometheus, { timeoutMs: o.timeoutMs, http: o.http });
     const verdicts: ReleaseVerdict[] = [];
     for (const doc of docs) {
       const key = releaseKey(doc.namespace, doc.service);
@@ -139,8 +182,8 @@ export function advance(args: string[], io: CliIo): Promise<number> {
     // Every query answered: now write, once.
     const releases = { ...state.releases };
     for (const v of verdicts) releases[releaseKey(v.namespace, v.service)] = v.nextState;
-    if (verdicts.length > 0) writeStateFile(stateFile, { ...state, releases });
-    io.out(commitSummary(verdicts));
+    if (verdicts.length > 0) writeStateFile(stateFile, { ...state, releases }, before);
+    io.out(summaryLine(verdicts));
     if (o.json) io.out(toJson(verdicts));
     return 0;
   });

@@ -12,7 +12,8 @@
 // `analyze`, 2 usage or read error.
 import { CliIo, EXIT_OK, EXIT_UNSAFE, EXIT_USAGE } from './_io';
 import type { SimulatedRequest } from '../gitops/route-simulator';
-import { loadManifests, yamlFiles } from '../internal/manifest-files';
+import { readManifestFiles, setReadLimits, takeReadLimitFlags } from '../internal/manifest-files';
+import { safeIo } from '../internal/safe-text';
 
 // Each command loads only the modules it needs (module load is part of a command's time).
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -39,8 +40,9 @@ const USAGE = `Usage: cdk8s-canary <command> [options]
 
 Offline checks of synthesized routing YAML: Istio VirtualServices and DestinationRules, Gateway
 API HTTPRoutes and GRPCRoutes, ingress-nginx canary Ingresses and plain Services, whether
-cdk8s-canary wrote them or not. A <path> is a YAML file or a directory, read recursively for
-*.yaml and *.yml.
+cdk8s-canary wrote them or not. A <path> is a YAML or JSON file or a directory, read recursively
+for *.yaml, *.yml and *.json (regular files only; symbolic links only inside the directory given;
+at most 16 MiB a file and 64 MiB in all unless raised with --max-file-size and --max-total-size).
 
 Commands:
   check <old> <new>      report unsafe steps between two synth outputs (exit 1 if any error)
@@ -215,8 +217,7 @@ const ROUTING_KINDS = new Set(['VirtualService', 'HTTPRoute', 'GRPCRoute']);
  */
 function load(paths: string[], command: string, io: CliIo): any[] {
   const objects: any[] = [];
-  for (const file of yamlFiles(paths)) {
-    const found = loadManifests([file]);
+  for (const { file, objects: found } of readManifestFiles(paths)) {
     if (found.length === 0) io.err(`cdk8s-canary ${command}: warning: ${file} holds no Kubernetes object (empty file)`);
     for (const o of found) objects.push(o);
   }
@@ -351,8 +352,21 @@ function asyncOnly(): number {
 export async function mainAsync(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...args] = argv;
   const run = command === undefined ? undefined : ASYNC_COMMANDS[command];
-  if (run && !args.includes('--help') && !args.includes('-h')) return run(args, io);
-  return main(argv, io);
+  if (!run || args.includes('--help') || args.includes('-h')) return main(argv, io);
+  const safe = safeIo(io);
+  let taken: ReturnType<typeof takeReadLimitFlags>;
+  try {
+    taken = takeReadLimitFlags(args);
+  } catch (e) {
+    safe.err(`cdk8s-canary ${command}: ${(e as Error).message}`);
+    return EXIT_USAGE;
+  }
+  const previous = setReadLimits(taken.limits);
+  try {
+    return await run(taken.args, safe);
+  } finally {
+    setReadLimits(previous);
+  }
 }
 
 /**
@@ -360,8 +374,10 @@ export async function mainAsync(argv: string[], io: CliIo = processIo): Promise<
  * code: 0 success, 1 unsafe step found by `check` or errors by `validate`, 2 usage or read error. `analyze` and
  * `advance` run through `mainAsync`.
  */
-export function main(argv: string[], io: CliIo = processIo): number {
-  const [command, ...args] = argv;
+export function main(argv: string[], unsafeIo: CliIo = processIo): number {
+  // Everything printed passes through safeOutput: input and Prometheus control names and values.
+  const io = safeIo(unsafeIo);
+  const [command, ...allArgs] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     (command === undefined ? io.err : io.out)(USAGE);
     return command === undefined ? EXIT_USAGE : EXIT_OK;
@@ -371,11 +387,14 @@ export function main(argv: string[], io: CliIo = processIo): number {
     io.err(`cdk8s-canary: unknown command ${JSON.stringify(command)}; expected check, explain, diff, validate, analyze, advance or migrate\n\n${USAGE}`);
     return EXIT_USAGE;
   }
-  if (args.includes('--help') || args.includes('-h')) {
+  if (allArgs.includes('--help') || allArgs.includes('-h')) {
     io.out(help(command));
     return EXIT_OK;
   }
+  let previous: ReturnType<typeof setReadLimits> | undefined;
   try {
+    const { args, limits } = takeReadLimitFlags(allArgs);
+    previous = setReadLimits(limits);
     return run(args, io);
   } catch (e) {
     if (e instanceof UsageError || (command === 'validate' && e instanceof validation().ValidateUsageError)
@@ -385,5 +404,7 @@ export function main(argv: string[], io: CliIo = processIo): number {
       io.err(`cdk8s-canary ${command}: ${(e as Error).message}`);
     }
     return EXIT_USAGE;
+  } finally {
+    if (previous) setReadLimits(previous);
   }
 }

@@ -6,7 +6,9 @@ import * as yaml from 'js-yaml';
 import type { CliIo } from './_io';
 import { proveMigration } from '../gitops/_equivalence';
 import { TrafficDiff } from '../gitops/traffic-diff';
-import { loadManifests, yamlFiles } from '../internal/manifest-files';
+import { writeFileAtomic } from '../internal/atomic-write';
+import { readManifestFiles } from '../internal/manifest-files';
+import { show } from '../internal/validation';
 import { MigrationGateway } from '../providers/plugin';
 import { PROVIDERS } from '../providers/registry';
 
@@ -41,6 +43,29 @@ export interface MigrateFlags {
   readonly out?: string;
 }
 
+/** Throws unless `out` may be written: not a symbolic link, not one of the input files. */
+function checkOutFile(out: string, inputs: string[]): void {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.lstatSync(out);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`--out ${show(out)}: ${(e as Error).message}`);
+  }
+  if (stat?.isSymbolicLink()) throw new Error(`--out ${show(out)} is a symbolic link; refused (name the file itself)`);
+  if (stat && !stat.isFile()) throw new Error(`--out ${show(out)} is not a regular file; refused`);
+  if (!stat) return;
+  // The same file by device and inode: through a symbolic link or a hard link too.
+  const same = inputs.find(i => {
+    try {
+      const s = fs.statSync(i);
+      return s.ino === stat!.ino && s.dev === stat!.dev;
+    } catch {
+      return false;
+    }
+  });
+  if (same !== undefined) throw new Error(`--out ${show(out)} is one of the inputs (${show(same)}); refused: write the HTTPRoutes to a new file`);
+}
+
 export function migrateCommand(positional: string[], flags: MigrateFlags, io: CliIo): number {
   const { to, gateway: gatewayFlag, out: outFile } = flags;
   if (positional.length === 0) throw new MigrateUsageError('migrate needs at least one path (a YAML file or directory with Ingresses)');
@@ -55,8 +80,9 @@ export function migrateCommand(positional: string[], flags: MigrateFlags, io: Cl
     if (!m) throw new MigrateUsageError(`--gateway must be <namespace>/<name> or <name> (lower-case DNS names), got ${JSON.stringify(gatewayFlag)}`);
     gateway = { ...(m[1] ? { namespace: m[1] } : {}), name: m[3] };
   }
-  const objects: any[] = [];
-  for (const file of yamlFiles(positional)) objects.push(...loadManifests([file]));
+  const inputs = readManifestFiles(positional);
+  const objects = inputs.flatMap(f => f.objects);
+  if (outFile !== undefined) checkOutFile(outFile, inputs.map(f => f.file));
   const migration = target.m.migrate(objects, gateway);
   if (migration.replaced.length === 0) {
     throw new Error(`${positional.join(', ')} holds no Ingress (networking.k8s.io/v1) with a Service backend: nothing to migrate`);
@@ -91,7 +117,7 @@ export function migrateCommand(positional: string[], flags: MigrateFlags, io: Cl
     : proven ? 'PROVEN for routing, with the leftovers above to carry by hand' : 'NOT PROVEN: see the differences above');
 
   if (outFile !== undefined) {
-    fs.writeFileSync(outFile, text);
+    writeFileAtomic(outFile, text);
     io.out(report.join('\n'));
   } else {
     io.out(text.replace(/\n$/, ''));

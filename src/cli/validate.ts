@@ -2,11 +2,11 @@
 // YAML, offline, like `istioctl validate` (each object) and `istioctl analyze` (across objects).
 //
 // Exit codes: 0 valid, 1 errors found (or warnings with --strict), 2 usage or read error.
-import * as fs from 'fs';
 import { ObjectLocation, objectLine, toSarif } from './_sarif';
 import { AnalyzedObject } from '../analyzer/_objects';
 import { Finding, Severity } from '../analyzer/finding';
-import { parseManifests, yamlFiles } from '../internal/manifest-files';
+import { readManifestFiles } from '../internal/manifest-files';
+import { safeText } from '../internal/safe-text';
 import { PROVIDERS } from '../providers/registry';
 
 /** Where the command writes (the CLI's io). */
@@ -56,17 +56,11 @@ export function validateCommand(args: string[], io: ValidateIo): number {
   // Read every file first: an unreadable file or invalid YAML is a read error (exit 2).
   const objects: AnalyzedObject[] = [];
   const locations = new Map<string, ObjectLocation>();
-  const files = yamlFiles(paths);
-  for (const file of files) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new Error(`cannot read ${JSON.stringify(file)}: ${(e as Error).message}`);
-    }
-    for (const json of parseManifests(text, file)) {
+  const files = readManifestFiles(paths);
+  for (const { file, text, objects: read } of files) {
+    for (const json of read) {
       const ns = json.metadata?.namespace;
-      const source = `${file}: ${json.kind}/${ns ? `${ns}/` : ''}${json.metadata?.name}`;
+      const source = safeText(`${file}: ${json.kind}/${ns ? `${ns}/` : ''}${json.metadata?.name}`, 400);
       objects.push({ json, source });
       if (format === 'sarif' && !locations.has(source)) {
         const line = typeof json.kind === 'string' && typeof json.metadata?.name === 'string' ? objectLine(text, json.kind, json.metadata.name) : undefined;

@@ -1,6 +1,6 @@
 // RE2 checks shared by matches and the analyzer (internal).
 import { RE2JS } from 're2js';
-import { fail, show } from './validation';
+import { show } from './validation';
 
 /**
  * Istio's limit on a regular expression's length, in UTF-8 bytes (validateStringMatchRegexp).
@@ -9,16 +9,64 @@ import { fail, show } from './validation';
  */
 export const MAX_REGEX_LENGTH = 1024;
 
-/** Checks a regex with RE2 (Envoy's engine) and Istio's length limit; throws naming `who`. */
+/**
+ * The largest RE2 program Envoy compiles under Istio: Envoy refuses a regex whose compiled
+ * program is larger than its runtime key `re2.max_program_size.error_level`, which Istio's
+ * proxy bootstrap sets to 32768 (Envoy's own default is 100; Envoy Gateway disables the check).
+ * The size is estimated from re2js' program: RE2 compiles a character class into UTF-8 byte
+ * ranges, so each class instruction counts as many instructions as it has ranges.
+ *
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/type/matcher/v3/regex.proto
+ */
+export const MAX_PROGRAM_SIZE = 32768;
+
+const REJECTED = Symbol.for('cdk8s-canary.RegexRejected');
+
+/**
+ * An Error for a pattern the regex judge refuses (RE2 syntax, Istio's length, Envoy's program
+ * size): a plain Error (as every error of the library), marked so that readers recognise it.
+ */
+export function regexRejected(message: string): Error {
+  return Object.assign(new Error(message), { [REJECTED]: true });
+}
+
+/** Whether `e` is the regex judge's refusal. */
+export function isRegexRejected(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as any)[REJECTED] === true;
+}
+
+/**
+ * Runs `read` (a reader of one object); a regex the judge refuses becomes an error naming the
+ * object `source`: readers never treat such a match as satisfied by every request.
+ */
+export function rejectingRegex<T>(source: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (isRegexRejected(e)) throw new Error(`${source}: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+/** Checks a regex with RE2 (Envoy's engine) and Istio's length limit; throws regexRejected() naming `who`. */
 export function validateRegex(who: string, pattern: string): void {
   const bytes = Buffer.byteLength(pattern, 'utf8');
   if (bytes > MAX_REGEX_LENGTH) {
-    fail(who, `pattern must be at most ${MAX_REGEX_LENGTH} bytes (Istio's limit), got ${bytes} bytes`);
+    throw regexRejected(`${who}: pattern must be at most ${MAX_REGEX_LENGTH} bytes (Istio's limit), got ${bytes} bytes`);
   }
   const error = regexError(pattern);
   if (error !== undefined) {
-    fail(who, `pattern must be a valid RE2 regular expression (the syntax Envoy uses; no look-arounds or back-references), got ${show(pattern)}: ${error}`);
+    throw regexRejected(`${who}: pattern must be a valid RE2 regular expression (the syntax Envoy uses; no look-arounds or back-references), got ${show(pattern)}: ${error}`);
   }
+}
+
+/** An estimate of the size of the RE2 program of a compiled pattern (see MAX_PROGRAM_SIZE). */
+export function programSize(compiled: RE2JS): number {
+  const prog = (compiled as any).re2Input?.prog;
+  if (!prog || !Array.isArray(prog.inst)) return 0;
+  let size = 0;
+  for (const inst of prog.inst) size += inst.runes && inst.runes.length > 2 ? inst.runes.length / 2 : 1;
+  return size;
 }
 
 /** Perl syntax RE2 lacks: what a construct is, and what to write instead. */
@@ -79,7 +127,10 @@ export function escapeRegex(literal: string): string {
  */
 export function regexError(pattern: string): string | undefined {
   try {
-    RE2JS.compile(pattern);
+    const size = programSize(RE2JS.compile(pattern));
+    if (size > MAX_PROGRAM_SIZE) {
+      return `its RE2 program is too large (about ${Math.round(size)} instructions; Envoy under Istio refuses more than ${MAX_PROGRAM_SIZE}, re2.max_program_size.error_level); use fewer or smaller repetitions and character classes`;
+    }
     return undefined;
   } catch (e) {
     return unsupportedConstruct(pattern) ?? (e as Error).message;

@@ -111,3 +111,31 @@ export function validateUnique<T>(who: string, prop: string, items: readonly T[]
     seen.add(k);
   }
 }
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * A host name as Istio, the Gateway API and Kubernetes accept it: a lowercase DNS-1123
+ * subdomain (at most 253 characters, labels of at most 63), optionally with a leading `*.`
+ * wildcard. Non-ASCII names are refused with the punycode advice (`xn--...`).
+ */
+export function validateHost(who: string, prop: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') fail(who, `${prop} must be a host name such as reviews or shop.example.com, got ${show(value)}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(value)) {
+    let ascii: string | undefined;
+    try {
+      ascii = new URL(`http://${value}/`).hostname;
+    } catch {
+      ascii = undefined;
+    }
+    fail(who, `${prop} must be ASCII (a DNS name); write an internationalized name in punycode${ascii && /^[\x21-\x7e]+$/.test(ascii) ? ` (${ascii})` : ' (xn--...)'}, got ${show(value)}`);
+  }
+  const name = value.startsWith('*.') ? value.slice(2) : value;
+  const labels = name.split('.');
+  if (value.length > 253 || !DNS1123_SUBDOMAIN.test(name) || labels.some(l => l.length > 63)) {
+    const hint = value !== value.toLowerCase() ? ` (lowercase: ${show(value.toLowerCase())})` : value.includes('*') ? ' (a wildcard only as a leading "*.", e.g. *.example.com)' : '';
+    fail(who, `${prop} must be a lowercase DNS-1123 subdomain (labels of a-z, 0-9 and '-' separated by '.', at most 253 characters), optionally after a leading "*.", got ${show(value)}${hint}`);
+  }
+  return value;
+}

@@ -7,7 +7,7 @@ import { capacityOf, checkTemplatePort, readWorkload, renderWorkload, shareOfRep
 import { RoutedServiceOptions, VersionSpec } from './routed-service';
 import { RoutingAnalyzer } from '../analyzer/routing-analyzer';
 import { OWNED } from '../internal/owned';
-import { DNS1035_RULE, fail, isDns1035Label, isHttpToken, owner, show, validateDns1035Label, validateDns1123Label, validateIntRange, validateNonEmptyString, validateNumberRange, validateUnique } from '../internal/validation';
+import { DNS1035_RULE, fail, isDns1035Label, isHttpToken, owner, show, validateDns1035Label, validateDns1123Label, validateHost, validateIntRange, validateNumberRange, validateUnique } from '../internal/validation';
 import { MESH_GATEWAY } from '../model/_util';
 import { MatchField } from '../model/request-match';
 import { RouteRule, ServiceRouting, ServiceVersion } from '../model/routing-model';
@@ -78,7 +78,7 @@ export class ServiceCore {
     }
     this.provider = provider._impl;
     this.gateways = validateGateways(who, props.gateways ?? [], props.includeMesh ?? true);
-    this.hosts = (props.hosts ?? []).map((h, i) => validateNonEmptyString(who, `hosts[${i}]`, h));
+    this.hosts = (props.hosts ?? []).map((h, i) => validateHost(who, `hosts[${i}]`, h));
     validateUnique(who, 'hosts', [this.name, ...this.hosts], h => h);
     validateRouteResilience(who, props, false);
     this.routeDefaults = { timeout: props.timeout, retries: props.retries, headers: props.headers };

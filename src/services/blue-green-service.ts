@@ -7,6 +7,7 @@ import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-serv
 import { ANALYSIS_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule, STATE_ANNOTATION } from '../analysis/_render';
 import { annotationState } from '../analysis/_state';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
+import { checkArrayProps, checkProps } from '../internal/props';
 import { fail, show, validateNonEmptyString, validateNumberRange } from '../internal/validation';
 import { RequestMatch } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
@@ -169,7 +170,7 @@ export class BlueGreenService extends Construct implements IRoutedService {
   public constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
     super(scope, id);
     const who = `BlueGreenService '${id}'`;
-    if (props === null || typeof props !== 'object') fail(who, `props must be BlueGreenServiceProps, got ${show(props)}`);
+    checkArrayProps(who, 'BlueGreenServiceProps', props);
     for (const color of ['blue', 'green'] as const) {
       if (props[color] !== undefined && (props[color] === null || typeof props[color] !== 'object')) {
         fail(who, `${color} must be a VersionSpec, got ${show(props[color])}`);
@@ -271,6 +272,8 @@ export class BlueGreenService extends Construct implements IRoutedService {
         this.analysisTemplate = renderAnalysisTemplate(this, plan, props.analysis!.argoPrometheusAddress);
       }
     }
+    // Last: the validators above give the more specific messages; this catches what they ignore.
+    checkProps(who, 'BlueGreenServiceProps', props);
   }
 
   /**

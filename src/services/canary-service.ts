@@ -7,6 +7,7 @@ import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-serv
 import { ANALYSIS_ANNOTATION, STATE_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule } from '../analysis/_render';
 import { annotationState } from '../analysis/_state';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
+import { checkArrayProps, checkProps } from '../internal/props';
 import { fail, owner, show, validateIntRange, validateNumberRange } from '../internal/validation';
 import { split } from '../model/_util';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
@@ -136,6 +137,7 @@ export class CanaryService extends Construct implements IRoutedService {
 
   public constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     super(scope, id);
+    checkArrayProps(`CanaryService '${id}'`, 'CanaryServiceProps', props);
     if (!props.stable || typeof props.stable !== 'object') fail(`CanaryService '${id}'`, `stable must be a VersionSpec, got ${JSON.stringify(props.stable)}`);
     const versions = [props.stable, ...(props.canary ? [props.canary] : []), ...(props.extraVersions ?? [])];
     const who = owner('CanaryService', id);
@@ -201,6 +203,8 @@ export class CanaryService extends Construct implements IRoutedService {
         this.analysisTemplate = renderAnalysisTemplate(this, plan, props.analysis!.argoPrometheusAddress);
       }
     }
+    // Last: the validators above give the more specific messages; this catches what they ignore.
+    checkProps(`CanaryService '${id}'`, 'CanaryServiceProps', props);
   }
 
   /**

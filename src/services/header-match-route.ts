@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { validateRouteResilience } from './_route-options';
 import { IRoutedService } from './routed-service';
+import { checkArrayProps, checkProps } from '../internal/props';
 import { fail, owner, show, validateDns1123Label } from '../internal/validation';
 import { withoutUndefined } from '../model/_util';
 import { RequestMatch } from '../model/request-match';
@@ -90,6 +91,7 @@ export class HeaderMatchRoute extends Construct {
   public constructor(scope: Construct, id: string, props: HeaderMatchRouteProps) {
     super(scope, id);
     const who = owner('HeaderMatchRoute', id);
+    checkArrayProps(who, 'HeaderMatchRouteProps', props);
     if (!props.target || typeof (props.target as IRoutedService).addRoute !== 'function') {
       fail(who, `target must be a CanaryService or BlueGreenService (an IRoutedService), got ${show(props.target)}`);
     }
@@ -117,6 +119,8 @@ export class HeaderMatchRoute extends Construct {
       gateways: props.gateways ? [...props.gateways] : undefined,
       ...withoutUndefined({ timeout: props.timeout, retries: props.retries, headers: props.headers, fault: props.fault }),
     };
+    // Before changing the target: the validators above give the more specific messages; this catches what they ignore.
+    checkProps(who, 'HeaderMatchRouteProps', props);
     props.target.addRoute(this.rule, who);
   }
 }

@@ -2,7 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SERVICE_CORES, ServiceCore } from './_service-core';
 import { IRoutedService } from './routed-service';
-import { fail, isDns1035Label, show, validateDns1123Label, validateNonEmptyString, validateUnique } from '../internal/validation';
+import { checkArrayProps, checkProps } from '../internal/props';
+import { fail, isDns1035Label, show, validateDns1123Label, validateHost, validateUnique } from '../internal/validation';
 import { pathMatches } from '../model/_paths';
 import { MESH_GATEWAY } from '../model/_util';
 import { MatchField, RequestMatch, StringMatch, StringMatchType } from '../model/request-match';
@@ -95,6 +96,7 @@ export class SharedHost extends Construct {
     this.who = `SharedHost '${id}'`;
     const who = this.who;
     if (!props || typeof props !== 'object') fail(who, `props must be SharedHostProps, got ${show(props)}`);
+    checkArrayProps(who, 'SharedHostProps', props);
     if (props.name !== undefined) {
       this.name = validateDns1123Label(who, 'name', props.name);
     } else {
@@ -103,7 +105,7 @@ export class SharedHost extends Construct {
       this.name = derived;
     }
     if (!Array.isArray(props.hosts) || props.hosts.length === 0) fail(who, `hosts must list at least one host name, got ${show(props.hosts)}`);
-    this.hosts = props.hosts.map((h, i) => validateNonEmptyString(who, `hosts[${i}]`, h));
+    this.hosts = props.hosts.map((h, i) => validateHost(who, `hosts[${i}]`, h));
     validateUnique(who, 'hosts', this.hosts, h => h);
     if (!Array.isArray(props.gateways) || props.gateways.length === 0) fail(who, `gateways must list at least one gateway, got ${show(props.gateways)}`);
     props.gateways.forEach((g, i) => {
@@ -122,6 +124,8 @@ export class SharedHost extends Construct {
       fail(who, `${impl.displayName} cannot serve a SharedHost: its routing has no gateways to share a host at; use TrafficProvider.istio() or TrafficProvider.gatewayApi()`);
     }
     this.renderer = impl.sharedHost(this.hostContext());
+    // Last: the validators above give the more specific messages; this catches what they ignore.
+    checkProps(who, 'SharedHostProps', props);
   }
 
   /**

@@ -62,7 +62,7 @@ describe('cdk8s-canary CLI', () => {
       const notK8s = path.join(dir, 'values.yaml');
       fs.writeFileSync(notK8s, 'replicaCount: 2\nimage: nginx\n');
       expect(run('check', notK8s, stage('01-all-v1'))).toEqual({
-        code: 2, out: '', err: `cdk8s-canary check: ${notK8s}: document 1 is not a Kubernetes object (an object with apiVersion and kind), got {"replicaCount":2,"image":"nginx"}`,
+        code: 2, out: '', err: `cdk8s-canary check: ${notK8s}: document 1 (line 1) is not a Kubernetes object (an object with apiVersion and kind), got {"replicaCount":2,"image":"nginx"}`,
       });
       const broken = path.join(dir, 'broken.yaml');
       fs.writeFileSync(broken, 'kind: [unclosed\n');

@@ -10,7 +10,7 @@
 import { Duration } from 'cdk8s';
 import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
 import { parseDuration } from '../../internal/duration';
-import { escapeRegex } from '../../internal/regex';
+import { escapeRegex, isRegexRejected, regexRejected, rejectingRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
 import { pathElementPrefix } from '../../model/_paths';
 import { MESH_GATEWAY, withoutUndefined } from '../../model/_util';
@@ -152,7 +152,7 @@ export function readGatewayApiRoutes(objects: any[], index: ObjectIndex): Gatewa
         index.warnings.push({ source: `${o.kind} ${idOf(o)}`, message: `has apiVersion ${o.apiVersion}; only ${ROUTE_API_VERSIONS.join(', ')} are read, so it is ignored` });
         continue;
       }
-      const route = readRoute(o, index, services);
+      const route = rejectingRegex(`${o.kind} ${idOf(o)}`, () => readRoute(o, index, services));
       if (route) routes.push(route);
     }
   }
@@ -551,6 +551,8 @@ function readHttpMatch(m: any, where: string, warn: Warn): ReadMatch {
       const made = make();
       if (made) parts.push(made);
     } catch (e) {
+      // The regex judge's refusal is an error, never a match treated as satisfied by every request.
+      if (isRegexRejected(e)) throw regexRejected(`${where}: ${(e as Error).message}`);
       warn(`${where}: ${what} cannot be modelled (${(e as Error).message}); treated as satisfied by every request`);
     }
   };
@@ -644,6 +646,8 @@ function readGrpcMatch(m: any, where: string, warn: Warn): ReadMatch {
       }
     }
   } catch (e) {
+    // The regex judge's refusal is an error, never a match treated as satisfied by every request.
+    if (isRegexRejected(e)) throw regexRejected(`${where}: ${(e as Error).message}`);
     warn(`${where}: method cannot be modelled (${(e as Error).message}); treated as satisfied by every request`);
   }
   const names = new Set<string>();
@@ -654,6 +658,8 @@ function readGrpcMatch(m: any, where: string, warn: Warn): ReadMatch {
     try {
       parts.push(RequestMatch.header(name, valueMatch(h, true)));
     } catch (e) {
+      // The regex judge's refusal is an error, never a match treated as satisfied by every request.
+      if (isRegexRejected(e)) throw regexRejected(`${where}: ${(e as Error).message}`);
       warn(`${where}: header ${name} cannot be modelled (${(e as Error).message}); treated as satisfied by every request`);
     }
   }

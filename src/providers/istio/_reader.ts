@@ -3,7 +3,7 @@
 // labels; what the transition check needs of DestinationRules is kept per index.
 import { delegateKey, expandDelegation } from './_delegation';
 import { readResilience } from './_read-resilience';
-import { escapeRegex } from '../../internal/regex';
+import { escapeRegex, isRegexRejected, regexRejected, rejectingRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
 import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, toPercentages, withoutUndefined } from '../../model/_util';
 import { RequestMatch, StringMatch } from '../../model/request-match';
@@ -67,7 +67,7 @@ export function readIstio(objects: any[], index: ObjectIndex): RoutingInfo[] {
   const virtualServices = objects.filter(x => istio(x, 'VirtualService'));
   const delegates = delegatesOf(virtualServices);
   for (const o of virtualServices) {
-    const info = readVirtualService(o, index, delegates);
+    const info = rejectingRegex(`VirtualService ${idOf(o)}`, () => readVirtualService(o, index, delegates));
     if (!info) continue;
     const earlier = seenHosts.get(info.hostKey);
     if (earlier) {
@@ -286,6 +286,8 @@ function readMatch(m: any, where: string, warn: Warn): RequestMatch | undefined 
     try {
       parts.push(make());
     } catch (e) {
+      // The regex judge's refusal is an error, never a match treated as satisfied by every request.
+      if (isRegexRejected(e)) throw regexRejected(`${where}: ${(e as Error).message}`);
       warn(`${where}: ${what} cannot be modelled (${(e as Error).message}); treated as satisfied by every request`);
     }
   };

@@ -222,11 +222,11 @@ describe('IstioReader', () => {
       fs.writeFileSync(notK8s, 'apiVersion: v1\nkind: Service\nmetadata: { name: a }\n---\nfoo: bar\n');
       expect(() => IstioReader.loadFiles([path.join(dir, 'missing.yaml')])).toThrow(`cannot read "${path.join(dir, 'missing.yaml')}": no such file or directory`);
       expect(() => IstioReader.loadFiles([bad])).toThrow(new RegExp(`^${bad}: document 1 is not valid YAML: `));
-      expect(() => IstioReader.loadFiles([notK8s])).toThrow(`${notK8s}: document 2 is not a Kubernetes object (an object with apiVersion and kind), got {"foo":"bar"}`);
+      expect(() => IstioReader.loadFiles([notK8s])).toThrow(`${notK8s}: document 2 (line 4) is not a Kubernetes object (an object with apiVersion and kind), got {"foo":"bar"}`);
       expect(() => IstioReader.loadFiles([])).toThrow('IstioReader.loadFiles: paths must list at least one file or directory, got []');
       fs.rmSync(bad);
       fs.rmSync(notK8s);
-      expect(() => IstioReader.loadFiles([dir])).toThrow(`"${dir}" is a directory without *.yaml or *.yml files`);
+      expect(() => IstioReader.loadFiles([dir])).toThrow(`"${dir}" is a directory without *.yaml, *.yml or *.json files`);
     });
   });
 });

@@ -1,0 +1,77 @@
+// Untrusted text in the output: names and values from a pull request's YAML are printed
+// escaped; no line of ours starts with `::` (a GitHub workflow command); --json stays exact.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as jsyaml from 'js-yaml';
+import { main } from '../../src/cli/main';
+import { safeOutput, safeText } from '../../src/internal/safe-text';
+import { JASON_V2, reviewsBase, virtualService } from '../util/bookinfo';
+
+const HOSTILE = 'x\n::error file=a,line=1::pwned\u001b[31m\u009b2J\u202e';
+
+function run(...argv: string[]): { code: number; out: string; err: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = main(argv, { out: t => out.push(t), err: t => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** No escape or control character (but newline) and no line starting with `::`. */
+function expectSafe(text: string): void {
+  expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+  for (const line of text.split('\n')) expect(line.trimStart().startsWith('::')).toBe(false);
+}
+
+let dir: string;
+beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-output-')); });
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, objects: any[]): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, objects.map(o => `---\n${jsyaml.dump(o)}`).join(''));
+  return file;
+}
+
+test('safeText escapes control characters, escape codes and newlines, and cuts long values with an ellipsis', () => {
+  expect(safeText(HOSTILE)).toBe('x\\n::error file=a,line=1::pwned\\u001b[31m\\u009b2J\\u202e');
+  expect(safeText('a'.repeat(300))).toBe(`${'a'.repeat(199)}…`);
+  expect(safeText('reviews', 3)).toBe('re…');
+});
+
+test('safeOutput keeps JSON exact: it parses to the same values', () => {
+  // GIVEN a JSON text holding the hostile string (JSON.stringify leaves C1 controls and U+202E raw)
+  const json = JSON.stringify({ name: HOSTILE }, undefined, 2);
+  // WHEN made safe THEN it is safe and parses to the same object
+  expectSafe(safeOutput(json));
+  expect(JSON.parse(safeOutput(json))).toEqual({ name: HOSTILE });
+});
+
+describe.each([
+  ['check', (f: string, g: string) => ['check', f, g]],
+  ['validate', (f: string) => ['validate', f]],
+  ['explain', (f: string) => ['explain', f, '--host', 'reviews']],
+  ['diff', (f: string, g: string) => ['diff', f, g]],
+])('%s', (command, args) => {
+  test('prints a hostile object name escaped, and --json exactly', () => {
+    // GIVEN outputs whose VirtualService and a subset are named with a workflow command and escape codes
+    const vs = virtualService([{ route: [{ destination: { host: 'reviews', subset: HOSTILE } }] }]);
+    vs.metadata.name = HOSTILE;
+    const before = write('before.yaml', [...reviewsBase(), JASON_V2]);
+    const after = write(`after-${command}.yaml`, [...reviewsBase(), vs, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: HOSTILE } }]);
+    // WHEN the command runs on them
+    const r = run(...args(after, before));
+    const s = run(...args(before, after));
+    // THEN neither stdout nor stderr carries a control character or a line starting with '::'
+    for (const x of [r, s]) {
+      expectSafe(x.out);
+      expectSafe(x.err);
+    }
+    // AND --json (where the command has it) parses back to the exact strings
+    if (command !== 'diff') {
+      const j = run(...args(before, after), '--json');
+      expectSafe(j.out);
+      expect(() => JSON.parse(j.out)).not.toThrow();
+    }
+  });
+});
