@@ -112,6 +112,8 @@ export function planAnalysis(input: AnalysisInput, analysis: CanaryAnalysis): An
     fail(who, 'analysis needs the namespace the release runs in, but the chart has none (its metrics would be summed over every namespace); '
       + 'give the Chart a namespace, or set analysis.namespace');
   }
+  // It reaches PromQL and the state file's keys: a Kubernetes namespace name, nothing else.
+  validateDns1123Label(who, "the chart's namespace", namespace);
   if (input.preSwitch && analysis.steps !== undefined) fail(who, `analysis.steps do not apply to a blue-green switch (one step: all traffic), got ${show(analysis.steps)}; remove steps`);
   const steps = input.preSwitch ? [100] : analysis.steps ?? DEFAULT_STEPS;
   if (!Array.isArray(steps) || steps.length === 0) fail(who, `analysis.steps must be a non-empty list of weights, got ${show(steps)}`);

@@ -91,10 +91,10 @@ export class MetricSource {
     }
     return new MetricSource(`istio (reporter ${reporter})`, r => {
       const matchers = (version: string) => [
-        `reporter="${reporter}"`,
-        `destination_workload_namespace="${r.namespace}"`,
-        `destination_workload="${r.service}-${version}"`,
-        `destination_version="${version}"`,
+        `reporter=${JSON.stringify(reporter)}`,
+        `destination_workload_namespace=${JSON.stringify(r.namespace)}`,
+        `destination_workload=${JSON.stringify(`${r.service}-${version}`)}`,
+        `destination_version=${JSON.stringify(version)}`,
       ].join(',');
       const series = (version: string) => ({
         requests: `istio_requests_total{${matchers(version)}}`,
@@ -122,7 +122,7 @@ export class MetricSource {
    */
   public static ingressNginx(): MetricSource {
     return new MetricSource('ingress-nginx', r => {
-      const matchers = (canary: boolean) => `namespace="${r.namespace}",ingress="${r.service}",canary${canary ? '!=""' : '=""'}`;
+      const matchers = (canary: boolean) => `namespace=${JSON.stringify(r.namespace)},ingress=${JSON.stringify(r.service)},canary${canary ? '!=""' : '=""'}`;
       const series = (canary: boolean) => ({
         requests: `nginx_ingress_controller_requests{${matchers(canary)}}`,
         errors: `nginx_ingress_controller_requests{${matchers(canary)},status=~"5.."}`,

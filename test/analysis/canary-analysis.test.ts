@@ -296,6 +296,8 @@ describe('CanaryService analysis', () => {
     test('fails on an unknown reporter', () => fails({ reporter: 'proxy' as any }, "CanaryService 'reviews': analysis.reporter must be one of destination, source, waypoint, got \"proxy\""));
     test('fails without a namespace', () => expect(() => chart({}, {}, null)).toThrow(
       "CanaryService 'reviews': analysis needs the namespace the release runs in, but the chart has none (its metrics would be summed over every namespace); give the Chart a namespace, or set analysis.namespace"));
+    test('fails on a chart namespace that is not a namespace name (it reaches PromQL)', () => expect(() => chart({}, {}, 'a"} or vector(1)')).toThrow(
+      "CanaryService 'reviews': the chart's namespace must be a DNS-1123 label (at most 63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit), got \"a\\\"} or vector(1)\""));
     test('fails on a namespace other than the chart\'s', () => fails({ namespace: 'shop' },
       "CanaryService 'reviews': analysis.namespace is \"shop\" but the chart's namespace is \"bookinfo\"; remove analysis.namespace (it is for charts without a namespace)"));
     test('fails on a progress deadline shorter than a minute', () => fails({ progressDeadline: Duration.seconds(30) },
