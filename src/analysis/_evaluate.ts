@@ -20,7 +20,7 @@ export interface CheckVerdict {
   readonly value: number | null;
   readonly threshold: string;
   readonly passed: boolean;
-  /** Why there is no value. */
+  /** Why there is no value, or why the value is impossible. */
   readonly problem?: string;
 }
 
@@ -64,6 +64,9 @@ export function loadAnalyses(paths: string[]): AnalysisDocument[] {
   }
   return docs;
 }
+
+/** The values the built-in checks can take, by unit: a success rate, its difference, a latency. */
+const POSSIBLE: { [unit: string]: [number, number] } = { '%': [0, 100], ' points': [-100, 100], ' ms': [0, Infinity] };
 
 function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(3)));
@@ -142,6 +145,13 @@ export async function evaluate(doc: AnalysisDocument, state: ReleaseState, prome
     const shown = c.min !== undefined && (!lowOk || c.max === undefined) ? low : high;
     const problem = (c.min !== undefined ? low.problem : undefined) ?? (c.max !== undefined ? high.problem : undefined);
     const value = problem ? null : shown.value ?? null;
+    // A value the check cannot take (a success rate above 100%, a negative latency) means the
+    // query or the data is wrong: it fails the check, whatever the threshold says.
+    const [lo, hi] = POSSIBLE[c.unit] ?? [-Infinity, Infinity];
+    const impossible = [low.value, high.value].find(v => v !== undefined && (v < lo || v > hi));
+    if (!problem && impossible !== undefined) {
+      return { name: c.name, value: impossible, threshold: thresholdText(c), passed: false, problem: `${fmt(impossible)}${c.unit} is impossible for this check (it lies between ${lo} and ${hi}${c.unit}): the query or the data is wrong` };
+    }
     return { name: c.name, value, threshold: thresholdText(c), passed: !problem && lowOk && highOk, ...(problem ? { problem } : {}) };
   });
   const requests = count(requestsAnswer);
@@ -233,7 +243,7 @@ export function formatVerdicts(verdicts: ReleaseVerdict[]): string {
     lines.push(`${v.namespace}/${v.service} ${v.version}: ${v.verdict.toUpperCase()} at ${v.weight}%${v.nextWeight !== v.weight ? ` -> ${v.nextWeight}%` : ''}: ${v.reason}`);
     if (v.requests !== null) lines.push(`  requests: ${fmt(v.requests)} in ${duration(v.spanSeconds ?? 0)} from ${v.from}`);
     for (const c of v.checks) {
-      lines.push(`  ${c.passed ? 'pass' : 'FAIL'} ${c.name}: ${c.value === null ? c.problem : fmt(c.value)} (must be ${c.threshold})`);
+      lines.push(`  ${c.passed ? 'pass' : 'FAIL'} ${c.name}: ${c.value === null || c.problem ? c.problem : fmt(c.value)} (must be ${c.threshold})`);
     }
   }
   return lines.join('\n');
