@@ -139,6 +139,7 @@ export function summaryLine(verdicts: ReleaseVerdict[]): string {
   const plainReason = (r: string) => /^[A-Za-z0-9 .,:;%()<>=\/+_-]{0,300}$/.test(r);
   const safe = verdicts.map(v => ({
     ...v,
+    namespace: plainName(v.namespace) ? v.namespace : 'a namespace',
     service: plainName(v.service) ? v.service : 'a release',
     version: plainName(v.version) ? v.version : 'a version',
     reason: plainReason(v.reason) ? v.reason : 'reason in the job log',

