@@ -52,5 +52,3 @@ test('a chart namespace reaching PromQL must be a namespace name: an injection i
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
-  }
-});
