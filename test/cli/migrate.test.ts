@@ -53,6 +53,21 @@ describe('cdk8s-canary migrate', () => {
     expect(r.out).toContain('PROVEN for routing, with the leftovers above to carry by hand');
   });
 
+  test('never says PROVEN nor exits 0 while the reader warns about the input, and lists the warnings', () => {
+    // GIVEN the example with a canary-weight ingress-nginx reads as 0 (not an integer): the
+    // reader warns, and its model routes like the HTTPRoutes
+    const file = path.join(dir, 'in.yaml');
+    fs.writeFileSync(file, fs.readFileSync(INPUT, 'utf8').replace('canary-weight: "10"', 'canary-weight: "10%"'));
+    // WHEN migrate runs
+    const r = run('migrate', file, '--to', 'gateway-api', '--gateway', 'public', '--out', path.join(dir, 'out.yaml'));
+    // THEN it exits 1, names the warning and does not claim a proof
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('reader warnings (the proof compares what the reader models; these it does not, or not exactly):\n'
+      + '  Ingress shop/shop-canary (shop.example.com): nginx.ingress.kubernetes.io/canary-weight is "10%", not an integer; read as 0');
+    expect(r.out).not.toMatch(/^PROVEN/m);
+    expect(r.out).toContain('NOT PROVEN: the models route alike, but the reader warnings above name what they leave out');
+  });
+
   test('fails without --to gateway-api, with a bad --gateway, without paths, or without Ingresses', () => {
     expect(run('migrate', INPUT)).toMatchObject({ code: 2, err: expect.stringContaining('migrate needs --to gateway-api (the only target so far), got none') });
     expect(run('migrate', INPUT, '--to', 'istio')).toMatchObject({ code: 2, err: expect.stringContaining('got "istio"') });
