@@ -30,7 +30,7 @@ describe('cdk8s-canary migrate', () => {
     validateManifests(IstioReader.loadFiles([out]));
     // AND the report shows the diff without a change and the simulator's verdict
     expect(r.out).toContain('migrated 2 Ingress(es) to 1 HTTPRoute(s) for shop.example.com');
-    expect(r.out).toMatch(/shop\.example\.com\s+cookie beta=always\s+shop-canary 100\s+shop-canary 100\s+unchanged/);
+    expect(r.out).toMatch(/shop\.example\.com\s+cookie beta=always \(name in any case\)\s+shop-canary 100\s+shop-canary 100\s+unchanged/);
     expect(r.out).toMatch(/simulator: \d+ probe request\(s\) route alike/);
     expect(r.out).toContain('PROVEN: the HTTPRoutes route every request as the Ingresses do');
     expect(r.err).toBe('');
