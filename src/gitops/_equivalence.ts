@@ -115,7 +115,9 @@ function gatewayApiRouting(index: IstioIndex, host: string): RoutingInfo | undef
   const r = routes.get(host);
   if (!r) return undefined;
   return normalized(r, host, d => {
-    const key = `${d.host !== undefined ? hostKey(d.host, r.namespace) : r.hostKey}|${d.version ?? ''}`;
+    // `<name>.<namespace>`: a Service of another namespace than the routing's (the routes of a hostname may be in several).
+    const target = d.host === undefined ? r.hostKey : d.host.split('.').length === 2 ? `${d.host}.svc.cluster.local` : hostKey(d.host, r.namespace);
+    const key = `${target}|${d.version ?? ''}`;
     return services.get(key) ?? key;
   });
 }

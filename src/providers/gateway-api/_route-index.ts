@@ -780,6 +780,7 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Istio
   const gateways = [...new Set(points.map(p => p.tag))];
   const hosts = [...new Set(points.map(p => p.host))].filter(h => h !== host);
   const ownKey = host === anchor.host ? anchor.key : hostKey(host, first.namespace);
+  const namespace = ownKey === anchor.key ? anchor.namespace : first.namespace;
 
   // Each point's rules, first-match; the rules after a catch-all are never reached.
   const listOf = (entries: Entry[]): RouteRule[] => {
@@ -794,8 +795,8 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Istio
       out.push(withoutUndefined({
         name: rule.name,
         matches: run.some(e => e.match.match === undefined) ? undefined : run.map(e => e.match.match!),
-        destinations: rule.destinations.map(d => destinationOf(d, ownKey)),
-        mirror: rule.mirror ? mirrorOf(rule.mirror, ownKey) : undefined,
+        destinations: rule.destinations.map(d => destinationOf(d, ownKey, namespace)),
+        mirror: rule.mirror ? mirrorOf(rule.mirror, ownKey, namespace) : undefined,
         removeRequestHeaders: rule.removeRequestHeaders ? [...rule.removeRequestHeaders] : undefined,
         ...rule.resilience,
       }));
@@ -840,19 +841,30 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Istio
   return {
     routing,
     key: first.key,
-    namespace: ownKey === anchor.key ? anchor.namespace : first.namespace,
+    namespace,
     hostKey: ownKey,
     wave: first.wave,
   };
 }
 
-function destinationOf(d: { backend?: BackendInfo; weight: number }, ownKey: string): RouteDestination {
+function destinationOf(d: { backend?: BackendInfo; weight: number }, ownKey: string, namespace: string): RouteDestination {
   const b = d.backend!;
-  return withoutUndefined({ version: b.version, host: b.hostKey === ownKey ? undefined : b.host, weight: d.weight });
+  return withoutUndefined({ version: b.version, host: b.hostKey === ownKey ? undefined : hostIn(b, namespace), weight: d.weight });
 }
 
-function mirrorOf(m: { backend: BackendInfo; percent: number }, ownKey: string): MirrorPolicy {
-  return withoutUndefined({ version: m.backend.version ?? '', host: m.backend.hostKey === ownKey ? undefined : m.backend.host, percent: m.percent });
+function mirrorOf(m: { backend: BackendInfo; percent: number }, ownKey: string, namespace: string): MirrorPolicy {
+  return withoutUndefined({ version: m.backend.version ?? '', host: m.backend.hostKey === ownKey ? undefined : hostIn(m.backend, namespace), percent: m.percent });
+}
+
+/**
+ * A backend's host as a routing of `namespace` names it: short in that namespace, else
+ * `<name>.<namespace>` (a routing gathers the routes of several namespaces on one hostname,
+ * and a backend's host as read is relative to its own route's namespace).
+ */
+function hostIn(b: BackendInfo, namespace: string): string {
+  if (!b.isService) return b.host;
+  const short = b.host.split('.')[0];
+  return b.namespace === namespace ? short : `${short}.${b.namespace}`;
 }
 
 /** The versions of the routing's own Service: its per-version Services, with the replicas of the pods they select. */

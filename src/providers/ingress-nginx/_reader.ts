@@ -260,7 +260,9 @@ function readHost(host: string, found: Array<{ main: IngressPath; canary?: Ingre
   const all = [...found.flatMap(g => [g.main, ...(g.canary ? [g.canary] : [])]), ...mirrored];
   const backends = [...new Map(all.map(p => [`${p.namespace}/${p.service}`, p])).values()];
   const labelled = backends.map(p => index.selectors.get(hostKey(p.service, p.namespace))?.version);
-  const names = labelled.map((l, i) => (l !== undefined && labelled.filter(x => x === l).length === 1 ? l : backends[i].service));
+  const named = labelled.map((l, i) => (l !== undefined && labelled.filter(x => x === l).length === 1 ? l : backends[i].service));
+  // Services of one name in two namespaces (a canary Ingress of another namespace): `<name>.<namespace>`.
+  const names = named.map((n, i) => (named.filter(x => x === n).length > 1 ? `${backends[i].service}.${backends[i].namespace}` : n));
   const indexOf = (p: { namespace: string; service: string }) => backends.findIndex(b => b.namespace === p.namespace && b.service === p.service);
   const versionOf = (p: { namespace: string; service: string }) => names[indexOf(p)];
 

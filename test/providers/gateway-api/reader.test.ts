@@ -288,7 +288,9 @@ describe('GatewayApiReader', () => {
       'HTTPRoute default/reviews: rules[2].backendRefs[1]: Service ratings is not among the objects; modelled as any pod of ratings.other',
     ]);
     expect(routings[0].host).toBe('reviews.bookinfo');
-    expect(routings[0].rules.map(r => r.destinations)).toEqual([[], [{ version: 'v2', host: 'reviews', weight: 100 }], [{ host: 'reviews-v9', weight: 50 }, { host: 'ratings.other', weight: 50 }]]);
+    // (the routing is reviews.bookinfo's: the route's backends in default are named with their namespace)
+    expect(routings[0].rules.map(r => r.destinations)).toEqual([[], [{ version: 'v2', host: 'reviews.default', weight: 100 }],
+      [{ host: 'reviews-v9.default', weight: 50 }, { host: 'ratings.other', weight: 50 }]]);
   });
 
   test('warns when one host is routed by a VirtualService and an HTTPRoute, and simulates the VirtualService', () => {
