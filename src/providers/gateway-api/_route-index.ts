@@ -34,7 +34,7 @@ export function isGatewayRoute(o: any): boolean {
 
 /** A parentRef, resolved. */
 export interface ParentInfo {
-  /** `mesh` for a Service parent; the gateway as written (`<namespace>/<name>` or `<name>`) for a Gateway. */
+  /** `mesh` for a Service parent; `<namespace>/<name>` for a Gateway (the route's namespace when the parentRef has none). */
   readonly tag: string;
   /** Service parent: the Service's host key; Gateway parent: `<namespace>/<name>`. */
   readonly id: string;
@@ -330,8 +330,8 @@ function readRoute(o: any, index: IstioIndex, services: ServiceTable): Route | u
       if (p?.port !== undefined) warn(`${where}: port ${show(p.port)} is not modelled; the route is modelled as applying to every port of Service ${name}`);
       parents.push({ tag: MESH_GATEWAY, id: hostKey(name, ns), kind: 'Service', name, namespace: ns });
     } else if (pkind === 'Gateway' && group === GATEWAY_API_GROUP) {
-      const tag = typeof p?.namespace === 'string' && p.namespace !== '' ? `${p.namespace}/${name}` : name;
-      parents.push({ tag, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns });
+      // A parentRef without a namespace names a Gateway of the route's own namespace.
+      parents.push({ tag: `${ns}/${name}`, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns });
     } else {
       warn(`${where}: parent ${group ? `${group}/` : ''}${pkind} ${name} is not modelled (only Gateways and Services are); ignored`);
     }
@@ -414,7 +414,8 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
   const destinations: ReadRule['destinations'] = [];
   const refs: any[] = Array.isArray(r.backendRefs) ? r.backendRefs : [];
   if (!redirected) {
-    if (refs.length === 0) warn(`${where}: has no backendRefs; the Gateway API answers its requests with 500 (or 404 without filters), modelled as reaching no version`);
+    // httproute_types.go, HTTPRouteRule.BackendRefs: no backendRefs and no filter that responds is a 500.
+    if (refs.length === 0) warn(`${where}: has no backendRefs; the Gateway API answers its requests with 500, modelled as reaching no version`);
     refs.forEach((b: any, i: number) => {
       const at = `${where}.backendRefs[${i}]`;
       if (Array.isArray(b?.filters) && b.filters.length > 0) warn(`${at}: filters of a backendRef are not modelled; ignored`);
