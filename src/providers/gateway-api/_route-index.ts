@@ -8,6 +8,7 @@
 // first-match, so the reader sorts the matches by that precedence and emits one rule per
 // run of matches of the same route rule: the simulator then picks what the Gateway API picks.
 import { Duration } from 'cdk8s';
+import { attach, GatewayInfo, gatewaysOf } from './_gateways';
 import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
 import { parseDuration } from '../../internal/duration';
 import { escapeRegex } from '../../internal/regex';
@@ -41,6 +42,11 @@ export interface ParentInfo {
   readonly kind: 'Service' | 'Gateway';
   readonly name: string;
   readonly namespace: string;
+  /**
+   * Gateway parent in the input: the hostnames its listeners serve the route for.
+   * @default - the route's hostnames (the Gateway is not in the input)
+   */
+  readonly hostnames?: string[];
 }
 
 /** A backendRef (or mirror backendRef), resolved to a host and version. */
@@ -140,6 +146,7 @@ export interface RouteSummary {
  */
 export function readGatewayApiRoutes(objects: any[], index: IstioIndex): GatewayApiRead {
   const services = serviceTable(objects);
+  const gateways = gatewaysOf(objects);
   const routes: Route[] = [];
   for (const o of objects) {
     if (ROUTE_KINDS.includes(o.kind) && typeof o.apiVersion === 'string' && o.apiVersion.startsWith(`${GATEWAY_API_GROUP}/`)) {
@@ -147,7 +154,7 @@ export function readGatewayApiRoutes(objects: any[], index: IstioIndex): Gateway
         index.warnings.push({ source: `${o.kind} ${idOf(o)}`, message: `has apiVersion ${o.apiVersion}; only ${ROUTE_API_VERSIONS.join(', ')} are read, so it is ignored` });
         continue;
       }
-      const route = readRoute(o, index, services);
+      const route = readRoute(o, index, services, gateways);
       if (route) routes.push(route);
     }
   }
@@ -157,7 +164,7 @@ export function readGatewayApiRoutes(objects: any[], index: IstioIndex): Gateway
   for (const route of routes) {
     for (const parent of route.parents) {
       const own = parent.namespace === route.namespace ? parent.name : `${parent.name}.${parent.namespace}`;
-      const hosts = parent.kind === 'Service' ? [own] : route.hostnames.length > 0 ? route.hostnames : ['*'];
+      const hosts = parent.kind === 'Service' ? [own] : parent.hostnames ?? (route.hostnames.length > 0 ? route.hostnames : ['*']);
       for (const host of hosts) {
         const id = `${route.kind}|${parent.kind === 'Service' ? parent.id : `${parent.id}|${host}`}`;
         let p = points.get(id);
@@ -299,7 +306,7 @@ function versionOf(svc: ServiceEntry, app: ServiceEntry): { version: string; lab
 // Routes.
 // ---------------------------------------------------------------------------------------
 
-function readRoute(o: any, index: IstioIndex, services: ServiceTable): Route | undefined {
+function readRoute(o: any, index: IstioIndex, services: ServiceTable, gateways: Map<string, GatewayInfo>): Route | undefined {
   const kind: string = o.kind;
   const key = idOf(o);
   const namespace = namespaceOf(o);
@@ -313,6 +320,7 @@ function readRoute(o: any, index: IstioIndex, services: ServiceTable): Route | u
     if (!['parentRefs', 'hostnames', 'rules'].includes(k)) warn(`field spec.${k} is not modelled; ignored`);
   }
   const parents: ParentInfo[] = [];
+  let unattached = false;
   (Array.isArray(spec.parentRefs) ? spec.parentRefs : []).forEach((p: any, i: number) => {
     const where = `parentRefs[${i}]`;
     const group = p?.group ?? GATEWAY_API_GROUP;
@@ -331,13 +339,27 @@ function readRoute(o: any, index: IstioIndex, services: ServiceTable): Route | u
       parents.push({ tag: MESH_GATEWAY, id: hostKey(name, ns), kind: 'Service', name, namespace: ns });
     } else if (pkind === 'Gateway' && group === GATEWAY_API_GROUP) {
       // A parentRef without a namespace names a Gateway of the route's own namespace.
-      parents.push({ tag: `${ns}/${name}`, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns });
+      const gateway = gateways.get(`${ns}/${name}`);
+      if (!gateway) {
+        warn(`${where}: Gateway ${ns}/${name} is not in the input; the answers assume a listener of it accepts the route for its hostnames`);
+        parents.push({ tag: `${ns}/${name}`, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns });
+        return;
+      }
+      const a = attach(gateway, kind, namespace, hostnames, typeof p?.sectionName === 'string' ? p.sectionName : undefined, typeof p?.port === 'number' ? p.port : undefined);
+      for (const note of a.assumptions) warn(`${where}: ${note}`);
+      if (a.hostnames.length === 0) {
+        warn(`${where}: not attached to Gateway ${ns}/${name}: ${a.notes.join('; ')}`);
+        unattached = true;
+        return;
+      }
+      parents.push({ tag: `${ns}/${name}`, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns, hostnames: a.hostnames });
     } else {
       warn(`${where}: parent ${group ? `${group}/` : ''}${pkind} ${name} is not modelled (only Gateways and Services are); ignored`);
     }
   });
   firstHost = parents.find(p => p.kind === 'Service')?.name ?? hostnames[0];
   if (parents.length === 0) {
+    if (unattached) return undefined; // said per parentRef
     warn('has no parentRefs the model reads (a Gateway or a Service); ignored');
     return undefined;
   }

@@ -125,7 +125,7 @@ describe('GatewayApiReader', () => {
     // WHEN
     const { routing, warnings } = readOne([...reviewsServices(), route]);
     // THEN
-    expect(warnings).toEqual([]);
+    expect(warnings).toEqual(['parentRefs[1]: Gateway istio-system/public is not in the input; the answers assume a listener of it accepts the route for its hostnames']);
     expect(routing.host).toBe('reviews');
     expect(routing.hosts).toEqual(['reviews.example.com']);
     expect(routing.gateways).toEqual(['mesh', 'istio-system/public']);
