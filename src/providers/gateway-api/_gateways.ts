@@ -133,3 +133,42 @@ function within(a: string, b: string): boolean {
   const rest = a.startsWith('*.') ? a.slice(1) : a;
   return rest.endsWith(suffix) && rest.length > suffix.length;
 }
+
+/**
+ * Why a route's backendRef cannot be used (the Gateway API answers what it would get with
+ * 500), given the ReferenceGrants and Services among `objects`; undefined when it can. A
+ * backendRef must be a core Service (httproute-invalid-backendref-unknown-kind), one of
+ * another namespace needs a ReferenceGrant there from the route's kind and namespace
+ * (httproute-invalid-cross-namespace-backend-ref, httproute-reference-grant), and it must
+ * exist (httproute-invalid-nonexistent-backendref): judged only for a namespace whose
+ * Services the input holds, since an input without them is a partial view.
+ */
+export type BackendCheck = (routeKind: string, routeNamespace: string, ref: any) => string | undefined;
+
+export function backendCheck(objects: any[]): BackendCheck {
+  const grants = objects.filter(o => o?.kind === 'ReferenceGrant' && typeof o?.apiVersion === 'string' && o.apiVersion.startsWith(`${GATEWAY_API_GROUP}/`));
+  const services = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const o of objects) {
+    if (o?.kind === 'Service' && o?.apiVersion === 'v1') {
+      services.add(`${namespaceOf(o)}/${o.metadata?.name}`);
+      namespaces.add(namespaceOf(o));
+    }
+  }
+  return (routeKind, routeNamespace, ref) => {
+    const group = ref?.group ?? '';
+    const kind = ref?.kind ?? 'Service';
+    const name = String(ref?.name ?? '');
+    const ns = typeof ref?.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
+    if (!(kind === 'Service' && (group === '' || group === 'core'))) return `backend ${group ? `${group}/` : ''}${kind} ${name} is not a Service`;
+    if (ns !== routeNamespace) {
+      const granted = grants.some(g => namespaceOf(g) === ns
+        && (Array.isArray(g.spec?.from) ? g.spec.from : []).some((f: any) => f?.group === GATEWAY_API_GROUP && f?.kind === routeKind && f?.namespace === routeNamespace)
+        && (Array.isArray(g.spec?.to) ? g.spec.to : [])
+          .some((t: any) => (t?.group ?? '') === '' && t?.kind === 'Service' && (t?.name === undefined || t.name === '' || t.name === name)));
+      if (!granted) return `Service ${ns}/${name} is in another namespace and no ReferenceGrant there lets ${routeKind}s of ${routeNamespace} refer to it`;
+    }
+    if (namespaces.has(ns) && !services.has(`${ns}/${name}`)) return `Service ${ns}/${name} does not exist (the input holds Services of ${ns}, not this one)`;
+    return undefined;
+  };
+}

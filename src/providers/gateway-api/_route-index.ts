@@ -8,7 +8,7 @@
 // first-match, so the reader sorts the matches by that precedence and emits one rule per
 // run of matches of the same route rule: the simulator then picks what the Gateway API picks.
 import { Duration } from 'cdk8s';
-import { attach, GatewayInfo, gatewaysOf } from './_gateways';
+import { attach, BackendCheck, backendCheck, GatewayInfo, gatewaysOf } from './_gateways';
 import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
 import { parseDuration } from '../../internal/duration';
 import { escapeRegex } from '../../internal/regex';
@@ -85,8 +85,8 @@ interface Route {
 
 interface ReadRule {
   readonly name?: string;
-  /** Absolute destinations: host and version. */
-  readonly destinations: Array<{ backend?: BackendInfo; weight: number }>;
+  /** Absolute destinations: host and version; `invalid`: answered 500, not in the model (its weight as written). */
+  readonly destinations: Array<{ backend?: BackendInfo; weight: number; invalid?: boolean }>;
   readonly mirror?: { backend: BackendInfo; percent: number };
   readonly removeRequestHeaders?: string[];
   /** The rule's timeout, retries and header operations. */
@@ -147,6 +147,7 @@ export interface RouteSummary {
 export function readGatewayApiRoutes(objects: any[], index: IstioIndex): GatewayApiRead {
   const services = serviceTable(objects);
   const gateways = gatewaysOf(objects);
+  const check = backendCheck(objects);
   const routes: Route[] = [];
   for (const o of objects) {
     if (ROUTE_KINDS.includes(o.kind) && typeof o.apiVersion === 'string' && o.apiVersion.startsWith(`${GATEWAY_API_GROUP}/`)) {
@@ -154,7 +155,7 @@ export function readGatewayApiRoutes(objects: any[], index: IstioIndex): Gateway
         index.warnings.push({ source: `${o.kind} ${idOf(o)}`, message: `has apiVersion ${o.apiVersion}; only ${ROUTE_API_VERSIONS.join(', ')} are read, so it is ignored` });
         continue;
       }
-      const route = readRoute(o, index, services, gateways);
+      const route = readRoute(o, index, services, gateways, check);
       if (route) routes.push(route);
     }
   }
@@ -306,7 +307,7 @@ function versionOf(svc: ServiceEntry, app: ServiceEntry): { version: string; lab
 // Routes.
 // ---------------------------------------------------------------------------------------
 
-function readRoute(o: any, index: IstioIndex, services: ServiceTable, gateways: Map<string, GatewayInfo>): Route | undefined {
+function readRoute(o: any, index: IstioIndex, services: ServiceTable, gateways: Map<string, GatewayInfo>, check: BackendCheck): Route | undefined {
   const kind: string = o.kind;
   const key = idOf(o);
   const namespace = namespaceOf(o);
@@ -366,7 +367,7 @@ function readRoute(o: any, index: IstioIndex, services: ServiceTable, gateways: 
 
   const ruleList: any[] = Array.isArray(spec.rules) && spec.rules.length > 0 ? spec.rules : [{}];
   const routeParents = parents.filter(p => p.kind === 'Service').map(p => p.id);
-  const rules = ruleList.map((r, i) => readRule(kind, r ?? {}, `rules[${i}]${r?.name ? ` (${r.name})` : ''}`, namespace, routeParents, services, warn));
+  const rules = ruleList.map((r, i) => readRule(kind, r ?? {}, `rules[${i}]${r?.name ? ` (${r.name})` : ''}`, namespace, routeParents, services, warn, check));
   const created = Date.parse(o.metadata?.creationTimestamp ?? '');
   return {
     kind,
@@ -386,7 +387,8 @@ function readRoute(o: any, index: IstioIndex, services: ServiceTable, gateways: 
 
 const KNOWN_RULE_FIELDS = ['name', 'matches', 'filters', 'backendRefs', 'timeouts', 'retry', 'sessionPersistence'];
 
-function readRule(kind: string, r: any, where: string, namespace: string, parents: string[], services: ServiceTable, warn: Warn): ReadRule {
+function readRule(kind: string, r: any, where: string, namespace: string, parents: string[], services: ServiceTable, warn: Warn,
+  check: BackendCheck): ReadRule {
   for (const k of Object.keys(r)) if (!KNOWN_RULE_FIELDS.includes(k)) warn(`${where}: field ${k} is not modelled; ignored`);
   const name = typeof r.name === 'string' ? r.name : undefined;
 
@@ -442,16 +444,24 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
       const at = `${where}.backendRefs[${i}]`;
       if (Array.isArray(b?.filters) && b.filters.length > 0) warn(`${at}: filters of a backendRef are not modelled; ignored`);
       const weight = b?.weight === undefined ? 1 : typeof b.weight === 'number' && b.weight > 0 ? b.weight : 0;
+      const invalid = check(kind, namespace, b ?? {});
+      if (invalid) {
+        // The Gateway API answers this backendRef's share with 500; the model has no 500 destination.
+        warn(`${at}: ${invalid}, so the Gateway API answers the requests it would get with 500; modelled as sending them to the rule's other backendRefs (none: reaching no version)`);
+        destinations.push({ backend: resolveBackend(b ?? {}, at, namespace, parents, services, () => undefined), weight, invalid: true });
+        return;
+      }
       destinations.push({ backend: resolveBackend(b ?? {}, at, namespace, parents, services, warn), weight });
     });
-    if (refs.length > 0 && destinations.every(d => d.weight === 0)) {
+    if (refs.length > 0 && destinations.every(d => d.weight === 0 || d.invalid) && destinations.some(d => !d.invalid)) {
       warn(`${where}: every backendRef has weight 0, so no request can be forwarded (the Gateway API answers 500); modelled as reaching no version`);
     }
   }
   // Weights are proportions (Envoy's weighted clusters): exact percentages, 1:999 is 0.1%.
-  const sum = destinations.reduce((n, d) => n + d.weight, 0);
+  const valid = destinations.filter(d => !d.invalid);
+  const sum = valid.reduce((n, d) => n + d.weight, 0);
   const percent = (w: number) => (Number.isInteger(w * 100 / sum) ? w * 100 / sum : Math.round(w * 1e8 / sum) / 1e6);
-  const live = sum > 0 ? destinations.map(d => ({ ...d, weight: percent(d.weight) })) : [];
+  const live = [...sum > 0 ? valid.map(d => ({ ...d, weight: percent(d.weight) })) : [], ...destinations.filter(d => d.invalid && d.weight > 0)];
 
   const rawMatches: any[] = Array.isArray(r.matches) && r.matches.length > 0 ? r.matches : [{}];
   const matches = rawMatches.map((m, j) => (kind === 'GRPCRoute'
@@ -818,7 +828,7 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Istio
       out.push(withoutUndefined({
         name: rule.name,
         matches: run.some(e => e.match.match === undefined) ? undefined : run.map(e => e.match.match!),
-        destinations: rule.destinations.map(d => destinationOf(d, ownKey, namespace)),
+        destinations: rule.destinations.filter(d => !d.invalid).map(d => destinationOf(d, ownKey, namespace)),
         mirror: rule.mirror ? mirrorOf(rule.mirror, ownKey, namespace) : undefined,
         removeRequestHeaders: rule.removeRequestHeaders ? [...rule.removeRequestHeaders] : undefined,
         ...rule.resilience,

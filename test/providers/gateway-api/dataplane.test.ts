@@ -179,4 +179,59 @@ describe('Gateway API data plane', () => {
       ]);
     });
   });
+
+  describe('backendRefs the Gateway API answers with 500', () => {
+    const NS = 'gateway-conformance-infra';
+    const APP = 'gateway-conformance-app-backend';
+    const gw = gateway('same-namespace', NS, [{ name: 'http' }]);
+    const grant = (name: string) => ({
+      apiVersion: `${GW}/v1`,
+      kind: 'ReferenceGrant',
+      metadata: { name: 'grant', namespace: APP },
+      spec: { from: [{ group: GW, kind: 'HTTPRoute', namespace: NS }], to: [{ group: '', kind: 'Service', name }] },
+    });
+    const r = route('invalid-reference-grant', NS, {
+      parentRefs: [{ name: 'same-namespace' }],
+      rules: [
+        { matches: [{ path: { type: 'PathPrefix', value: '/v2' } }], backendRefs: [{ name: 'app-backend-v2', namespace: APP, port: 8080 }] },
+        { backendRefs: [{ name: 'app-backend-v1', namespace: APP, port: 8080 }] },
+      ],
+    });
+    const services = [service('app-backend-v1', APP), service('app-backend-v2', APP)];
+
+    test('a Service of another namespace needs a ReferenceGrant there (httproute-partially-invalid-via-invalid-reference-grant, httproute-reference-grant)', () => {
+      // GIVEN a grant for app-backend-v1 only
+      const objects = [gw, ...services, grant('app-backend-v1'), r];
+      // THEN /v2 (to app-backend-v2, not granted) reaches nothing (a 500), / reaches app-backend-v1
+      expect(where(objects, 'any.example.com', `${NS}/same-namespace`, '/v2')).toBe('none');
+      expect(where(objects, 'any.example.com', `${NS}/same-namespace`, '/')).toBe(`app-backend-v1.${APP}`);
+      expect(GatewayApiReader.read(objects).warnings.map(w => w.message)).toEqual([
+        `rules[0].backendRefs[0]: Service ${APP}/app-backend-v2 is in another namespace and no ReferenceGrant there lets HTTPRoutes of ${NS} refer to it, `
+        + 'so the Gateway API answers the requests it would get with 500; modelled as sending them to the rule\'s other backendRefs (none: reaching no version)',
+      ]);
+      // AND a grant for every Service of the namespace (no name) admits both
+      const all = { ...grant('x'), spec: { ...grant('x').spec, to: [{ group: '', kind: 'Service' }] } };
+      expect(where([gw, ...services, all, r], 'any.example.com', `${NS}/same-namespace`, '/v2')).toBe(`app-backend-v2.${APP}`);
+      // AND a grant from another kind or namespace does not
+      const grpc = { ...grant('app-backend-v2'), spec: { ...grant('app-backend-v2').spec, from: [{ group: GW, kind: 'GRPCRoute', namespace: NS }] } };
+      expect(where([gw, ...services, grpc, r], 'any.example.com', `${NS}/same-namespace`, '/v2')).toBe('none');
+    });
+
+    test('an unknown backend kind and a missing Service are 500s; a weighted rule keeps its valid share (httproute-invalid-backendref-unknown-kind, -nonexistent-backendref)', () => {
+      const objects = [gw, service('infra-backend-v1', NS), route('r', NS, {
+        parentRefs: [{ name: 'same-namespace' }],
+        rules: [
+          { matches: [{ path: { type: 'PathPrefix', value: '/kind' } }], backendRefs: [{ group: 'unknownkind.example.com', kind: 'NonExistent', name: 'infra-backend-v1', port: 8080 }] },
+          { matches: [{ path: { type: 'PathPrefix', value: '/missing' } }], backendRefs: [{ name: 'nonexistent', port: 8080 }] },
+          { backendRefs: [{ name: 'infra-backend-v1', port: 8080, weight: 1 }, { name: 'nonexistent', port: 8080, weight: 1 }] },
+        ],
+      })];
+      expect(['/kind', '/missing', '/'].map(p => where(objects, 'any.example.com', `${NS}/same-namespace`, p))).toEqual(['none', 'none', 'infra-backend-v1']);
+      expect(GatewayApiReader.read(objects).warnings.map(w => w.message.split(', so ')[0])).toEqual([
+        'rules[0].backendRefs[0]: backend unknownkind.example.com/NonExistent infra-backend-v1 is not a Service',
+        `rules[1].backendRefs[0]: Service ${NS}/nonexistent does not exist (the input holds Services of ${NS}, not this one)`,
+        `rules[2].backendRefs[1]: Service ${NS}/nonexistent does not exist (the input holds Services of ${NS}, not this one)`,
+      ]);
+    });
+  });
 });
