@@ -163,7 +163,8 @@ export function backendCheck(objects: any[]): BackendCheck {
     if (!(kind === 'Service' && (group === '' || group === 'core'))) return `backend ${group ? `${group}/` : ''}${kind} ${name} is not a Service`;
     if (ns !== routeNamespace) {
       const granted = grants.some(g => namespaceOf(g) === ns
-        && (Array.isArray(g.spec?.from) ? g.spec.from : []).some((f: any) => f?.group === GATEWAY_API_GROUP && f?.kind === routeKind && f?.namespace === routeNamespace)
+        && (Array.isArray(g.spec?.from) ? g.spec.from : [])
+          .some((f: any) => f?.group === GATEWAY_API_GROUP && f?.kind === routeKind && f?.namespace === routeNamespace)
         && (Array.isArray(g.spec?.to) ? g.spec.to : [])
           .some((t: any) => (t?.group ?? '') === '' && t?.kind === 'Service' && (t?.name === undefined || t.name === '' || t.name === name)));
       if (!granted) return `Service ${ns}/${name} is in another namespace and no ReferenceGrant there lets ${routeKind}s of ${routeNamespace} refer to it`;
