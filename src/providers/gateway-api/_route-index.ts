@@ -314,7 +314,8 @@ function readRoute(o: any, index: IstioIndex, services: ServiceTable, gateways: 
   const source = `${kind} ${key}`;
   const spec = o.spec ?? {};
   const hostnames: string[] = Array.isArray(spec.hostnames) ? spec.hostnames.filter((h: unknown) => typeof h === 'string' && h !== '').map((h: string) => h.toLowerCase()) : [];
-  let firstHost: string | undefined;
+  // The host warnings are about (explain shows a host's warnings): the first hostname until a Service parent is read.
+  let firstHost: string | undefined = hostnames[0];
   const warn: Warn = message => index.warnings.push({ source, host: firstHost, message });
 
   for (const k of Object.keys(spec)) {

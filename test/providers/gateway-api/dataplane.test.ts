@@ -1,7 +1,11 @@
 // What a conformant Gateway does with routes, written from the Gateway API v1.6.1 spec
 // (apis/v1/httproute_types.go, shared_types.go) and its conformance tests
 // (conformance/tests/httproute-*.go/.yaml): the cases below are our own, built from theirs.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { GatewayApiReader, IstioReader, RouteSimulator } from '../../../src';
+import { main } from '../../../src/cli/main';
 import { validateManifests } from '../../util';
 
 const GW = 'gateway.networking.k8s.io';
@@ -174,9 +178,16 @@ describe('Gateway API data plane', () => {
     test('a Gateway not in the input: a warning says the answer assumes a listener that accepts the route', () => {
       const objects = [service('web', 'infra'), route('web', 'infra', { parentRefs: [{ name: 'gw' }], hostnames: ['web.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] })];
       expect(where(objects, 'web.example.com', 'infra/gw')).toBe('web');
-      expect(GatewayApiReader.read(objects).warnings.map(w => w.message)).toEqual([
-        'parentRefs[0]: Gateway infra/gw is not in the input; the answers assume a listener of it accepts the route for its hostnames',
+      expect(GatewayApiReader.read(objects).warnings.map(w => [w.host, w.message])).toEqual([
+        ['web.example.com', 'parentRefs[0]: Gateway infra/gw is not in the input; the answers assume a listener of it accepts the route for its hostnames'],
       ]);
+      // AND explain shows it with the answer
+      const out: string[] = [];
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-canary-gw-'));
+      fs.writeFileSync(path.join(dir, 'in.yaml'), objects.map(o => `---\n${JSON.stringify(o)}\n`).join(''));
+      main(['explain', dir, '--host', 'web.example.com', '--gateway', 'infra/gw'], { out: t => out.push(t), err: t => out.push(t) });
+      fs.rmSync(dir, { recursive: true, force: true });
+      expect(out.join('\n')).toContain('HTTPRoute infra/web: parentRefs[0]: Gateway infra/gw is not in the input; the answers assume a listener of it accepts the route for its hostnames');
     });
   });
 
