@@ -3,7 +3,7 @@
 // (conformance/tests/httproute-*.go/.yaml): the cases below are our own, built from theirs.
 import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
+import * as nodePath from 'path';
 import { GatewayApiReader, IstioReader, RouteSimulator } from '../../../src';
 import { main } from '../../../src/cli/main';
 import { validateManifests } from '../../util';
@@ -183,8 +183,8 @@ describe('Gateway API data plane', () => {
       ]);
       // AND explain shows it with the answer
       const out: string[] = [];
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-canary-gw-'));
-      fs.writeFileSync(path.join(dir, 'in.yaml'), objects.map(o => `---\n${JSON.stringify(o)}\n`).join(''));
+      const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'cdk8s-canary-gw-'));
+      fs.writeFileSync(nodePath.join(dir, 'in.yaml'), objects.map(o => `---\n${JSON.stringify(o)}\n`).join(''));
       main(['explain', dir, '--host', 'web.example.com', '--gateway', 'infra/gw'], { out: t => out.push(t), err: t => out.push(t) });
       fs.rmSync(dir, { recursive: true, force: true });
       expect(out.join('\n')).toContain('HTTPRoute infra/web: parentRefs[0]: Gateway infra/gw is not in the input; the answers assume a listener of it accepts the route for its hostnames');
