@@ -178,6 +178,19 @@ describe('RoutingAnalyzer', () => {
         + 'deploy the version with labels {"version":"v3"}, or remove the subset');
     });
 
+    test('a subset by node topology labels (zone, region, subzone, hostname) selects the version\'s pods: Istio adds those labels from the node', () => {
+      // GIVEN a subset of v1's pods in one zone
+      const chart = Testing.chart();
+      const svc = new CanaryService(chart, 'reviews', { port: 80, stable: V1, canary: V2 });
+      svc.destinationRule!.addJsonPatch(JsonPatch.add('/spec/subsets/-', { name: 'v1-zone-a', labels: { 'version': 'v1', 'topology.kubernetes.io/zone': 'a' } }));
+      svc.destinationRule!.addJsonPatch(JsonPatch.add('/spec/subsets/-', { name: 'v3-zone-a', labels: { 'version': 'v3', 'topology.kubernetes.io/zone': 'a' } }));
+      // THEN only the subset of a version that is not deployed selects nothing
+      expect(RoutingAnalyzer.analyze(chart).filter(f => f.rule === 'subset-selects-nothing').map(f => f.message)).toEqual([
+        'The Subset v3-zone-a defined in the DestinationRule does not select any pods (IST0173), which leads to 503 UH (NoHealthyUpstream); '
+        + 'deploy the version with labels {"version":"v3","topology.kubernetes.io/zone":"a"}, or remove the subset',
+      ]);
+    });
+
     test('fails on traffic to a subset whose Deployments have 0 replicas', () => {
       const chart = Testing.chart();
       const svc = new CanaryService(chart, 'reviews', { port: 80, stable: V1, canary: { ...V2, replicas: 0 } });

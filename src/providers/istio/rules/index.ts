@@ -199,7 +199,11 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
     const svc = services.get(key);
     if (!svc) return undefined;
     const ns = key.split('/')[0];
-    const selector: Record<string, string> = { ...(svc.json.spec?.selector ?? {}), ...labels };
+    // Node topology labels (region, zone, subzone, hostname) are added to endpoints from the
+    // node a pod runs on (Istio's analyzer does so from the Nodes; our input has none): not
+    // matched against the pod template.
+    const own = Object.fromEntries(Object.entries(labels).filter(([k]) => !NODE_TOPOLOGY_LABELS.includes(k)));
+    const selector: Record<string, string> = { ...(svc.json.spec?.selector ?? {}), ...own };
     // Candidates: the Deployments carrying the selector's rarest label, then an exact check.
     let candidates: Obj[] | undefined;
     for (const [k, v] of Object.entries(selector)) {
@@ -210,6 +214,9 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
       .filter(dep => Object.entries(selector).every(([k, v]) => podLabels(dep)[k] === v));
   }
 }
+
+/** The labels Istio adds to an endpoint from its node (pilot's AugmentLabels; the IST0173 analyzer reads them from Nodes). */
+const NODE_TOPOLOGY_LABELS = ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone', 'kubernetes.io/hostname'];
 
 /**
  * Which VirtualService claims each host at each gateway, per visibility scope (`*` or a
