@@ -144,7 +144,7 @@ export class RoutingAnalyzer {
 
 const REGISTERED = new WeakSet<IConstruct>();
 const MEMO = new WeakMap<IConstruct, { size: number; findings: Finding[] }>();
-const KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'Service', 'Deployment', 'HTTPRoute', 'GRPCRoute']);
+const KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'Service', 'Deployment', 'HTTPRoute', 'GRPCRoute', 'RequestAuthentication']);
 
 /** Every provider's rules over the objects: the Gateway API's, then Istio's. */
 function analyzeObjects(objects: AnalyzedObject[]): Finding[] {

@@ -132,7 +132,18 @@ describe('RoutingAnalyzer', () => {
       const f = only(analyze(dr(SUBSETS), vs(http, { gateways: ['public', 'mesh'] })), 'jwt-claim-gateway');
       expect(f.message).toBe('http[0] match[0] uses JWT claim based routing (key: @request.auth.claims.groups), which is only supported for gateway; '
         + 'bind the VirtualService to ingress gateways only (no mesh)');
-      expect(analyze(dr(SUBSETS), vs(http, { gateways: ['public'] }))).toEqual([]);
+      const authn = { apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name: 'jwt' }, spec: { jwtRules: [{ issuer: 'https://issuer.example.com' }] } };
+      expect(analyze(dr(SUBSETS), vs(http, { gateways: ['public'] }), authn)).toEqual([]);
+    });
+
+    test('warns on a JWT-claim route when the input holds no RequestAuthentication (IST0149)', () => {
+      const http = [{ match: [{ headers: { '@request.auth.claims.groups': { exact: 'beta' } } }], route: [to('v2')] }, { route: [to('v1')] }];
+      expect(analyze(dr(SUBSETS), vs(http, { gateways: ['public'] }))).toEqual([expect.objectContaining({
+        severity: Severity.WARNING,
+        rule: 'jwt-claim-without-request-authentication',
+        message: 'http[0] routes on JWT claim @request.auth.claims.groups, but the input holds no RequestAuthentication (IST0149): without one, no request carries validated claims '
+          + 'and the match never holds; apply a RequestAuthentication to the gateway\'s workloads',
+      })]);
     });
 
     test('fails on a regex over 1024 bytes', () => {

@@ -174,6 +174,7 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
     });
   }
   checkDelegation(vss, add);
+  checkJwtClaimRoutes(objects, vss, add);
   return findings;
 
   /**
@@ -212,6 +213,29 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
     }
     return (candidates ?? deploymentsByNamespace.get(ns) ?? [])
       .filter(dep => Object.entries(selector).every(([k, v]) => podLabels(dep)[k] === v));
+  }
+}
+
+/**
+ * JWT-claim routes without a RequestAuthentication (analyzer IST0149
+ * JwtClaimBasedRoutingWithoutRequestAuthN): the claims exist only on requests a
+ * RequestAuthentication validated, so without one the match never holds. Istio checks the
+ * gateway's workloads; offline, a warning when the input holds no RequestAuthentication at all
+ * (it may be applied separately).
+ */
+function checkJwtClaimRoutes(objects: Obj[], vss: Obj[], add: (severity: Severity, rule: string, o: Obj, message: string) => void): void {
+  if (objects.some(o => o.json?.kind === 'RequestAuthentication' && String(o.json?.apiVersion ?? '').startsWith('security.istio.io/'))) return;
+  for (const vs of vss) {
+    const http: any[] = Array.isArray(vs.json.spec?.http) ? vs.json.spec.http : [];
+    http.forEach((route, i) => {
+      const matches: any[] = Array.isArray(route?.match) ? route.match : [];
+      const claims = matches.flatMap(m => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})])
+        .filter(k => /^@request\.auth\.claims[.[]/i.test(k));
+      if (claims.length > 0) {
+        add(Severity.WARNING, 'jwt-claim-without-request-authentication', vs, `http[${i}] routes on JWT claim ${claims[0]}, but the input holds no RequestAuthentication `
+          + '(IST0149): without one, no request carries validated claims and the match never holds; apply a RequestAuthentication to the gateway\'s workloads');
+      }
+    });
   }
 }
 
