@@ -30,8 +30,9 @@ Options:
   --out FILE         write the YAML to FILE and the report to stdout
                      (default: the YAML to stdout and the report to stderr)
 
-Exit codes: 0 migrated and proven, nothing left behind; 1 something is not carried or the
-proof found a difference; 2 usage or read error.`;
+Exit codes: 0 migrated and proven, nothing left behind; 1 something is not carried, the
+reader warned about the input (the warnings are listed: the proof covers only what the
+reader models) or the proof found a difference; 2 usage or read error.`;
 
 /** A usage error of `migrate` (main prints the help with it). */
 export class MigrateUsageError extends Error {}
@@ -111,10 +112,19 @@ export function migrateCommand(positional: string[], flags: MigrateFlags, io: Cl
     report.push('', 'not carried over:', ...migration.notCarried.map(n => `  ${n.source}: ${n.what}: ${n.why}`));
   }
   if (migration.notes.length > 0) report.push('', 'notes:', ...migration.notes.map(n => `  ${n}`));
-  const proven = !changed && proof.divergences.length === 0;
+  // The proof compares the readers' models: where the input's reader warns, its model (and
+  // so the proof) may differ from what ingress-nginx does.
+  const warnings = migration.index.warnings;
+  if (warnings.length > 0) {
+    report.push('', 'reader warnings (the proof compares what the reader models; these it does not, or not exactly):',
+      ...warnings.map(w => `  ${w.source}${w.host ? ` (${w.host})` : ''}: ${w.message}`));
+  }
+  const proven = !changed && proof.divergences.length === 0 && warnings.length === 0;
   report.push('', proven && migration.notCarried.length === 0
     ? 'PROVEN: the HTTPRoutes route every request as the Ingresses do'
-    : proven ? 'PROVEN for routing, with the leftovers above to carry by hand' : 'NOT PROVEN: see the differences above');
+    : proven ? 'PROVEN for routing, with the leftovers above to carry by hand'
+      : !changed && proof.divergences.length === 0 ? 'NOT PROVEN: the models route alike, but the reader warnings above name what they leave out'
+        : 'NOT PROVEN: see the differences above');
 
   if (outFile !== undefined) {
     writeFileAtomic(outFile, text);

@@ -185,6 +185,10 @@ function candidates(type: StringMatchType, value: string): string[] {
   if (type === StringMatchType.EXACT) return [value, `${value}x`];
   if (type === StringMatchType.PREFIX) return [value, `${value}x`, `${value}/x`, value.slice(0, -1)];
   if (type !== StringMatchType.REGEX) return [];
+  // A case-insensitive group (a cookie name in any case): its text, and its text upper-cased.
+  if (/\(\?i:[^()]*\)/.test(value)) {
+    return [...candidates(type, value.replace(/\(\?i:([^()]*)\)/g, '$1')), ...candidates(type, value.replace(/\(\?i:([^()]*)\)/g, (_, x: string) => x.toUpperCase()))];
+  }
   const literals = (value.match(/(?:\\.|[^\\.^$|?*+()[\]{}])+/g) ?? []).map(l => l.replace(/\\(.)/g, '$1')).filter(l => l.trim() !== '');
   return literals.flatMap(l => [l, `${l}x`, `${l}/x`, `x${l}x`]);
 }

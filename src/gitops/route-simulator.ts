@@ -186,6 +186,8 @@ interface Prepared {
  * Routes requests through `ServiceRouting`s with Istio's semantics, offline:
  *
  * - the routing whose hosts include the request's host and that is bound to its gateway applies;
+ *   of several, the one with the most specific host (an exact host, then the longest wildcard:
+ *   `*.foo.example.com` before `*.example.com` for `x.foo.example.com`), then the first;
  * - its rules are evaluated in order and the first that matches wins; a rule bound to
  *   gateways applies only to requests through them;
  * - a rule matches when any of its matches holds (OR), a match holds when all its
@@ -204,7 +206,7 @@ export class RouteSimulator {
     const req = prepare(request);
     if (!Array.isArray(routings)) throw new Error(`RouteSimulator.explain: routings must be an array of ServiceRouting, got ${show(routings)}`);
     const forHost = routings.filter(r => [r.host, ...(r.hosts ?? [])].some(h => sameHost(h, req.host)));
-    const routing = forHost.find(r => boundTo(r, req.gateway));
+    const routing = mostSpecific(forHost.filter(r => boundTo(r, req.gateway)), req.host);
     if (!routing) {
       const trace = forHost.map(r => `${r.source ?? r.host}: not bound to gateway ${req.gateway} (bound to ${(r.gateways ?? [MESH_GATEWAY]).join(', ')})`);
       if (req.gateway === MESH_GATEWAY) {
@@ -384,6 +386,21 @@ function valueOf(c: MatchCondition, req: Prepared): string | undefined {
     case MatchField.SOURCE_LABEL: return req.gateway === MESH_GATEWAY ? req.sourceLabels[c.name!] : undefined;
   }
   return undefined;
+}
+
+/**
+ * The routing whose host covering `host` is the most specific (Istio's and the Gateway API's
+ * rule: an exact host, then the wildcard with the most characters); the first of equals.
+ */
+function mostSpecific(routings: ServiceRouting[], host: string): ServiceRouting | undefined {
+  const specificity = (h: string) => (h === '*' ? 0 : h.startsWith('*') ? h.length : Number.MAX_SAFE_INTEGER);
+  let best: ServiceRouting | undefined;
+  let bestScore = -1;
+  for (const r of routings) {
+    const score = Math.max(...[r.host, ...(r.hosts ?? [])].filter(h => sameHost(h, host)).map(specificity));
+    if (score > bestScore) [best, bestScore] = [r, score];
+  }
+  return best;
 }
 
 function boundTo(r: ServiceRouting, gateway: string): boolean {

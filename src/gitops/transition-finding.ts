@@ -20,6 +20,8 @@ export enum FindingKind {
   PROVIDER_SWITCH = 'provider-switch',
   /** Plain Kubernetes Service: fewer ready pods serve its traffic during the rollout than before and after it. */
   CAPACITY_DROP = 'capacity-drop',
+  /** ingress-nginx: a Service selects the pods of several versions the Ingresses route, so its in-cluster callers get them by pod count, not as the release says. */
+  SERVICE_SPREADS_VERSIONS = 'service-spreads-versions',
   /** An analysed release's state goes backwards without an abort (promoted -> progressing, a lower weight, an entry removed). */
   STATE_REGRESSION = 'state-regression',
   /** A version serves more traffic per ready pod than another version of the same rule, by more than `maxLoadRatio`. */

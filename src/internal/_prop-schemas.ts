@@ -334,7 +334,7 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
   TransitionFinding: {
     fix: 'string',
     host: 'string',
-    kind: 'enum:subset-removed-while-routed|routed-to-new-version|weight-jump|routed-to-no-replicas|routed-to-missing-subset|routed-to-missing-service|service-removed-while-routed|provider-switch|capacity-drop|state-regression|capacity-imbalance',
+    kind: 'enum:subset-removed-while-routed|routed-to-new-version|weight-jump|routed-to-no-replicas|routed-to-missing-subset|routed-to-missing-service|service-removed-while-routed|provider-switch|capacity-drop|service-spreads-versions|state-regression|capacity-imbalance',
     message: 'string',
     safeSequence: 'array:string',
     severity: 'enum:error|warning',

@@ -241,7 +241,7 @@ export class RequestMatch {
 
   /**
    * A header match as read from routing objects: a regex on `cookie` exactly as
-   * `RequestMatch.cookie()` renders it reads back as that cookie match.
+   * `RequestMatch.cookie()` (or `_cookieAnyCase()`) renders it reads back as that cookie match.
    * @internal
    */
   public static _read(name: string, match: StringMatch): RequestMatch {
@@ -249,14 +249,30 @@ export class RequestMatch {
       ? /^\^\(\.\*;\[ \\t\]\*\)\?(.+?)=(.*)\(\[ \\t\]\*;\.\*\)\?\$$/.exec(match.value) : null;
     if (cookie) {
       const unescape = (x: string) => x.replace(/\\(.)/g, '$1');
+      const anyCase = /^\(\?i:(.+)\)$/.exec(cookie[1]);
       try {
-        const read = RequestMatch.cookie(unescape(cookie[1]), unescape(cookie[2]));
+        const read = anyCase
+          ? RequestMatch._cookieAnyCase(unescape(anyCase[1]), unescape(cookie[2]))
+          : RequestMatch.cookie(unescape(cookie[1]), unescape(cookie[2]));
         if (read.conditions[0].match.value === match.value) return read;
       } catch {
         // Not a cookie name and value: a plain header match.
       }
     }
     return RequestMatch.header(name, match);
+  }
+
+  /**
+   * A cookie whose name matches in any case (as nginx's `$cookie_<name>` does) has this
+   * value: `RequestMatch.cookie()` with a case-insensitive name; a name without letters is
+   * `RequestMatch.cookie()` itself.
+   * @internal
+   */
+  public static _cookieAnyCase(name: string, value: string): RequestMatch {
+    const exact = RequestMatch.cookie(name, value);
+    if (!/[a-z]/i.test(name)) return exact;
+    const pattern = `^(.*;[ \\t]*)?(?i:${escapeRegex(name)})=${escapeRegex(value)}([ \\t]*;.*)?$`;
+    return RequestMatch.one({ field: MatchField.HEADER, name: 'cookie', match: StringMatch.regex(pattern), description: `cookie ${name}=${value} (name in any case)` });
   }
 
   /** The request path matches (Istio's `uri`). */

@@ -3,6 +3,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { copyJson, isObject, ReadPodTemplate } from './_pod-template-read';
 import { AutoscalingOptions, PodDisruptionBudgetOptions } from './autoscaling';
 import { PodTemplate } from './pod-template';
 import { VersionSpec } from './routed-service';
@@ -200,19 +201,6 @@ export function renderWorkload(scope: Construct, who: string, deployment: kplus.
   return out;
 }
 
-/** What a `PodTemplate` holds, checked and copied (internal). */
-export interface ReadPodTemplate {
-  /** The fields of the Deployment's spec besides the template (empty unless it was a Deployment). */
-  readonly deploymentSpec: Record<string, any>;
-  /** The Deployment's metadata (empty unless it was a Deployment). */
-  readonly deploymentMeta: Record<string, any>;
-  /** The pod template: metadata and spec. */
-  readonly template: any;
-  /** What it was, for messages, e.g. `Deployment "reviews"`. */
-  readonly source: string;
-  readonly container?: string;
-}
-
 /** The Deployment a version renders from a pod template, and the fields changed on the way. */
 export interface PodTemplateDeployment {
   readonly metadataLabels: Record<string, string>;
@@ -277,21 +265,6 @@ export function podTemplateDeployment(who: string, prop: string, t: ReadPodTempl
   spec.template = template;
   const annotations = isObject(meta.annotations) ? { ...meta.annotations } : {};
   return { metadataLabels: metaLabels, metadataAnnotations: annotations, spec, changes };
-}
-
-export function isObject(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function copyJson(who: string, prop: string, value: unknown): any {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (e) {
-    fail(who, `${prop} must be plain JSON data: ${(e as Error).message}`);
-  }
-  if (text === undefined) fail(who, `${prop} must be a Deployment, a PodTemplate or a pod template object, got ${show(value)}`);
-  return JSON.parse(text);
 }
 
 /** The share `percent` of `replicas`, rounded up, at least one. */

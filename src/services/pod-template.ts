@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { copyJson, isObject, ReadPodTemplate } from './_workload';
+import { copyJson, isObject, ReadPodTemplate } from './_pod-template-read';
 import { fail, show } from '../internal/validation';
 
 /** Options of a `PodTemplate`. */

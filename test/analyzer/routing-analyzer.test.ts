@@ -132,7 +132,18 @@ describe('RoutingAnalyzer', () => {
       const f = only(analyze(dr(SUBSETS), vs(http, { gateways: ['public', 'mesh'] })), 'jwt-claim-gateway');
       expect(f.message).toBe('http[0] match[0] uses JWT claim based routing (key: @request.auth.claims.groups), which is only supported for gateway; '
         + 'bind the VirtualService to ingress gateways only (no mesh)');
-      expect(analyze(dr(SUBSETS), vs(http, { gateways: ['public'] }))).toEqual([]);
+      const authn = { apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name: 'jwt' }, spec: { jwtRules: [{ issuer: 'https://issuer.example.com' }] } };
+      expect(analyze(dr(SUBSETS), vs(http, { gateways: ['public'] }), authn)).toEqual([]);
+    });
+
+    test('warns on a JWT-claim route when the input holds no RequestAuthentication (IST0149)', () => {
+      const http = [{ match: [{ headers: { '@request.auth.claims.groups': { exact: 'beta' } } }], route: [to('v2')] }, { route: [to('v1')] }];
+      expect(analyze(dr(SUBSETS), vs(http, { gateways: ['public'] }))).toEqual([expect.objectContaining({
+        severity: Severity.WARNING,
+        rule: 'jwt-claim-without-request-authentication',
+        message: 'http[0] routes on JWT claim @request.auth.claims.groups, but the input holds no RequestAuthentication (IST0149): without one, no request carries validated claims '
+          + 'and the match never holds; apply a RequestAuthentication to the gateway\'s workloads',
+      })]);
     });
 
     test('fails on a regex over 1024 bytes', () => {
@@ -176,6 +187,19 @@ describe('RoutingAnalyzer', () => {
       expect(only(RoutingAnalyzer.analyze(chart), 'subset-selects-nothing').message).toBe(
         'The Subset v3 defined in the DestinationRule does not select any pods (IST0173), which leads to 503 UH (NoHealthyUpstream); '
         + 'deploy the version with labels {"version":"v3"}, or remove the subset');
+    });
+
+    test('a subset by node topology labels (zone, region, subzone, hostname) selects the version\'s pods: Istio adds those labels from the node', () => {
+      // GIVEN a subset of v1's pods in one zone
+      const chart = Testing.chart();
+      const svc = new CanaryService(chart, 'reviews', { port: 80, stable: V1, canary: V2 });
+      svc.destinationRule!.addJsonPatch(JsonPatch.add('/spec/subsets/-', { name: 'v1-zone-a', labels: { 'version': 'v1', 'topology.kubernetes.io/zone': 'a' } }));
+      svc.destinationRule!.addJsonPatch(JsonPatch.add('/spec/subsets/-', { name: 'v3-zone-a', labels: { 'version': 'v3', 'topology.kubernetes.io/zone': 'a' } }));
+      // THEN only the subset of a version that is not deployed selects nothing
+      expect(RoutingAnalyzer.analyze(chart).filter(f => f.rule === 'subset-selects-nothing').map(f => f.message)).toEqual([
+        'The Subset v3-zone-a defined in the DestinationRule does not select any pods (IST0173), which leads to 503 UH (NoHealthyUpstream); '
+        + 'deploy the version with labels {"version":"v3","topology.kubernetes.io/zone":"a"}, or remove the subset',
+      ]);
     });
 
     test('fails on traffic to a subset whose Deployments have 0 replicas', () => {

@@ -30,7 +30,7 @@ describe('cdk8s-canary migrate', () => {
     validateManifests(IstioReader.loadFiles([out]));
     // AND the report shows the diff without a change and the simulator's verdict
     expect(r.out).toContain('migrated 2 Ingress(es) to 1 HTTPRoute(s) for shop.example.com');
-    expect(r.out).toMatch(/shop\.example\.com\s+cookie beta=always\s+shop-canary 100\s+shop-canary 100\s+unchanged/);
+    expect(r.out).toMatch(/shop\.example\.com\s+cookie beta=always \(name in any case\)\s+shop-canary 100\s+shop-canary 100\s+unchanged/);
     expect(r.out).toMatch(/simulator: \d+ probe request\(s\) route alike/);
     expect(r.out).toContain('PROVEN: the HTTPRoutes route every request as the Ingresses do');
     expect(r.err).toBe('');
@@ -51,6 +51,21 @@ describe('cdk8s-canary migrate', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('not carried over:\n  Ingress shop/shop: nginx.ingress.kubernetes.io/ssl-redirect: "true": redirect HTTP to HTTPS');
     expect(r.out).toContain('PROVEN for routing, with the leftovers above to carry by hand');
+  });
+
+  test('never says PROVEN nor exits 0 while the reader warns about the input, and lists the warnings', () => {
+    // GIVEN the example with a canary-weight ingress-nginx reads as 0 (not an integer): the
+    // reader warns, and its model routes like the HTTPRoutes
+    const file = path.join(dir, 'in.yaml');
+    fs.writeFileSync(file, fs.readFileSync(INPUT, 'utf8').replace('canary-weight: "10"', 'canary-weight: "10%"'));
+    // WHEN migrate runs
+    const r = run('migrate', file, '--to', 'gateway-api', '--gateway', 'public', '--out', path.join(dir, 'out.yaml'));
+    // THEN it exits 1, names the warning and does not claim a proof
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('reader warnings (the proof compares what the reader models; these it does not, or not exactly):\n'
+      + '  Ingress shop/shop-canary (shop.example.com): nginx.ingress.kubernetes.io/canary-weight is "10%", not an integer; read as 0');
+    expect(r.out).not.toMatch(/^PROVEN/m);
+    expect(r.out).toContain('NOT PROVEN: the models route alike, but the reader warnings above name what they leave out');
   });
 
   test('fails without --to gateway-api, with a bad --gateway, without paths, or without Ingresses', () => {

@@ -8,6 +8,7 @@
 // first-match, so the reader sorts the matches by that precedence and emits one rule per
 // run of matches of the same route rule: the simulator then picks what the Gateway API picks.
 import { Duration } from 'cdk8s';
+import { attach, BackendCheck, backendCheck, GatewayInfo, gatewaysOf } from './_gateways';
 import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
 import { parseDuration } from '../../internal/duration';
 import { escapeRegex, isRegexRejected, regexRejected, rejectingRegex } from '../../internal/regex';
@@ -39,13 +40,18 @@ export function isGatewayRoute(o: any): boolean {
 
 /** A parentRef, resolved. */
 export interface ParentInfo {
-  /** `mesh` for a Service parent; the gateway as written (`<namespace>/<name>` or `<name>`) for a Gateway. */
+  /** `mesh` for a Service parent; `<namespace>/<name>` for a Gateway (the route's namespace when the parentRef has none). */
   readonly tag: string;
   /** Service parent: the Service's host key; Gateway parent: `<namespace>/<name>`. */
   readonly id: string;
   readonly kind: 'Service' | 'Gateway';
   readonly name: string;
   readonly namespace: string;
+  /**
+   * Gateway parent in the input: the hostnames its listeners serve the route for.
+   * @default - the route's hostnames (the Gateway is not in the input)
+   */
+  readonly hostnames?: string[];
 }
 
 /** A backendRef (or mirror backendRef), resolved to a host and version. */
@@ -84,8 +90,8 @@ interface Route {
 
 interface ReadRule {
   readonly name?: string;
-  /** Absolute destinations: host and version. */
-  readonly destinations: Array<{ backend?: BackendInfo; weight: number }>;
+  /** Absolute destinations: host and version; `invalid`: answered 500, not in the model (its weight as written). */
+  readonly destinations: Array<{ backend?: BackendInfo; weight: number; invalid?: boolean }>;
   readonly mirror?: { backend: BackendInfo; percent: number };
   readonly removeRequestHeaders?: string[];
   /** The rule's timeout, retries and header operations. */
@@ -145,6 +151,8 @@ export interface RouteSummary {
  */
 export function readGatewayApiRoutes(objects: any[], index: ObjectIndex): GatewayApiRead {
   const services = serviceTable(objects);
+  const gateways = gatewaysOf(objects);
+  const check = backendCheck(objects);
   const routes: Route[] = [];
   for (const o of objects) {
     if (ROUTE_KINDS.includes(o.kind) && typeof o.apiVersion === 'string' && o.apiVersion.startsWith(`${GATEWAY_API_GROUP}/`)) {
@@ -152,7 +160,7 @@ export function readGatewayApiRoutes(objects: any[], index: ObjectIndex): Gatewa
         index.warnings.push({ source: `${o.kind} ${idOf(o)}`, message: `has apiVersion ${o.apiVersion}; only ${ROUTE_API_VERSIONS.join(', ')} are read, so it is ignored` });
         continue;
       }
-      const route = rejectingRegex(`${o.kind} ${idOf(o)}`, () => readRoute(o, index, services));
+      const route = rejectingRegex(`${o.kind} ${idOf(o)}`, () => readRoute(o, index, services, gateways, check));
       if (route) routes.push(route);
     }
   }
@@ -162,7 +170,7 @@ export function readGatewayApiRoutes(objects: any[], index: ObjectIndex): Gatewa
   for (const route of routes) {
     for (const parent of route.parents) {
       const own = parent.namespace === route.namespace ? parent.name : `${parent.name}.${parent.namespace}`;
-      const hosts = parent.kind === 'Service' ? [own] : route.hostnames.length > 0 ? route.hostnames : ['*'];
+      const hosts = parent.kind === 'Service' ? [own] : parent.hostnames ?? (route.hostnames.length > 0 ? route.hostnames : ['*']);
       for (const host of hosts) {
         const id = `${route.kind}|${parent.kind === 'Service' ? parent.id : `${parent.id}|${host}`}`;
         let p = points.get(id);
@@ -307,20 +315,22 @@ function versionOf(svc: ServiceEntry, app: ServiceEntry): { version: string; lab
 // Routes.
 // ---------------------------------------------------------------------------------------
 
-function readRoute(o: any, index: ObjectIndex, services: ServiceTable): Route | undefined {
+function readRoute(o: any, index: ObjectIndex, services: ServiceTable, gateways: Map<string, GatewayInfo>, check: BackendCheck): Route | undefined {
   const kind: string = o.kind;
   const key = idOf(o);
   const namespace = namespaceOf(o);
   const source = `${kind} ${key}`;
   const spec = o.spec ?? {};
   const hostnames: string[] = Array.isArray(spec.hostnames) ? spec.hostnames.filter((h: unknown) => typeof h === 'string' && h !== '').map((h: string) => h.toLowerCase()) : [];
-  let firstHost: string | undefined;
+  // The host warnings are about (explain shows a host's warnings): the first hostname until a Service parent is read.
+  let firstHost: string | undefined = hostnames[0];
   const warn: Warn = message => index.warnings.push({ source, host: firstHost, message });
 
   for (const k of Object.keys(spec)) {
     if (!['parentRefs', 'hostnames', 'rules'].includes(k)) warn(`field spec.${k} is not modelled; ignored`);
   }
   const parents: ParentInfo[] = [];
+  let unattached = false;
   (Array.isArray(spec.parentRefs) ? spec.parentRefs : []).forEach((p: any, i: number) => {
     const where = `parentRefs[${i}]`;
     const group = p?.group ?? GATEWAY_API_GROUP;
@@ -342,21 +352,35 @@ function readRoute(o: any, index: ObjectIndex, services: ServiceTable): Route | 
       }
       parents.push({ tag: MESH_GATEWAY, id: hostKey(name, ns), kind: 'Service', name, namespace: ns });
     } else if (pkind === 'Gateway' && group === GATEWAY_API_GROUP) {
-      const tag = typeof p?.namespace === 'string' && p.namespace !== '' ? `${p.namespace}/${name}` : name;
-      parents.push({ tag, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns });
+      // A parentRef without a namespace names a Gateway of the route's own namespace.
+      const gateway = gateways.get(`${ns}/${name}`);
+      if (!gateway) {
+        warn(`${where}: Gateway ${ns}/${name} is not in the input; the answers assume a listener of it accepts the route for its hostnames`);
+        parents.push({ tag: `${ns}/${name}`, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns });
+        return;
+      }
+      const a = attach(gateway, kind, namespace, hostnames, typeof p?.sectionName === 'string' ? p.sectionName : undefined, typeof p?.port === 'number' ? p.port : undefined);
+      for (const note of a.assumptions) warn(`${where}: ${note}`);
+      if (a.hostnames.length === 0) {
+        warn(`${where}: not attached to Gateway ${ns}/${name}: ${a.notes.join('; ')}`);
+        unattached = true;
+        return;
+      }
+      parents.push({ tag: `${ns}/${name}`, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns, hostnames: a.hostnames });
     } else {
       warn(`${where}: parent ${group ? `${group}/` : ''}${pkind} ${name} is not modelled (only Gateways and Services are); ignored`);
     }
   });
   firstHost = parents.find(p => p.kind === 'Service')?.name ?? hostnames[0];
   if (parents.length === 0) {
+    if (unattached) return undefined; // said per parentRef
     warn('has no parentRefs the model reads (a Gateway or a Service); ignored');
     return undefined;
   }
 
   const ruleList: any[] = Array.isArray(spec.rules) && spec.rules.length > 0 ? spec.rules : [{}];
   const routeParents = parents.filter(p => p.kind === 'Service').map(p => p.id);
-  const rules = ruleList.map((r, i) => readRule(kind, r ?? {}, `rules[${i}]${r?.name ? ` (${r.name})` : ''}`, namespace, routeParents, services, warn));
+  const rules = ruleList.map((r, i) => readRule(kind, r ?? {}, `rules[${i}]${r?.name ? ` (${r.name})` : ''}`, namespace, routeParents, services, warn, check));
   const created = Date.parse(o.metadata?.creationTimestamp ?? '');
   return {
     kind,
@@ -376,7 +400,8 @@ function readRoute(o: any, index: ObjectIndex, services: ServiceTable): Route | 
 
 const KNOWN_RULE_FIELDS = ['name', 'matches', 'filters', 'backendRefs', 'timeouts', 'retry', 'sessionPersistence'];
 
-function readRule(kind: string, r: any, where: string, namespace: string, parents: string[], services: ServiceTable, warn: Warn): ReadRule {
+function readRule(kind: string, r: any, where: string, namespace: string, parents: string[], services: ServiceTable, warn: Warn,
+  check: BackendCheck): ReadRule {
   for (const k of Object.keys(r)) if (!KNOWN_RULE_FIELDS.includes(k)) warn(`${where}: field ${k} is not modelled; ignored`);
   const name = typeof r.name === 'string' ? r.name : undefined;
 
@@ -426,21 +451,30 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
   const destinations: ReadRule['destinations'] = [];
   const refs: any[] = Array.isArray(r.backendRefs) ? r.backendRefs : [];
   if (!redirected) {
-    if (refs.length === 0) warn(`${where}: has no backendRefs; the Gateway API answers its requests with 500 (or 404 without filters), modelled as reaching no version`);
+    // httproute_types.go, HTTPRouteRule.BackendRefs: no backendRefs and no filter that responds is a 500.
+    if (refs.length === 0) warn(`${where}: has no backendRefs; the Gateway API answers its requests with 500, modelled as reaching no version`);
     refs.forEach((b: any, i: number) => {
       const at = `${where}.backendRefs[${i}]`;
       if (Array.isArray(b?.filters) && b.filters.length > 0) warn(`${at}: filters of a backendRef are not modelled; ignored`);
       const weight = b?.weight === undefined ? 1 : typeof b.weight === 'number' && b.weight > 0 ? b.weight : 0;
+      const invalid = check(kind, namespace, b ?? {});
+      if (invalid) {
+        // The Gateway API answers this backendRef's share with 500; the model has no 500 destination.
+        warn(`${at}: ${invalid}, so the Gateway API answers the requests it would get with 500; modelled as sending them to the rule's other backendRefs (none: reaching no version)`);
+        destinations.push({ backend: resolveBackend(b ?? {}, at, namespace, parents, services, () => undefined), weight, invalid: true });
+        return;
+      }
       destinations.push({ backend: resolveBackend(b ?? {}, at, namespace, parents, services, warn), weight });
     });
-    if (refs.length > 0 && destinations.every(d => d.weight === 0)) {
+    if (refs.length > 0 && destinations.every(d => d.weight === 0 || d.invalid) && destinations.some(d => !d.invalid)) {
       warn(`${where}: every backendRef has weight 0, so no request can be forwarded (the Gateway API answers 500); modelled as reaching no version`);
     }
   }
   // Weights are proportions (Envoy's weighted clusters): exact percentages, 1:999 is 0.1%.
-  const sum = destinations.reduce((n, d) => n + d.weight, 0);
+  const valid = destinations.filter(d => !d.invalid);
+  const sum = valid.reduce((n, d) => n + d.weight, 0);
   const percent = (w: number) => (Number.isInteger(w * 100 / sum) ? w * 100 / sum : Math.round(w * 1e8 / sum) / 1e6);
-  const live = sum > 0 ? destinations.map(d => ({ ...d, weight: percent(d.weight) })) : [];
+  const live = [...sum > 0 ? valid.map(d => ({ ...d, weight: percent(d.weight) })) : [], ...destinations.filter(d => d.invalid && d.weight > 0)];
 
   const rawMatches: any[] = Array.isArray(r.matches) && r.matches.length > 0 ? r.matches : [{}];
   const matches = rawMatches.map((m, j) => (kind === 'GRPCRoute'
@@ -798,6 +832,7 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Objec
   const gateways = [...new Set(points.map(p => p.tag))];
   const hosts = [...new Set(points.map(p => p.host))].filter(h => h !== host);
   const ownKey = host === anchor.host ? anchor.key : hostKey(host, first.namespace);
+  const namespace = ownKey === anchor.key ? anchor.namespace : first.namespace;
 
   // Each point's rules, first-match; the rules after a catch-all are never reached.
   const listOf = (entries: Entry[]): RouteRule[] => {
@@ -812,8 +847,8 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Objec
       out.push(withoutUndefined({
         name: rule.name,
         matches: run.some(e => e.match.match === undefined) ? undefined : run.map(e => e.match.match!),
-        destinations: rule.destinations.map(d => destinationOf(d, ownKey)),
-        mirror: rule.mirror ? mirrorOf(rule.mirror, ownKey) : undefined,
+        destinations: rule.destinations.filter(d => !d.invalid).map(d => destinationOf(d, ownKey, namespace)),
+        mirror: rule.mirror ? mirrorOf(rule.mirror, ownKey, namespace) : undefined,
         removeRequestHeaders: rule.removeRequestHeaders ? [...rule.removeRequestHeaders] : undefined,
         ...rule.resilience,
       }));
@@ -858,20 +893,31 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Objec
   return {
     routing,
     key: first.key,
-    namespace: ownKey === anchor.key ? anchor.namespace : first.namespace,
+    namespace,
     hostKey: ownKey,
     wave: first.wave,
     provider: GATEWAY_API,
   };
 }
 
-function destinationOf(d: { backend?: BackendInfo; weight: number }, ownKey: string): RouteDestination {
+function destinationOf(d: { backend?: BackendInfo; weight: number }, ownKey: string, namespace: string): RouteDestination {
   const b = d.backend!;
-  return withoutUndefined({ version: b.version, host: b.hostKey === ownKey ? undefined : b.host, weight: d.weight });
+  return withoutUndefined({ version: b.version, host: b.hostKey === ownKey ? undefined : hostIn(b, namespace), weight: d.weight });
 }
 
-function mirrorOf(m: { backend: BackendInfo; percent: number }, ownKey: string): MirrorPolicy {
-  return withoutUndefined({ version: m.backend.version ?? '', host: m.backend.hostKey === ownKey ? undefined : m.backend.host, percent: m.percent });
+function mirrorOf(m: { backend: BackendInfo; percent: number }, ownKey: string, namespace: string): MirrorPolicy {
+  return withoutUndefined({ version: m.backend.version ?? '', host: m.backend.hostKey === ownKey ? undefined : hostIn(m.backend, namespace), percent: m.percent });
+}
+
+/**
+ * A backend's host as a routing of `namespace` names it: short in that namespace, else
+ * `<name>.<namespace>` (a routing gathers the routes of several namespaces on one hostname,
+ * and a backend's host as read is relative to its own route's namespace).
+ */
+function hostIn(b: BackendInfo, namespace: string): string {
+  if (!b.isService) return b.host;
+  const short = b.host.split('.')[0];
+  return b.namespace === namespace ? short : `${short}.${b.namespace}`;
 }
 
 /** The versions of the routing's own Service: its per-version Services, with the replicas of the pods they select. */

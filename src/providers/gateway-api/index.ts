@@ -30,7 +30,9 @@ export const GATEWAY_API_PLUGIN: ProviderPlugin = {
   analyzer: { kinds: ['HTTPRoute', 'GRPCRoute', 'Gateway'], analyze: analyzeGatewayApi },
   transitions: { check: gatewayApiTransitions },
   backendService: (index, routing, d) => {
-    const key = `${d.host !== undefined ? hostKey(d.host, routing.namespace) : routing.hostKey}|${d.version ?? ''}`;
+    // `<name>.<namespace>`: a Service of another namespace than the routing's (the routes of a hostname may be in several).
+    const target = d.host === undefined ? routing.hostKey : d.host.split('.').length === 2 ? `${d.host}.svc.cluster.local` : hostKey(d.host, routing.namespace);
+    const key = `${target}|${d.version ?? ''}`;
     return servicesOf(index).get(key) ?? key;
   },
   capabilities: CAPABILITIES,

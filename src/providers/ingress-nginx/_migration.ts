@@ -95,7 +95,7 @@ export function migrateToGatewayApi(objects: any[], gateway?: MigrationGateway):
       const parent: any = { name: gateway?.name ?? route.ingress.spec?.ingressClassName ?? 'nginx' };
       if (gateway?.namespace && gateway.namespace !== route.namespace) parent.namespace = gateway.namespace;
       const rules = chunk.flatMap(g => g.rules);
-      for (const r of rules) for (const b of r.backendRefs) usedServices.add(`${route.namespace}/${b.name}`);
+      for (const r of rules) for (const b of r.backendRefs) usedServices.add(`${b.namespace ?? route.namespace}/${b.name}`);
       out.push({
         apiVersion: 'gateway.networking.k8s.io/v1',
         kind: 'HTTPRoute',
@@ -108,6 +108,7 @@ export function migrateToGatewayApi(objects: any[], gateway?: MigrationGateway):
       });
     });
   }
+  out.push(...referenceGrants(out));
   for (const key of [...usedServices].sort()) {
     const svc = services.get(key);
     if (svc) out.push(svc);
@@ -127,7 +128,7 @@ interface RouteRuleGroup {
 /** The HTTPRoute rules of one host and path; undefined when the path cannot be carried. */
 function rulesOf(group: NginxPathGroup, services: Map<string, any>, notCarried: NotCarried[]): any[] | undefined {
   const main = group.main;
-  if (main.regex || group.canary?.path.regex) {
+  if (main.regex) {
     // Reported with the annotation (ingressLeftovers).
     return undefined;
   }
@@ -146,7 +147,10 @@ function rulesOf(group: NginxPathGroup, services: Map<string, any>, notCarried: 
       notCarried.push({ source: p.source, what: `backend ${p.service} port ${JSON.stringify(p.port)}`, why: `the port is named and Service ${p.namespace}/${p.service} is not among the files to look up its number; give the Service's file too, or use a port number` });
       return undefined;
     }
-    return { name: p.service, port, ...(weight !== undefined ? { weight } : {}) };
+    // A canary Ingress of another namespace (ingress-nginx merges it all the same): a
+    // cross-namespace backendRef, which the ReferenceGrant written with the routes allows.
+    const namespace = p.namespace !== main.namespace ? { namespace: p.namespace } : {};
+    return { name: p.service, ...namespace, port, ...(weight !== undefined ? { weight } : {}) };
   };
   const match = (header?: { name: string; type: string; value: string }) => {
     const m: any = {};
@@ -170,6 +174,9 @@ function rulesOf(group: NginxPathGroup, services: Map<string, any>, notCarried: 
   if (c.header) {
     if (c.headerValue !== undefined) {
       rules.push(rule({ name: c.header, type: 'Exact', value: c.headerValue }, [canaryRef]));
+    } else if (c.headerPatternBroken) {
+      // The pattern does not compile: ingress-nginx sends every request with the header to the main backend.
+      rules.push(rule({ name: c.header, type: 'RegularExpression', value: '.*' }, [mainRef]));
     } else if (c.headerPattern !== undefined) {
       const pattern = `.*(?:${c.headerPattern}).*`;
       let valid = true;
@@ -187,7 +194,7 @@ function rulesOf(group: NginxPathGroup, services: Map<string, any>, notCarried: 
   }
   if (c.cookie) {
     const cookie = (value: string) => {
-      const cond = RequestMatch.cookie(c.cookie!, value).conditions[0];
+      const cond = RequestMatch._cookieAnyCase(c.cookie!, value).conditions[0];
       return { name: 'cookie', type: 'RegularExpression', value: cond.field === MatchField.HEADER ? cond.match.value : '' };
     };
     rules.push(rule(cookie('always'), [canaryRef]));
@@ -212,6 +219,31 @@ function mirrorFilter(main: IngressPath, services: Map<string, any>): any | unde
   const port = explicit ? Number(explicit[1]) : url.startsWith('https') ? 443 : 80;
   if (svc && !(svc.spec?.ports ?? []).some((x: any) => x?.port === port)) return undefined;
   return { type: 'RequestMirror', requestMirror: { backendRef: { name: target.name, port } } };
+}
+
+/** The ReferenceGrants that let the routes' cross-namespace backendRefs (canaries of another namespace) reach their Services. */
+function referenceGrants(routes: any[]): any[] {
+  const grants = new Map<string, { from: Set<string>; services: Set<string> }>();
+  for (const r of routes) {
+    for (const rule of r.spec.rules) {
+      for (const b of rule.backendRefs) {
+        if (b.namespace === undefined) continue;
+        const g = grants.get(b.namespace) ?? { from: new Set<string>(), services: new Set<string>() };
+        grants.set(b.namespace, g);
+        g.from.add(r.metadata.namespace);
+        g.services.add(b.name);
+      }
+    }
+  }
+  return [...grants].sort(([a], [b]) => a.localeCompare(b)).map(([namespace, g]) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1beta1',
+    kind: 'ReferenceGrant',
+    metadata: { name: 'migrated-httproutes', namespace },
+    spec: {
+      from: [...g.from].sort().map(ns => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: ns })),
+      to: [...g.services].sort().map(name => ({ group: '', kind: 'Service', name })),
+    },
+  }));
 }
 
 /** The HTTPRoute path match of an Ingress path; undefined for `/` as a prefix (every path). */

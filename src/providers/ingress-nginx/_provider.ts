@@ -174,6 +174,10 @@ export class IngressNginxProvider implements ProviderImpl {
   }
 
   public render(ctx: ProviderContext): RenderedRouting {
+    // ingress-nginx splits only what enters through the Ingresses: the app Service selects
+    // the stable version, so that in-cluster callers never reach a version the release has
+    // not given traffic (selecting every version, they would get each by its pod count).
+    ctx.service.selectLabel('version', ctx.versions[0]);
     const objects: ApiObject[] = [];
     for (const version of ctx.versions) {
       const svc = new ApiObject(ctx.scope, `Service-${version}`, {

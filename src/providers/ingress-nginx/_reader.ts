@@ -8,9 +8,27 @@
 // `-value`, that exact value goes to the canary; else with `-pattern`, a value the regex finds
 // a match in does; else `always` does and `never` goes to the main backend; any other value
 // falls through), then the cookie (`canary-by-cookie`: `always` to the canary, `never` to the
-// main backend, else fall through), then the weight (`canary-weight` of `canary-weight-total`,
-// default 100). The model is first-match: the paths in that order, and for each path one rule
-// per decision, in that order, the weighted split last. `never` is a rule to the main backend.
+// main backend, else fall through), then the weight (`canary-weight` of `canary-weight-total`
+// when that is above 100, else of 100: the Lua balancer's rule). The model is first-match: the
+// paths in that order, and for each path one rule per decision, in that order, the weighted
+// split last. `never` is a rule to the main backend.
+//
+// What the controller and balancer add (internal/ingress/controller/controller.go,
+// mergeAlternativeBackends; rootfs/etc/nginx/lua/balancer.lua, route_to_alternative_balancer):
+// - a canary Ingress whose host, path and pathType match a location is merged into that
+//   location's main *upstream* (namespace, Service and port), namespaces never compared: every
+//   location of any host whose main backend is that upstream gets the canary; the first
+//   canary merged into an upstream is the one used;
+// - a canary whose backend is the main backend of a location of its host is not merged: no split;
+// - `canary-by-header` is looked up as nginx's `$http_<name>` (dashes as underscores), so
+//   `x_canary` matches the `x-canary` header; `canary-by-cookie` as `$cookie_<name>`, whose
+//   name matches in any case;
+// - a `canary-by-header-pattern` that does not compile sends every request carrying the
+//   header to the main backend, without trying the cookie or the weight;
+// - `use-regex` (or a `rewrite-target` other than the path) on one Ingress of a host makes
+//   every location of the host a case-insensitive regex (`location ~* "^<path>"`);
+// - session affinity (`affinity`) and `spec.defaultBackend` change outcomes and are warned,
+//   not modelled.
 //
 // Paths: `Prefix` matches whole path elements (`/api` matches `/api` and `/api/v1`, not
 // `/apis`), `Exact` the path, `ImplementationSpecific` (ingress-nginx: an nginx prefix
@@ -48,14 +66,16 @@ export interface IngressPath {
 /** The canary settings of a canary Ingress, as ingress-nginx reads them. */
 export interface NginxCanary {
   readonly path: IngressPath;
-  /** `canary-by-header`, lower-case. */
+  /** `canary-by-header`, lower-case, underscores as dashes (the header nginx looks up). */
   readonly header?: string;
   readonly headerValue?: string;
   readonly headerPattern?: string;
+  /** Whether `headerPattern` does not compile: requests with the header go to the main backend. */
+  readonly headerPatternBroken?: boolean;
   readonly cookie?: string;
   /** `canary-weight`, at most `total`. */
   readonly weight: number;
-  /** `canary-weight-total`. */
+  /** The total the balancer uses: `canary-weight-total` when above 100, else 100. */
   readonly total: number;
 }
 
@@ -138,19 +158,78 @@ export function ingressesOf(index: ObjectIndex): Map<RoutingInfo, NginxHostRead>
   return READ.get(index) ?? new Map();
 }
 
+/** An Ingress path's upstream in ingress-nginx: namespace, Service and port. */
+function upstreamOf(p: IngressPath): string {
+  return `${p.namespace}/${p.service}:${p.port ?? ''}`;
+}
+
+/** A location of a host: its path and pathType. */
+function locationOf(p: IngressPath): string {
+  return `${p.path}|${p.pathType}`;
+}
+
+/** Whether an Ingress makes its host's locations regexes: `use-regex`, or a `rewrite-target` other than a path's. */
+function enforcesRegex(p: IngressPath): boolean {
+  const target = p.ingress.metadata?.annotations?.[`${NGINX_PREFIX}rewrite-target`];
+  return p.regex || (typeof target === 'string' && target !== '' && target !== p.path);
+}
+
 /** One routing per host of the Ingresses among `objects`. */
 export function readIngresses(objects: any[], index: ObjectIndex): RoutingInfo[] {
-  const byHost = new Map<string, IngressPath[]>();
-  for (const p of objects.filter(isIngress).flatMap(pathsOf)) {
-    byHost.set(p.host, [...byHost.get(p.host) ?? [], p]);
-    // The backends are routed by the Ingress: the plain-Service reader leaves them alone.
-    index.backendHosts.add(hostKey(p.service, p.namespace));
+  const ingresses = objects.filter(isIngress);
+  for (const o of ingresses) warnUnmodelled(o, index);
+  const all = ingresses.flatMap(pathsOf);
+  // The backends are routed by the Ingresses: the plain-Service reader leaves them alone.
+  for (const p of all) index.backendHosts.add(hostKey(p.service, p.namespace));
+  // use-regex on one main Ingress of a host: every location of the host is a regex.
+  const regexHosts = new Set(all.filter(p => !p.canary && enforcesRegex(p)).map(p => p.host));
+  const paths = all.map(p => (!p.canary && !p.regex && regexHosts.has(p.host) ? { ...p, regex: true } : p));
+
+  // The locations of each host, in input order: the main Ingress paths of each path and pathType.
+  const locations = new Map<string, Map<string, IngressPath[]>>();
+  for (const p of paths.filter(x => !x.canary)) {
+    const host = locations.get(p.host) ?? new Map<string, IngressPath[]>();
+    locations.set(p.host, host);
+    host.set(locationOf(p), [...host.get(locationOf(p)) ?? [], p]);
+  }
+  // The canaries, merged into the main upstreams (the first merged wins).
+  const alternatives = new Map<string, IngressPath>();
+  const warn = (p: IngressPath, message: string) => index.warnings.push({ source: p.source, host: p.host, message });
+  for (const c of paths.filter(x => x.canary)) {
+    const host = locations.get(c.host);
+    const location = host?.get(locationOf(c));
+    if (!host || !location) {
+      warn(c, `is a canary Ingress for ${c.host}${c.path} without a main Ingress; ingress-nginx ignores it`);
+      continue;
+    }
+    const primary = [...host.values()].map(l => l[0]).find(m => upstreamOf(m) === upstreamOf(c));
+    if (primary) {
+      warn(c, `is a canary Ingress whose backend (Service ${c.namespace}/${c.service}) is the main backend of ${c.host}${primary.path} (${primary.source}); ingress-nginx merges no canary for it, so it splits nothing`);
+      continue;
+    }
+    const main = upstreamOf(location[0]);
+    const first = alternatives.get(main);
+    if (!first) {alternatives.set(main, c);} else if (upstreamOf(first) !== upstreamOf(c)) {
+      warn(c, `is a second canary for the main backend Service ${location[0].namespace}/${location[0].service} (after ${first.source}); ingress-nginx uses the first merged, the reader the first in the input`);
+    }
   }
   const out: RoutingInfo[] = [];
   const read = new Map<RoutingInfo, NginxHostRead>();
-  for (const [host, paths] of byHost) {
-    const r = readHost(host, paths, index);
-    if (!r) continue;
+  const settings = new Map<IngressPath, NginxCanary>();
+  const settingsOf = (c: IngressPath) => {
+    let s = settings.get(c);
+    if (!s) settings.set(c, s = canarySettings(c, c.host, index));
+    return s;
+  };
+  for (const [host, byLocation] of locations) {
+    const found: Array<{ main: IngressPath; canary?: IngressPath }> = [];
+    for (const mains of byLocation.values()) {
+      if (mains.length > 1) {
+        index.warnings.push({ source: mains[1].source, host, message: `serves ${host}${mains[0].path} as ${mains[0].source} does; ingress-nginx uses one, the reader the first` });
+      }
+      found.push({ main: mains[0], canary: alternatives.get(upstreamOf(mains[0])) });
+    }
+    const r = readHost(host, found, index, settingsOf);
     out.push(r.routing);
     read.set(r.routing, r);
   }
@@ -158,27 +237,20 @@ export function readIngresses(objects: any[], index: ObjectIndex): RoutingInfo[]
   return out;
 }
 
-function readHost(host: string, paths: IngressPath[], index: ObjectIndex): NginxHostRead | undefined {
-  const keyOf = (p: IngressPath) => `${p.namespace}|${p.path}|${p.pathType}|${p.regex}`;
-  const byPath = new Map<string, IngressPath[]>();
-  for (const p of paths) byPath.set(keyOf(p), [...byPath.get(keyOf(p)) ?? [], p]);
-  const found: Array<{ main: IngressPath; canary?: IngressPath }> = [];
-  for (const group of byPath.values()) {
-    const mains = group.filter(p => !p.canary);
-    const canaries = group.filter(p => p.canary);
-    if (mains.length === 0) {
-      index.warnings.push({ source: canaries[0].source, host, message: `is a canary Ingress for ${host}${canaries[0].path} without a main Ingress; ingress-nginx ignores it` });
-      continue;
-    }
-    if (mains.length > 1) {
-      index.warnings.push({ source: mains[1].source, host, message: `serves ${host}${mains[0].path} as ${mains[0].source} does; ingress-nginx uses one, the reader the first` });
-    }
-    if (canaries.length > 1) {
-      index.warnings.push({ source: canaries[1].source, host, message: `is one of ${canaries.length} canary Ingresses for ${host}${mains[0].path}; ingress-nginx uses one, the reader the first` });
-    }
-    found.push({ main: mains[0], canary: canaries[0] });
+/** Warns about what changes where requests go and the reader does not model. */
+function warnUnmodelled(o: any, index: ObjectIndex): void {
+  const source = `Ingress ${namespaceOf(o)}/${o.metadata?.name}`;
+  const affinity = o.metadata?.annotations?.[`${NGINX_PREFIX}affinity`];
+  if (typeof affinity === 'string' && affinity !== '') {
+    index.warnings.push({ source, message: `has ${NGINX_PREFIX}affinity ${show(affinity)}: a client holding the affinity cookie stays on the backend it was sent to (main or canary) whatever the header, cookie and weight; not modelled` });
   }
-  if (found.length === 0) return undefined;
+  if (o.spec?.defaultBackend) {
+    index.warnings.push({ source, message: 'has spec.defaultBackend: ingress-nginx serves requests no Ingress rule matches from it (and merges a canary\'s into the default server); not modelled' });
+  }
+}
+
+function readHost(host: string, found: Array<{ main: IngressPath; canary?: IngressPath }>, index: ObjectIndex,
+  settingsOf: (c: IngressPath) => NginxCanary): NginxHostRead {
   found.sort((a, b) => comparePaths(a.main, b.main));
 
   // Versions: the backend Services' `version` labels, else (or when two share one) their
@@ -188,22 +260,24 @@ function readHost(host: string, paths: IngressPath[], index: ObjectIndex): Nginx
   const all = [...found.flatMap(g => [g.main, ...(g.canary ? [g.canary] : [])]), ...mirrored];
   const backends = [...new Map(all.map(p => [`${p.namespace}/${p.service}`, p])).values()];
   const labelled = backends.map(p => index.selectors.get(hostKey(p.service, p.namespace))?.version);
-  const names = labelled.map((l, i) => (l !== undefined && labelled.filter(x => x === l).length === 1 ? l : backends[i].service));
+  const named = labelled.map((l, i) => (l !== undefined && labelled.filter(x => x === l).length === 1 ? l : backends[i].service));
+  // Services of one name in two namespaces (a canary Ingress of another namespace): `<name>.<namespace>`.
+  const names = named.map((n, i) => (named.filter(x => x === n).length > 1 ? `${backends[i].service}.${backends[i].namespace}` : n));
   const indexOf = (p: { namespace: string; service: string }) => backends.findIndex(b => b.namespace === p.namespace && b.service === p.service);
   const versionOf = (p: { namespace: string; service: string }) => names[indexOf(p)];
 
   const groups: NginxPathGroup[] = [];
   const rules: RouteRule[] = [];
   found.forEach(({ main, canary }, i) => {
-    const settings = canary ? canarySettings(canary, host, index) : undefined;
+    const settings = canary ? settingsOf(canary) : undefined;
     const mirror = mirrors[i];
     const versions = { main: versionOf(main), ...(canary ? { canary: versionOf(canary) } : {}), ...(mirror ? { mirror: versionOf(mirror) } : {}) };
     groups.push({ main, ...(settings ? { canary: settings } : {}), versions });
     // A header or cookie name, or a pattern, the model cannot hold (not a token, not RE2) leaves that cohort out.
     const warn = (what: string, e: unknown) => index.warnings.push({ source: (canary ?? main).source, host, message: `${what} is not modelled: ${(e as Error).message}; left out` });
     rules.push(...groupRules(main, settings, versions, warn));
-    for (const p of [main, ...(canary ? [canary] : [])]) {
-      if (p.regex) index.warnings.push({ source: p.source, host, message: `has use-regex: its path ${show(p.path)} is modelled as a case-insensitive regex anchored at the start (nginx PCRE read as RE2)` });
+    if (main.regex) {
+      index.warnings.push({ source: main.source, host, message: `${main.ingress.metadata?.annotations?.[`${NGINX_PREFIX}use-regex`] === 'true' ? 'has use-regex' : 'is on a host with use-regex or rewrite-target'}: its path ${show(main.path)} is modelled as a case-insensitive regex anchored at the start (nginx PCRE read as RE2)` });
     }
   });
   const versions: ServiceVersion[] = [...new Set(backends.map(versionOf))].map(version => ({ version }));
@@ -241,8 +315,9 @@ function canarySettings(canary: IngressPath, host: string, index: ObjectIndex): 
       index.warnings.push({ source: canary.source, host, message: `${NGINX_PREFIX}${k} is ${show(v)}, not an integer; read as ${k === 'canary-weight' ? 0 : 100}` });
     }
   }
-  const total = intOr(ann('canary-weight-total'), 100);
-  const header = ann('canary-by-header')?.toLowerCase();
+  // balancer.lua: weightTotal is 100 unless the annotation is above 100.
+  const total = Math.max(100, intOr(ann('canary-weight-total'), 100));
+  const header = ann('canary-by-header')?.toLowerCase().replace(/_/g, '-');
   const value = ann('canary-by-header-value');
   const pattern = ann('canary-by-header-pattern');
   const cookie = ann('canary-by-cookie');
@@ -250,7 +325,7 @@ function canarySettings(canary: IngressPath, host: string, index: ObjectIndex): 
     path: canary,
     ...(header ? { header } : {}),
     ...(header && value ? { headerValue: value } : {}),
-    ...(header && !value && pattern ? { headerPattern: pattern } : {}),
+    ...(header && !value && pattern ? { headerPattern: pattern, ...(patternCompiles(pattern) ? {} : { headerPatternBroken: true }) } : {}),
     ...(cookie ? { cookie } : {}),
     weight: Math.min(total, intOr(ann('canary-weight'), 0)),
     total,
@@ -286,8 +361,8 @@ function unmirroredRules(main: IngressPath, canary: NginxCanary | undefined, ver
   if (canary.header) attempt(`its canary-by-header ${show(canary.header)}`, () => headerRules(canary, on, to(next), to(stable)));
   if (canary.cookie) {
     attempt(`its canary-by-cookie ${show(canary.cookie)}`, () => [
-      { name: 'canary-by-cookie', matches: on(RequestMatch.cookie(canary.cookie!, 'always')), destinations: to(next) },
-      { name: 'canary-by-cookie-never', matches: on(RequestMatch.cookie(canary.cookie!, 'never')), destinations: to(stable) },
+      { name: 'canary-by-cookie', matches: on(RequestMatch._cookieAnyCase(canary.cookie!, 'always')), destinations: to(next) },
+      { name: 'canary-by-cookie-never', matches: on(RequestMatch._cookieAnyCase(canary.cookie!, 'never')), destinations: to(stable) },
     ]);
   }
   const w = canary.total > 0 ? canary.weight * 100 / canary.total : 0;
@@ -302,6 +377,10 @@ function headerRules(canary: NginxCanary, on: (m: RequestMatch) => RequestMatch[
   if (canary.headerValue !== undefined) {
     return [{ name: 'canary-by-header-value', matches: on(RequestMatch.header(header, StringMatch.exact(canary.headerValue))), destinations: next }];
   }
+  if (canary.headerPatternBroken) {
+    // ngx.re.match fails on every request carrying the header: the balancer keeps the main backend.
+    return [{ name: 'canary-by-header-pattern-error', matches: on(RequestMatch.header(header, StringMatch.regex('.*'))), destinations: stable }];
+  }
   if (canary.headerPattern !== undefined) {
     // ingress-nginx finds the pattern anywhere in the value; our regexes match the whole value.
     return [{ name: 'canary-by-header-pattern', matches: on(RequestMatch.header(header, StringMatch.regex(`.*(?:${canary.headerPattern}).*`))), destinations: next }];
@@ -310,6 +389,26 @@ function headerRules(canary: NginxCanary, on: (m: RequestMatch) => RequestMatch[
     { name: 'canary-by-header', matches: on(RequestMatch.header(header, StringMatch.exact('always'))), destinations: next },
     { name: 'canary-by-header-never', matches: on(RequestMatch.header(header, StringMatch.exact('never'))), destinations: stable },
   ];
+}
+
+/**
+ * Whether nginx's PCRE compiles a pattern, as near as we can tell offline: it does when RE2 or
+ * JavaScript does, or when it uses PCRE-only syntax (look-behind, atomic groups, possessive
+ * quantifiers, \\K...); a pattern neither compiles, and without such syntax, does not.
+ */
+function patternCompiles(pattern: string): boolean {
+  try {
+    StringMatch.regex(pattern);
+    return true;
+  } catch {
+    // Not RE2.
+  }
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return /\(\?[<>=!|#']|[*+?}]\+|\\[pPQEKRhHvVXgk]/.test(pattern);
+  }
 }
 
 function intOr(v: string | undefined, d: number): number {

@@ -10,8 +10,9 @@
 // canary Ingress is gone and the main Ingress alone sends everything to its Service. The
 // main Ingress's `mirror-target` copies every request of the location to a Service.
 import { ingressesOf, NginxCanary, NginxHostRead, nginxMirrorOf } from './_reader';
+import { Severity } from '../../analyzer/finding';
 import { addReference, ServiceReference, serviceTransitions, ServiceWording } from '../../gitops/_service-transitions';
-import { TransitionFinding } from '../../gitops/transition-finding';
+import { FindingKind, TransitionFinding } from '../../gitops/transition-finding';
 import { hostKey } from '../../reading/hosts';
 import { deploymentsWith, ObjectIndex } from '../../reading/object-index';
 import { waveOf } from '../../reading/objects';
@@ -30,7 +31,65 @@ const WORDING: ServiceWording = {
 /** The ingress-nginx findings of the step from `previous` to `next`. */
 export function ingressNginxTransitions(before: ObjectIndex, after: ObjectIndex, previous: any[], next: any[]): TransitionFinding[] {
   const served = new Set([...ingressesOf(before).values()].map(h => h.host));
-  return serviceTransitions(WORDING, references(before), references(after, served), before, after, previous, next);
+  return [
+    ...serviceTransitions(WORDING, references(before), references(after, served), before, after, previous, next),
+    ...spreadingServices(after, next),
+  ];
+}
+
+/**
+ * Services of `next` that select the pods of two or more versions an Ingress routing sends
+ * to through their own Services (the app Service `<service>` selecting `app: <service>`,
+ * say): ingress-nginx splits only what enters through the Ingresses, so in-cluster callers
+ * of such a Service get each version in proportion to its ready pods. An error when a
+ * version it selects gets no traffic from the routing (a canary at weight 0 is live to
+ * in-cluster callers), else a warning.
+ */
+export function spreadingServices(index: ObjectIndex, next: any[]): TransitionFinding[] {
+  const out: TransitionFinding[] = [];
+  const reported = new Set<string>();
+  for (const read of ingressesOf(index).values()) {
+    // The routing's versions: each backend Service's pods (running), and whether any rule sends it traffic.
+    const versions = new Map<string, { deployments: Set<string>; routed: boolean; namespace: string }>();
+    for (const g of read.groups) {
+      const backends: Array<[string | undefined, { service: string; namespace: string }]> = [
+        [g.versions.main, g.main], [g.versions.canary, g.canary?.path ?? g.main],
+      ];
+      for (const [version, p] of backends) {
+        if (version === undefined || versions.has(version)) continue;
+        const selector = index.selectors.get(hostKey(p.service, p.namespace)) ?? {};
+        const deployments = Object.keys(selector).length === 0 ? [] : deploymentsWith(index, p.namespace, selector).filter(d => d.replicas > 0);
+        const routed = read.routing.routing.rules.some(r => r.destinations.some(d => d.version === version && d.weight > 0));
+        versions.set(version, { deployments: new Set(deployments.map(d => d.key)), routed, namespace: p.namespace });
+      }
+    }
+    if (versions.size < 2) continue;
+    const backendServices = new Set(read.groups.flatMap(g => [`${g.main.namespace}/${g.main.service}`, ...(g.canary ? [`${g.canary.path.namespace}/${g.canary.path.service}`] : [])]));
+    for (const o of next) {
+      if (o?.kind !== 'Service' || o?.apiVersion !== 'v1') continue;
+      const namespace = o.metadata?.namespace ?? 'default';
+      const key = `${namespace}/${o.metadata?.name}`;
+      if (backendServices.has(key) || reported.has(key)) continue;
+      const selector: Record<string, string> = o.spec?.selector ?? {};
+      if (Object.keys(selector).length === 0) continue;
+      const selected = new Set(deploymentsWith(index, namespace, selector).filter(d => d.replicas > 0).map(d => d.key));
+      const spread = [...versions].filter(([, v]) => v.namespace === namespace && [...v.deployments].some(d => selected.has(d)));
+      if (spread.length < 2) continue;
+      reported.add(key);
+      const unrouted = spread.filter(([, v]) => !v.routed).map(([name]) => name);
+      out.push({
+        severity: unrouted.length > 0 ? Severity.ERROR : Severity.WARNING,
+        kind: FindingKind.SERVICE_SPREADS_VERSIONS,
+        host: read.host,
+        ...(unrouted.length > 0 ? { version: unrouted[0] } : {}),
+        message: `Service ${key} selects the pods of versions ${spread.map(([name]) => name).join(' and ')} of ${read.host}'s Ingress routing; ingress-nginx splits only the requests that enter through the Ingresses, `
+          + `so in-cluster callers of ${o.metadata?.name} get each version in proportion to its ready pods${unrouted.length > 0 ? `, ${unrouted.join(' and ')} included though the Ingresses send it no traffic` : ', not as the release says'}`,
+        fix: `make Service ${key} select one version's pods (add its version label to the selector), or have in-cluster callers use the version Services`,
+        safeSequence: [`narrow Service ${key}'s selector to the stable version in the same commit that deploys the new version, or before it`],
+      });
+    }
+  }
+  return out;
 }
 
 /**

@@ -161,7 +161,7 @@ describe('GatewayApiReader', () => {
     // WHEN
     const { routing, warnings } = readOne([...reviewsServices(), route]);
     // THEN
-    expect(warnings).toEqual([]);
+    expect(warnings).toEqual(['parentRefs[1]: Gateway istio-system/public is not in the input; the answers assume a listener of it accepts the route for its hostnames']);
     expect(routing.host).toBe('reviews');
     expect(routing.hosts).toEqual(['reviews.example.com']);
     expect(routing.gateways).toEqual(['mesh', 'istio-system/public']);
@@ -320,11 +320,15 @@ describe('GatewayApiReader', () => {
       'HTTPRoute default/reviews: rules[1].filters[0]: filter "URLRewrite" is not modelled; ignored',
       'HTTPRoute default/reviews: rules[1].backendRefs[0]: filters of a backendRef are not modelled; ignored',
       'HTTPRoute default/reviews: rules[1]: timeouts.backendRequest without retry is not modelled; ignored',
-      'HTTPRoute default/reviews: rules[2].backendRefs[0]: Service reviews-v9 is not among the objects; modelled as any pod of reviews-v9',
-      'HTTPRoute default/reviews: rules[2].backendRefs[1]: Service ratings is not among the objects; modelled as any pod of ratings.other',
+      // (the input holds Services of default, so a missing one is a 500, as is another namespace's without a ReferenceGrant)
+      'HTTPRoute default/reviews: rules[2].backendRefs[0]: Service default/reviews-v9 does not exist (the input holds Services of default, not this one), '
+      + 'so the Gateway API answers the requests it would get with 500; modelled as sending them to the rule\'s other backendRefs (none: reaching no version)',
+      'HTTPRoute default/reviews: rules[2].backendRefs[1]: Service other/ratings is in another namespace and no ReferenceGrant there lets HTTPRoutes of default refer to it, '
+      + 'so the Gateway API answers the requests it would get with 500; modelled as sending them to the rule\'s other backendRefs (none: reaching no version)',
     ]);
     expect(routings[0].host).toBe('reviews.bookinfo');
-    expect(routings[0].rules.map(r => r.destinations)).toEqual([[], [{ version: 'v2', host: 'reviews', weight: 100 }], [{ host: 'reviews-v9', weight: 50 }, { host: 'ratings.other', weight: 50 }]]);
+    // (the routing is reviews.bookinfo's: the route's backends in default are named with their namespace)
+    expect(routings[0].rules.map(r => r.destinations)).toEqual([[], [{ version: 'v2', host: 'reviews.default', weight: 100 }], []]);
   });
 
   test('warns when one host is routed by a VirtualService and an HTTPRoute, and simulates the VirtualService', () => {

@@ -79,8 +79,8 @@ describe('migrate --to gateway-api', () => {
     expect(route.spec.rules.map((r: any) => [headers(r), backends(r)])).toEqual([
       ['x-canary Exact always', 'shop-canary'],
       ['x-canary Exact never', 'shop'],
-      ['cookie RegularExpression ^(.*;[ \\t]*)?beta=always([ \\t]*;.*)?$', 'shop-canary'],
-      ['cookie RegularExpression ^(.*;[ \\t]*)?beta=never([ \\t]*;.*)?$', 'shop'],
+      ['cookie RegularExpression ^(.*;[ \\t]*)?(?i:beta)=always([ \\t]*;.*)?$', 'shop-canary'],
+      ['cookie RegularExpression ^(.*;[ \\t]*)?(?i:beta)=never([ \\t]*;.*)?$', 'shop'],
       ['', 'shop=90,shop-canary=10'],
     ]);
     // AND the backend Services, unchanged; the Ingresses replaced
@@ -93,8 +93,8 @@ describe('migrate --to gateway-api', () => {
     expect(m.proof.hosts[0].cohorts.map(c => [c.cohort, c.change])).toEqual([
       ['header x-canary exact "always"', 'unchanged'],
       ['header x-canary exact "never"', 'unchanged'],
-      ['cookie beta=always', 'unchanged'],
-      ['cookie beta=never', 'unchanged'],
+      ['cookie beta=always (name in any case)', 'unchanged'],
+      ['cookie beta=never (name in any case)', 'unchanged'],
       ['every request', 'unchanged'],
     ]);
   });

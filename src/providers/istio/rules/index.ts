@@ -177,6 +177,7 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
     });
   }
   checkDelegation(vss, add);
+  checkJwtClaimRoutes(objects, vss, add);
   return findings;
 
   /**
@@ -202,7 +203,11 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
     const svc = services.get(key);
     if (!svc) return undefined;
     const ns = key.split('/')[0];
-    const selector: Record<string, string> = { ...(svc.json.spec?.selector ?? {}), ...labels };
+    // Node topology labels (region, zone, subzone, hostname) are added to endpoints from the
+    // node a pod runs on (Istio's analyzer does so from the Nodes; our input has none): not
+    // matched against the pod template.
+    const own = Object.fromEntries(Object.entries(labels).filter(([k]) => !NODE_TOPOLOGY_LABELS.includes(k)));
+    const selector: Record<string, string> = { ...(svc.json.spec?.selector ?? {}), ...own };
     // Candidates: the Deployments carrying the selector's rarest label, then an exact check.
     let candidates: Obj[] | undefined;
     for (const [k, v] of Object.entries(selector)) {
@@ -213,6 +218,32 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
       .filter(dep => Object.entries(selector).every(([k, v]) => podLabels(dep)[k] === v));
   }
 }
+
+/**
+ * JWT-claim routes without a RequestAuthentication (analyzer IST0149
+ * JwtClaimBasedRoutingWithoutRequestAuthN): the claims exist only on requests a
+ * RequestAuthentication validated, so without one the match never holds. Istio checks the
+ * gateway's workloads; offline, a warning when the input holds no RequestAuthentication at all
+ * (it may be applied separately).
+ */
+function checkJwtClaimRoutes(objects: Obj[], vss: Obj[], add: (severity: Severity, rule: string, o: Obj, message: string) => void): void {
+  if (objects.some(o => o.json?.kind === 'RequestAuthentication' && String(o.json?.apiVersion ?? '').startsWith('security.istio.io/'))) return;
+  for (const vs of vss) {
+    const http: any[] = Array.isArray(vs.json.spec?.http) ? vs.json.spec.http : [];
+    http.forEach((route, i) => {
+      const matches: any[] = Array.isArray(route?.match) ? route.match : [];
+      const claims = matches.flatMap(m => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})])
+        .filter(k => /^@request\.auth\.claims[.[]/i.test(k));
+      if (claims.length > 0) {
+        add(Severity.WARNING, 'jwt-claim-without-request-authentication', vs, `http[${i}] routes on JWT claim ${claims[0]}, but the input holds no RequestAuthentication `
+          + '(IST0149): without one, no request carries validated claims and the match never holds; apply a RequestAuthentication to the gateway\'s workloads');
+      }
+    });
+  }
+}
+
+/** The labels Istio adds to an endpoint from its node (pilot's AugmentLabels; the IST0173 analyzer reads them from Nodes). */
+const NODE_TOPOLOGY_LABELS = ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone', 'kubernetes.io/hostname'];
 
 /**
  * Which VirtualService claims each host at each gateway, per visibility scope (`*` or a

@@ -1,0 +1,248 @@
+// What a conformant Gateway does with routes, written from the Gateway API v1.6.1 spec
+// (apis/v1/httproute_types.go, shared_types.go) and its conformance tests
+// (conformance/tests/httproute-*.go/.yaml): the cases below are our own, built from theirs.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as nodePath from 'path';
+import { GatewayApiReader, IstioReader, RouteSimulator } from '../../../src';
+import { main } from '../../../src/cli/main';
+import { validateManifests } from '../../util';
+
+const GW = 'gateway.networking.k8s.io';
+
+function service(name: string, namespace: string): any {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 8080 }] } };
+}
+
+interface Listener {
+  readonly name: string;
+  readonly hostname?: string;
+  readonly port?: number;
+  readonly protocol?: string;
+  readonly from?: string;
+  readonly kinds?: string[];
+}
+
+function gateway(name: string, namespace: string, listeners: Listener[]): any {
+  return {
+    apiVersion: `${GW}/v1`,
+    kind: 'Gateway',
+    metadata: { name, namespace },
+    spec: {
+      gatewayClassName: 'test',
+      listeners: listeners.map(l => ({
+        name: l.name,
+        port: l.port ?? 80,
+        protocol: l.protocol ?? 'HTTP',
+        ...(l.hostname ? { hostname: l.hostname } : {}),
+        allowedRoutes: { namespaces: { from: l.from ?? 'Same' }, ...(l.kinds ? { kinds: l.kinds.map(kind => ({ kind })) } : {}) },
+      })),
+    },
+  };
+}
+
+function route(name: string, namespace: string, spec: any): any {
+  return { apiVersion: `${GW}/v1`, kind: 'HTTPRoute', metadata: { name, namespace }, spec };
+}
+
+/** Where a request through `gateway` goes: the backend Services' hosts, or `none`. */
+function where(objects: any[], host: string, through: string, path = '/'): string {
+  validateManifests(objects);
+  const e = RouteSimulator.explain({ host, path, gateway: through }, GatewayApiReader.read(objects).routings);
+  return e.destinations.map(d => d.host ?? d.version).join(', ') || 'none';
+}
+
+describe('Gateway API data plane', () => {
+  test('a parentRef without namespace names a Gateway of the route\'s own namespace', () => {
+    // GIVEN a route in team-b attached to {name: gw}
+    const objects = [service('web', 'team-b'), route('web', 'team-b', { parentRefs: [{ name: 'gw' }], hostnames: ['web.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] })];
+    // THEN it serves team-b/gw, not infra/gw (httproute-invalid-cross-namespace-parent-ref: the route attaches nowhere else)
+    expect(where(objects, 'web.example.com', 'team-b/gw')).toBe('web');
+    expect(where(objects, 'web.example.com', 'infra/gw')).toBe('none');
+  });
+
+  test('of two wildcard hostnames, the one with the most characters that matches wins, in either order', () => {
+    // GIVEN *.example.com and *.foo.example.com on one Gateway
+    const wide = route('wide', 'infra', { parentRefs: [{ name: 'gw' }], hostnames: ['*.example.com'], rules: [{ backendRefs: [{ name: 'wide', port: 8080 }] }] });
+    const narrow = route('narrow', 'infra', { parentRefs: [{ name: 'gw' }], hostnames: ['*.foo.example.com'], rules: [{ backendRefs: [{ name: 'narrow', port: 8080 }] }] });
+    const exact = route('exact', 'infra', { parentRefs: [{ name: 'gw' }], hostnames: ['x.foo.example.com'], rules: [{ backendRefs: [{ name: 'exact', port: 8080 }] }] });
+    const services = ['wide', 'narrow', 'exact'].map(n => service(n, 'infra'));
+    for (const routes of [[wide, narrow], [narrow, wide]]) {
+      // THEN x.foo.example.com reaches narrow, y.example.com wide
+      expect(where([...services, ...routes], 'x.foo.example.com', 'infra/gw')).toBe('narrow');
+      expect(where([...services, ...routes], 'y.example.com', 'infra/gw')).toBe('wide');
+    }
+    // AND an exact hostname beats every wildcard
+    expect(where([...services, wide, narrow, exact], 'x.foo.example.com', 'infra/gw')).toBe('exact');
+    expect(where([...services, wide, narrow, exact], 'y.foo.example.com', 'infra/gw')).toBe('narrow');
+  });
+
+  test('the Istio reader picks the most specific VirtualService host too', () => {
+    const vs = (name: string, host: string) => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name, namespace: 'infra' },
+      spec: { hosts: [host], gateways: ['gw'], http: [{ route: [{ destination: { host: name } }] }] },
+    });
+    for (const order of [[vs('wide', '*.example.com'), vs('narrow', '*.foo.example.com')], [vs('narrow', '*.foo.example.com'), vs('wide', '*.example.com')]]) {
+      const routings = IstioReader.read(order).routings;
+      expect(RouteSimulator.explain({ host: 'x.foo.example.com', gateway: 'infra/gw' }, routings).destinations.map(d => d.host)).toEqual(['narrow']);
+      expect(RouteSimulator.explain({ host: 'x.example.com', gateway: 'infra/gw' }, routings).destinations.map(d => d.host)).toEqual(['wide']);
+    }
+  });
+
+  test('a rule without backendRefs is a 500 (httproute_types.go, BackendRefs), modelled as reaching nothing', () => {
+    const objects = [gateway('gw', 'infra', [{ name: 'http' }]),
+      route('web', 'infra', { parentRefs: [{ name: 'gw' }], hostnames: ['web.example.com'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/x' } }] }] })];
+    validateManifests(objects);
+    expect(GatewayApiReader.read(objects).warnings.map(w => w.message)).toEqual(['rules[0]: has no backendRefs; the Gateway API answers its requests with 500, modelled as reaching no version']);
+    expect(where(objects, 'web.example.com', 'infra/gw', '/x')).toBe('none');
+  });
+
+  describe('Gateways and their listeners', () => {
+    const NS = 'gateway-conformance-infra';
+    const backends = ['infra-backend-v1', 'infra-backend-v2', 'infra-backend-v3'].map(n => service(n, NS));
+    const to = (n: number) => [{ backendRefs: [{ name: `infra-backend-v${n}`, port: 8080 }] }];
+
+    test('hostname intersection (httproute-hostname-intersection): a route is served for its hostnames within a listener\'s', () => {
+      // GIVEN the conformance test's Gateway (very.specific.com, *.wildcard.io, *.anotherwildcard.io) and routes
+      const objects = [...backends,
+        gateway('gw', NS, [{ name: 'listener-1', hostname: 'very.specific.com' }, { name: 'listener-2', hostname: '*.wildcard.io' }, { name: 'listener-3', hostname: '*.anotherwildcard.io' }]),
+        route('s1', NS, { parentRefs: [{ name: 'gw' }], hostnames: ['non.matching.com', '*.nonmatchingwildcard.io', 'very.specific.com'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/s1' } }], ...to(1)[0] }] }),
+        route('s2', NS, { parentRefs: [{ name: 'gw' }], hostnames: ['non.matching.com', 'wildcard.io', 'foo.wildcard.io', 'bar.wildcard.io', 'foo.bar.wildcard.io'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/s2' } }], ...to(2)[0] }] }),
+        route('s3', NS, { parentRefs: [{ name: 'gw' }], hostnames: ['non.matching.com', '*.specific.com'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/s3' } }], ...to(3)[0] }] }),
+        route('s4', NS, { parentRefs: [{ name: 'gw' }], hostnames: ['*.anotherwildcard.io'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/s4' } }], ...to(1)[0] }] }),
+        route('s5', NS, { parentRefs: [{ name: 'gw' }], hostnames: ['specific.but.wrong.com', 'wildcard.io'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/s5' } }], ...to(2)[0] }] })];
+      const gw = `${NS}/gw`;
+      // THEN the conformance test's expectations (none: a 404)
+      const cases: Array<[string, string, string]> = [
+        ['very.specific.com', '/s1', 'infra-backend-v1'], ['non.matching.com', '/s1', 'none'], ['foo.nonmatchingwildcard.io', '/s1', 'none'],
+        ['foo.wildcard.io', '/s1', 'none'], ['very.specific.com', '/non-matching-prefix', 'none'],
+        ['foo.wildcard.io', '/s2', 'infra-backend-v2'], ['bar.wildcard.io', '/s2', 'infra-backend-v2'], ['foo.bar.wildcard.io', '/s2', 'infra-backend-v2'],
+        ['non.matching.com', '/s2', 'none'], ['wildcard.io', '/s2', 'none'], ['very.specific.com', '/s2', 'none'],
+        ['very.specific.com', '/s3', 'infra-backend-v3'], ['non.matching.com', '/s3', 'none'], ['foo.specific.com', '/s3', 'none'], ['foo.wildcard.io', '/s3', 'none'],
+        ['foo.anotherwildcard.io', '/s4', 'infra-backend-v1'], ['foo.bar.anotherwildcard.io', '/s4', 'infra-backend-v1'], ['anotherwildcard.io', '/s4', 'none'],
+        ['specific.but.wrong.com', '/s5', 'none'], ['wildcard.io', '/s5', 'none'],
+      ];
+      expect(cases.map(([host, path]) => [host, path, where(objects, host, gw, path)])).toEqual(cases);
+      // AND the route that intersects no listener is named
+      expect(GatewayApiReader.read(objects).warnings.map(w => `${w.source}: ${w.message}`)).toEqual([
+        `HTTPRoute ${NS}/s5: parentRefs[0]: not attached to Gateway ${NS}/gw: Gateway ${NS}/gw listener "listener-1": no hostname of the route is within its hostname "very.specific.com"; `
+        + `Gateway ${NS}/gw listener "listener-2": no hostname of the route is within its hostname "*.wildcard.io"; Gateway ${NS}/gw listener "listener-3": no hostname of the route is within its hostname "*.anotherwildcard.io"`,
+      ]);
+    });
+
+    test('attachment by sectionName, the most specific listener first (httproute-listener-hostname-matching)', () => {
+      const objects = [...backends,
+        gateway('gw', NS, [{ name: 'listener-1', hostname: 'bar.com' }, { name: 'listener-2', hostname: 'foo.bar.com' }, { name: 'listener-3', hostname: '*.bar.com' }, { name: 'listener-4', hostname: '*.foo.com' }]),
+        route('v1', NS, { parentRefs: [{ name: 'gw', sectionName: 'listener-1' }], rules: to(1) }),
+        route('v2', NS, { parentRefs: [{ name: 'gw', sectionName: 'listener-2' }], rules: to(2) }),
+        route('v3', NS, { parentRefs: [{ name: 'gw', sectionName: 'listener-3' }, { name: 'gw', sectionName: 'listener-4' }], rules: to(3) })];
+      const cases: Array<[string, string]> = [
+        ['bar.com', 'infra-backend-v1'], ['foo.bar.com', 'infra-backend-v2'], ['baz.bar.com', 'infra-backend-v3'], ['boo.bar.com', 'infra-backend-v3'],
+        ['multiple.prefixes.bar.com', 'infra-backend-v3'], ['multiple.prefixes.foo.com', 'infra-backend-v3'], ['foo.com', 'none'], ['no.matching.host', 'none'],
+      ];
+      expect(cases.map(([host]) => [host, where(objects, host, `${NS}/gw`)])).toEqual(cases);
+    });
+
+    test('a sectionName or port no listener has: not attached, and said (httproute-invalid-parentref-not-matching-*)', () => {
+      const objects = [...backends, gateway('gw', NS, [{ name: 'http', port: 80 }]),
+        route('a', NS, { parentRefs: [{ name: 'gw', sectionName: 'http1', port: 80 }], hostnames: ['a.example.com'], rules: to(1) }),
+        route('b', NS, { parentRefs: [{ name: 'gw', port: 81 }], hostnames: ['b.example.com'], rules: to(1) }),
+        route('c', NS, { parentRefs: [{ name: 'gw', sectionName: 'http', port: 81 }], hostnames: ['c.example.com'], rules: to(1) })];
+      expect(['a', 'b', 'c'].map(h => where(objects, `${h}.example.com`, `${NS}/gw`))).toEqual(['none', 'none', 'none']);
+      expect(GatewayApiReader.read(objects).warnings.map(w => w.message)).toEqual([
+        `parentRefs[0]: not attached to Gateway ${NS}/gw: Gateway ${NS}/gw has no listener with sectionName "http1" and port 80: the route is not attached there (requests get a 404)`,
+        `parentRefs[0]: not attached to Gateway ${NS}/gw: Gateway ${NS}/gw has no listener with port 81: the route is not attached there (requests get a 404)`,
+        `parentRefs[0]: not attached to Gateway ${NS}/gw: Gateway ${NS}/gw has no listener with sectionName "http" and port 81: the route is not attached there (requests get a 404)`,
+      ]);
+    });
+
+    test('allowedRoutes: namespaces Same (the default) and All, and kinds', () => {
+      const web = service('web', 'team-b');
+      const r = route('web', 'team-b', { parentRefs: [{ name: 'gw', namespace: 'infra' }], hostnames: ['web.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] });
+      // GIVEN a route of team-b on a Gateway of infra
+      const same = [web, r, gateway('gw', 'infra', [{ name: 'http' }])];
+      const all = [web, r, gateway('gw', 'infra', [{ name: 'http', from: 'All' }])];
+      const grpcOnly = [web, r, gateway('gw', 'infra', [{ name: 'http', from: 'All', kinds: ['GRPCRoute'] }])];
+      const tcp = [web, r, gateway('gw', 'infra', [{ name: 'tcp', from: 'All', protocol: 'TCP' }])];
+      // THEN only All admits it, for HTTPRoutes, on an HTTP listener (httproute-disallowed-kind, httproute-cross-namespace)
+      expect([same, all, grpcOnly, tcp].map(o => where(o, 'web.example.com', 'infra/gw'))).toEqual(['none', 'web', 'none', 'none']);
+      expect([same, grpcOnly, tcp].map(o => GatewayApiReader.read(o).warnings.map(w => w.message))).toEqual([
+        ['parentRefs[0]: not attached to Gateway infra/gw: Gateway infra/gw listener "http" does not accept it: it admits routes of namespace infra only (allowedRoutes.namespaces.from Same)'],
+        ['parentRefs[0]: not attached to Gateway infra/gw: Gateway infra/gw listener "http" does not accept it: its allowedRoutes.kinds are GRPCRoute'],
+        ['parentRefs[0]: not attached to Gateway infra/gw: Gateway infra/gw listener "tcp" does not accept it: its protocol TCP carries no HTTPRoute'],
+      ]);
+    });
+
+    test('a Gateway not in the input: a warning says the answer assumes a listener that accepts the route', () => {
+      const objects = [service('web', 'infra'), route('web', 'infra', { parentRefs: [{ name: 'gw' }], hostnames: ['web.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] })];
+      expect(where(objects, 'web.example.com', 'infra/gw')).toBe('web');
+      expect(GatewayApiReader.read(objects).warnings.map(w => [w.host, w.message])).toEqual([
+        ['web.example.com', 'parentRefs[0]: Gateway infra/gw is not in the input; the answers assume a listener of it accepts the route for its hostnames'],
+      ]);
+      // AND explain shows it with the answer
+      const out: string[] = [];
+      const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'cdk8s-canary-gw-'));
+      fs.writeFileSync(nodePath.join(dir, 'in.yaml'), objects.map(o => `---\n${JSON.stringify(o)}\n`).join(''));
+      main(['explain', dir, '--host', 'web.example.com', '--gateway', 'infra/gw'], { out: t => out.push(t), err: t => out.push(t) });
+      fs.rmSync(dir, { recursive: true, force: true });
+      expect(out.join('\n')).toContain('HTTPRoute infra/web: parentRefs[0]: Gateway infra/gw is not in the input; the answers assume a listener of it accepts the route for its hostnames');
+    });
+  });
+
+  describe('backendRefs the Gateway API answers with 500', () => {
+    const NS = 'gateway-conformance-infra';
+    const APP = 'gateway-conformance-app-backend';
+    const gw = gateway('same-namespace', NS, [{ name: 'http' }]);
+    const grant = (name: string) => ({
+      apiVersion: `${GW}/v1`,
+      kind: 'ReferenceGrant',
+      metadata: { name: 'grant', namespace: APP },
+      spec: { from: [{ group: GW, kind: 'HTTPRoute', namespace: NS }], to: [{ group: '', kind: 'Service', name }] },
+    });
+    const r = route('invalid-reference-grant', NS, {
+      parentRefs: [{ name: 'same-namespace' }],
+      rules: [
+        { matches: [{ path: { type: 'PathPrefix', value: '/v2' } }], backendRefs: [{ name: 'app-backend-v2', namespace: APP, port: 8080 }] },
+        { backendRefs: [{ name: 'app-backend-v1', namespace: APP, port: 8080 }] },
+      ],
+    });
+    const services = [service('app-backend-v1', APP), service('app-backend-v2', APP)];
+
+    test('a Service of another namespace needs a ReferenceGrant there (httproute-partially-invalid-via-invalid-reference-grant, httproute-reference-grant)', () => {
+      // GIVEN a grant for app-backend-v1 only
+      const objects = [gw, ...services, grant('app-backend-v1'), r];
+      // THEN /v2 (to app-backend-v2, not granted) reaches nothing (a 500), / reaches app-backend-v1
+      expect(where(objects, 'any.example.com', `${NS}/same-namespace`, '/v2')).toBe('none');
+      expect(where(objects, 'any.example.com', `${NS}/same-namespace`, '/')).toBe(`app-backend-v1.${APP}`);
+      expect(GatewayApiReader.read(objects).warnings.map(w => w.message)).toEqual([
+        `rules[0].backendRefs[0]: Service ${APP}/app-backend-v2 is in another namespace and no ReferenceGrant there lets HTTPRoutes of ${NS} refer to it, `
+        + 'so the Gateway API answers the requests it would get with 500; modelled as sending them to the rule\'s other backendRefs (none: reaching no version)',
+      ]);
+      // AND a grant for every Service of the namespace (no name) admits both
+      const all = { ...grant('x'), spec: { ...grant('x').spec, to: [{ group: '', kind: 'Service' }] } };
+      expect(where([gw, ...services, all, r], 'any.example.com', `${NS}/same-namespace`, '/v2')).toBe(`app-backend-v2.${APP}`);
+      // AND a grant from another kind or namespace does not
+      const grpc = { ...grant('app-backend-v2'), spec: { ...grant('app-backend-v2').spec, from: [{ group: GW, kind: 'GRPCRoute', namespace: NS }] } };
+      expect(where([gw, ...services, grpc, r], 'any.example.com', `${NS}/same-namespace`, '/v2')).toBe('none');
+    });
+
+    test('an unknown backend kind and a missing Service are 500s; a weighted rule keeps its valid share (httproute-invalid-backendref-unknown-kind, -nonexistent-backendref)', () => {
+      const objects = [gw, service('infra-backend-v1', NS), route('r', NS, {
+        parentRefs: [{ name: 'same-namespace' }],
+        rules: [
+          { matches: [{ path: { type: 'PathPrefix', value: '/kind' } }], backendRefs: [{ group: 'unknownkind.example.com', kind: 'NonExistent', name: 'infra-backend-v1', port: 8080 }] },
+          { matches: [{ path: { type: 'PathPrefix', value: '/missing' } }], backendRefs: [{ name: 'nonexistent', port: 8080 }] },
+          { backendRefs: [{ name: 'infra-backend-v1', port: 8080, weight: 1 }, { name: 'nonexistent', port: 8080, weight: 1 }] },
+        ],
+      })];
+      expect(['/kind', '/missing', '/'].map(p => where(objects, 'any.example.com', `${NS}/same-namespace`, p))).toEqual(['none', 'none', 'infra-backend-v1']);
+      expect(GatewayApiReader.read(objects).warnings.map(w => w.message.split(', so ')[0])).toEqual([
+        'rules[0].backendRefs[0]: backend unknownkind.example.com/NonExistent infra-backend-v1 is not a Service',
+        `rules[1].backendRefs[0]: Service ${NS}/nonexistent does not exist (the input holds Services of ${NS}, not this one)`,
+        `rules[2].backendRefs[1]: Service ${NS}/nonexistent does not exist (the input holds Services of ${NS}, not this one)`,
+      ]);
+    });
+  });
+});
