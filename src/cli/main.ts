@@ -13,7 +13,7 @@
 import { CliIo, EXIT_OK, EXIT_UNSAFE, EXIT_USAGE } from './_io';
 import type { SimulatedRequest } from '../gitops/route-simulator';
 import { readManifestFiles, setReadLimits, takeReadLimitFlags } from '../internal/manifest-files';
-import { safeIo } from '../internal/safe-text';
+import { safeIo, safeText } from '../internal/safe-text';
 
 // Each command loads only the modules it needs (module load is part of a command's time).
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -291,18 +291,20 @@ function explain(args: string[], io: CliIo): number {
     io.out(JSON.stringify({ ...explanation, samples: samplesJson, warnings }, undefined, 2));
     return EXIT_OK;
   }
-  const lines = [explanation.summary];
-  if (explanation.source) lines.push(`routing: ${explanation.source}`);
-  lines.push(...explanation.trace.map(t => `  ${t}`));
+  // Every line one field: names from the input cannot start lines of their own.
+  const line = (text: string) => safeText(text, 4000);
+  const lines = [line(explanation.summary)];
+  if (explanation.source) lines.push(line(`routing: ${explanation.source}`));
+  lines.push(...explanation.trace.map(t => `  ${line(t)}`));
   if (sampled) {
-    lines.push(`sampled ${sampled.requests} requests:`, ...sampled.destinations.map(d => `  ${d.version ?? `${d.host} (any pod)`}: ${d.count} (${(d.share * 100).toFixed(1)}%)`));
+    lines.push(`sampled ${sampled.requests} requests:`, ...sampled.destinations.map(d => `  ${line(d.version ?? `${d.host} (any pod)`)}: ${d.count} (${(d.share * 100).toFixed(1)}%)`));
     if (explanation.mirror) lines.push(`  mirrored: ${sampled.mirrored}`);
   }
   if (!explanation.routingHost) {
     const known = [...new Set(read.routings.map(r => r.host))];
-    lines.push(`hosts with a routing: ${known.length ? known.join(', ') : 'none'}`);
+    lines.push(line(`hosts with a routing: ${known.length ? known.join(', ') : 'none'}`));
   }
-  if (warnings.length > 0) lines.push('not modelled:', ...warnings.map(w => `  ${w.source}: ${w.message}`));
+  if (warnings.length > 0) lines.push('not modelled:', ...warnings.map(w => `  ${line(`${w.source}: ${w.message}`)}`));
   io.out(lines.join('\n'));
   return EXIT_OK;
 }

@@ -3,6 +3,7 @@ import { fmt, targetLabel } from './_routing-text';
 import { FindingKind, TransitionFinding } from './transition-finding';
 import { abortsBetween, releaseStatesOf, stateRegressions } from '../analysis/state-regression';
 import { Severity } from '../analyzer/finding';
+import { safeText } from '../internal/safe-text';
 import { validateIntRange } from '../internal/validation';
 import { roundTo100 } from '../model/_util';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
@@ -180,19 +181,24 @@ export class TransitionCheck {
     const lines = [report.findings.length === 0
       ? 'SAFE: no unsafe step found'
       : `${verdict}: ${errors} error(s), ${warnings} warning(s)`];
+    // Every field is one line: names from the input cannot start lines of their own.
+    const one = (text: string) => safeText(text, MAX_LINE);
     for (const f of report.findings) {
-      lines.push('', `${f.severity.toUpperCase()} [${f.kind}] ${f.host}${f.version ? ` ${f.version}` : ''}`);
-      lines.push(`  ${f.message}`, `  fix: ${f.fix}`, '  safe sequence of commits:', ...f.safeSequence.map(s => `    ${s}`));
+      lines.push('', one(`${f.severity.toUpperCase()} [${f.kind}] ${f.host}${f.version ? ` ${f.version}` : ''}`));
+      lines.push(`  ${one(f.message)}`, `  fix: ${one(f.fix)}`, '  safe sequence of commits:', ...f.safeSequence.map(s => `    ${one(s)}`));
     }
-    if ((report.notes ?? []).length > 0) lines.push('', 'notes:', ...report.notes.map(n => `  ${n}`));
+    if ((report.notes ?? []).length > 0) lines.push('', 'notes:', ...report.notes.map(n => `  ${one(n)}`));
     if (report.warnings.length > 0) {
-      lines.push('', 'not modelled:', ...report.warnings.map(w => `  ${w.source}: ${w.message}`));
+      lines.push('', 'not modelled:', ...report.warnings.map(w => `  ${one(`${w.source}: ${w.message}`)}`));
     }
     return lines.join('\n');
   }
 
   private constructor() {}
 }
+
+/** The longest line `format` writes of one field; findings that name many cohorts run long. */
+const MAX_LINE = 4000;
 
 function defaults(r: RoutingInfo): Map<string, RouteRule> {
   const out = new Map<string, RouteRule>();

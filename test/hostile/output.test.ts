@@ -75,3 +75,21 @@ describe.each([
     }
   });
 });
+
+describe.each([
+  ['check', (f: string, g: string) => ['check', g, f]],
+  ['explain', (f: string) => ['explain', f, '--host', 'reviews']],
+])('%s keeps a hostile name on its line', (_command, args) => {
+  test('a newline in a name is written as \\n, not as a line of its own', () => {
+    // GIVEN a VirtualService routing to a subset whose name holds a newline and a workflow command
+    const vs = virtualService([{ route: [{ destination: { host: 'reviews', subset: HOSTILE } }] }]);
+    vs.metadata.name = HOSTILE;
+    const before = write('lines-before.yaml', [...reviewsBase(), JASON_V2]);
+    const after = write('lines-after.yaml', [...reviewsBase(), vs]);
+    // WHEN the command writes text
+    const r = run(...args(after, before));
+    // THEN no line starts with the text after the newline: it stays escaped on its line
+    expect(r.out.split('\n').some(l => /^\s*\\?::error/.test(l))).toBe(false);
+    expect(r.out).toContain('x\\n::error file=a,line=1::pwned');
+  });
+});
