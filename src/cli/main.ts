@@ -42,7 +42,7 @@ Offline checks of synthesized routing YAML: Istio VirtualServices and Destinatio
 API HTTPRoutes and GRPCRoutes, ingress-nginx canary Ingresses and plain Services, whether
 cdk8s-canary wrote them or not. A <path> is a YAML or JSON file or a directory, read recursively
 for *.yaml, *.yml and *.json (regular files only; symbolic links only inside the directory given;
-at most 16 MiB a file and 64 MiB in all unless raised with --max-file-size and --max-total-size).
+at most 64 MiB a file and 256 MiB in all unless raised with --max-file-size and --max-total-size).
 
 Commands:
   check <old> <new>      report unsafe steps between two synth outputs (exit 1 if any error)

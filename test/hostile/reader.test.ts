@@ -154,8 +154,8 @@ describe('what is refused', () => {
     });
     // AND the total cap applies over all files
     expect(run('check', stage('02-v2-deployed-at-0'), file, '--max-total-size=1M').err).toContain('is larger than');
-    // AND with the default (16 MiB) it is read
-    expect(DEFAULT_READ_LIMITS).toEqual({ maxFileBytes: 16 * 1024 * 1024, maxTotalBytes: 64 * 1024 * 1024 });
+    // AND with the default (64 MiB: a mesh of 5,000 services is about 20 MiB) it is read
+    expect(DEFAULT_READ_LIMITS).toEqual({ maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024 });
     expect(run('validate', file).code).toBe(0);
     // AND a bad size is a usage error
     expect(run('validate', file, '--max-file-size', 'lots')).toMatchObject({ code: 2, err: 'cdk8s-canary validate: --max-file-size must be a size in bytes, or with K, M or G (e.g. 64M), got "lots"' });
