@@ -4,6 +4,7 @@
 import * as path from 'path';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ANALYSIS_FORMAT_VERSION } from './_annotations';
 import { CheckContext, ReleaseSeries, RenderedCheck, requestsPromql, VersionSeries } from './_promql';
 import { initialState, readStateFile, releaseKey, ReleaseState } from './_state';
 import { CanaryAnalysis } from './canary-analysis';
@@ -12,12 +13,7 @@ import { IstioReporter, MetricSource } from './metric-source';
 import { fail, show, validateDns1123Label, validateIntRange, validateNonEmptyString, validateUnique } from '../internal/validation';
 import { TrafficProvider } from '../providers/traffic-provider';
 
-/** The VirtualService annotation that carries the analysis (without the state). */
-export const ANALYSIS_ANNOTATION = 'cdk8s-canary.io/analysis';
-/** The VirtualService annotation that carries the state the YAML was synthesized from. */
-export const STATE_ANNOTATION = 'cdk8s-canary.io/analysis-state';
-/** The version of the analysis annotation's format. */
-export const ANALYSIS_FORMAT_VERSION = 2;
+export { ANALYSIS_ANNOTATION, ANALYSIS_FORMAT_VERSION, STATE_ANNOTATION } from './_annotations';
 
 /** What the annotations hold (JSON): the state in its own annotation, so a step's diff is one line. */
 export interface AnalysisDocument {

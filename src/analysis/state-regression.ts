@@ -4,7 +4,7 @@
 // would take traffic from a canary the analysis had judged healthy (or give a promoted
 // version's traffic back to a release in progress). For `cdk8s-canary check`, which compares
 // two commits (wired in by gitops/ at merge).
-import { ANALYSIS_ANNOTATION, STATE_ANNOTATION } from './_render';
+import { ANALYSIS_ANNOTATION, STATE_ANNOTATION } from './_annotations';
 import { releaseKey, ReleaseState, StateFile } from './_state';
 
 /** One release whose state went backwards. */

@@ -62,8 +62,19 @@ function providerSwitches(before: ObjectIndex, after: ObjectIndex): TransitionFi
   const out: TransitionFinding[] = [];
   const gwBefore = new Set(gatewayApiOf(before).routings);
   const gwAfter = new Set(gatewayApiOf(after).routings);
-  const vs = (index: ObjectIndex, gw: Set<RoutingInfo>, key: string) => index.routings.find(r => !gw.has(r) && r.hostKey === key);
-  const gwr = (gw: Set<RoutingInfo>, key: string) => [...gw].find(r => r.hostKey === key);
+  // The first routing of each host, of the Gateway API and of the others: lookups, not a search per host.
+  const firstByHost = (routings: Iterable<RoutingInfo>) => {
+    const out = new Map<string, RoutingInfo>();
+    for (const r of routings) if (!out.has(r.hostKey)) out.set(r.hostKey, r);
+    return out;
+  };
+  const others = new Map<ObjectIndex, Map<string, RoutingInfo>>([
+    [before, firstByHost(before.routings.filter(r => !gwBefore.has(r)))],
+    [after, firstByHost(after.routings.filter(r => !gwAfter.has(r)))],
+  ]);
+  const gateway = new Map<Set<RoutingInfo>, Map<string, RoutingInfo>>([[gwBefore, firstByHost(gwBefore)], [gwAfter, firstByHost(gwAfter)]]);
+  const vs = (index: ObjectIndex, _gw: Set<RoutingInfo>, key: string) => others.get(index)!.get(key);
+  const gwr = (gw: Set<RoutingInfo>, key: string) => gateway.get(gw)!.get(key);
   const keys = new Set([...before.routings, ...after.routings].map(r => r.hostKey));
   for (const key of keys) {
     const oldVs = vs(before, gwBefore, key);
