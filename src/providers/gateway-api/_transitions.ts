@@ -64,9 +64,9 @@ function providerSwitches(before: ObjectIndex, after: ObjectIndex): TransitionFi
   const gwAfter = new Set(gatewayApiOf(after).routings);
   // The first routing of each host, of the Gateway API and of the others: lookups, not a search per host.
   const firstByHost = (routings: Iterable<RoutingInfo>) => {
-    const out = new Map<string, RoutingInfo>();
-    for (const r of routings) if (!out.has(r.hostKey)) out.set(r.hostKey, r);
-    return out;
+    const first = new Map<string, RoutingInfo>();
+    for (const r of routings) if (!first.has(r.hostKey)) first.set(r.hostKey, r);
+    return first;
   };
   const others = new Map<ObjectIndex, Map<string, RoutingInfo>>([
     [before, firstByHost(before.routings.filter(r => !gwBefore.has(r)))],
