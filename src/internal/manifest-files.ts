@@ -433,6 +433,12 @@ export function parseManifests(text: string, file: string): any[] {
   const anchors = text.includes('&');
   docs.forEach((doc, i) => {
     if (doc === null || doc === undefined) return;
+    // The common case, a plain object without aliases, needs no name for errors (no line search).
+    const o = doc as any;
+    if (!anchors && typeof o === 'object' && !Array.isArray(o) && typeof o.apiVersion === 'string' && typeof o.kind === 'string' && !o.kind.endsWith('List')) {
+      objects.push(o);
+      return;
+    }
     lines ??= documentLines(text);
     const line = lines[i];
     const where = `${name(file)}: document ${i + 1}${line ? ` (line ${line})` : ''}`;
