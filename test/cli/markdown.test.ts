@@ -4,18 +4,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { mdCode, mdFence, mdText } from '../../src/cli/_markdown';
-import { main } from '../../src/cli/main';
 import { reviewsBase, virtualService } from '../util/bookinfo';
+import { run } from '../util/cli';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'bookinfo-reviews', 'dist');
 const stage = (name: string) => path.join(EXAMPLE, `${name}.k8s.yaml`);
-
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, { out: t => out.push(t), err: t => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** The cells of a GFM table row: split on pipes that are not escaped. */
 function cells(row: string): string[] {

@@ -2,18 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { IstioReader } from '../../src';
-import { main } from '../../src/cli/main';
 import { validateManifests } from '../util';
+import { run } from '../util/cli';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'nginx-migration');
 const INPUT = path.join(EXAMPLE, 'ingress-nginx.yaml');
-
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, { out: t => out.push(t), err: t => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('cdk8s-canary migrate', () => {
   let dir: string;

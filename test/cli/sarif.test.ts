@@ -7,7 +7,7 @@ import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { Severity } from '../../src/analyzer/finding';
 import { objectLine, toSarif } from '../../src/cli/_sarif';
-import { main } from '../../src/cli/main';
+import { run } from '../util/cli';
 
 const SCHEMA = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'schemas', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8'));
 // unicodeRegExp: false: the schema's `language` pattern (`...{2}]?$`) is valid ECMA-262 only without the u flag.
@@ -17,13 +17,6 @@ const validateSarif = ajv.compile(SCHEMA);
 
 function schemaErrors(log: unknown): string[] {
   return validateSarif(log) ? [] : (validateSarif.errors ?? []).map(e => `${e.instancePath} ${e.message}`);
-}
-
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, { out: t => out.push(t), err: t => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 const BAD = `# a subset no DestinationRule defines, and a legacy gateway name

@@ -3,15 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
 import { BlueGreenService, CanaryService, Color, SharedHost, StringMatch, TrafficProvider } from '../../src';
-import { main } from '../../src/cli/main';
 import { synthValid } from '../util';
-
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, { out: t => out.push(t), err: t => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+import { run } from '../util/cli';
 
 /** Writes the shop (orders at `weight`% on v2, cart blue-green) to `file`. */
 function writeShop(file: string, provider: () => TrafficProvider, weight: number): void {

@@ -4,18 +4,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
-import { main } from '../../src/cli/main';
 import { safeOutput, safeText } from '../../src/internal/safe-text';
 import { JASON_V2, reviewsBase, virtualService } from '../util/bookinfo';
+import { run } from '../util/cli';
 
 const HOSTILE = 'x\n::error file=a,line=1::pwned\u001b[31m\u009b2J\u202e';
-
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, { out: t => out.push(t), err: t => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** No escape or control character (but newline) and no line starting with `::`. */
 function expectSafe(text: string): void {

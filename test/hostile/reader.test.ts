@@ -5,20 +5,13 @@ import * as os from 'os';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
 import { runCli, snapshot } from './cli';
-import { main } from '../../src/cli/main';
 import { DEFAULT_READ_LIMITS, loadManifests } from '../../src/internal/manifest-files';
+import { run } from '../util/cli';
 
 jest.setTimeout(60_000);
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'bookinfo-reviews', 'dist');
 const stage = (name: string) => path.join(EXAMPLE, `${name}.k8s.yaml`);
-
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, { out: t => out.push(t), err: t => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** A billion laughs: 9 levels of 9 aliases, 373 bytes, 10^9 nodes when walked. */
 const BOMB = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',

@@ -5,20 +5,13 @@ import * as os from 'os';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
 import { StringMatch } from '../../src';
-import { main } from '../../src/cli/main';
 import { MAX_PROGRAM_SIZE, regexError } from '../../src/internal/regex';
 import { JASON_V2, reviewsBase } from '../util/bookinfo';
+import { run } from '../util/cli';
 
 let dir: string;
 beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-regex-')); });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, { out: t => out.push(t), err: t => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 function write(name: string, objects: any[]): string {
   const file = path.join(dir, name);

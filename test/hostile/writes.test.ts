@@ -4,8 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { snapshot } from './cli';
-import { main, mainAsync } from '../../src/cli/main';
+import { mainAsync } from '../../src/cli/main';
 import { ConcurrentUpdate, readIfExists, writeFileAtomic } from '../../src/internal/atomic-write';
+import { run } from '../util/cli';
 
 jest.setTimeout(120_000);
 
@@ -15,13 +16,6 @@ const MIGRATE_INPUT = path.join(ROOT, 'examples', 'nginx-migration', 'ingress-ng
 let dir: string;
 beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-writes-')); });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, { out: t => out.push(t), err: t => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('writeFileAtomic', () => {
   test('fails when the file changed since it was read, and leaves the newer content', () => {
