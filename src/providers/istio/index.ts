@@ -14,7 +14,7 @@ export const ISTIO_PLUGIN: ProviderPlugin = {
   renderer: () => new IstioProvider(),
   read: readIstio,
   analyzer: {
-    kinds: ['VirtualService', 'DestinationRule', 'Gateway', 'RequestAuthentication'],
+    kinds: ['VirtualService', 'DestinationRule', 'Gateway', 'RequestAuthentication', 'ServiceEntry'],
     analyze: analyzeIstio,
     // Only hosts can clash between services whose objects our constructs checked.
     crossServiceView: json => (json?.kind === 'VirtualService'

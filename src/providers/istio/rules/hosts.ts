@@ -45,9 +45,9 @@ export function hostsMatch(a: string, b: string): boolean {
 
 /**
  * Where an object is visible: `*` (every namespace: no exportTo, or `*` in it) or the list of
- * namespaces it is exported to (`.` is its own).
+ * namespaces it is exported to (`.` is its own; `~`, none, adds no namespace).
  */
 export function visibility(exportTo: unknown, namespace: string): string[] {
   if (!Array.isArray(exportTo) || exportTo.length === 0 || exportTo.includes('*')) return ['*'];
-  return [...new Set(exportTo.filter(e => typeof e === 'string').map(e => (e === '.' ? namespace : e)))];
+  return [...new Set(exportTo.filter(e => typeof e === 'string' && e !== '~').map(e => (e === '.' ? namespace : e)))];
 }

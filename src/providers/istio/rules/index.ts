@@ -6,6 +6,7 @@
 import { Report, show } from './_check';
 import { checkDelegation } from './delegation';
 import { checkDestinationRule } from './destination-rule';
+import { checkDestinationRuleHosts } from './destination-rule-host';
 import { fqdn, hostsMatch, namespaceOf, serviceKey, visibility } from './hosts';
 import { checkConstructWarnings, checkMeshOnlyPublicHosts } from './public-hosts';
 import { checkUnreachableRules } from './unreachable';
@@ -178,6 +179,7 @@ export function analyzeIstio(objects: Obj[]): Finding[] {
   }
   checkDelegation(vss, add);
   checkJwtClaimRoutes(objects, vss, add);
+  checkDestinationRuleHosts(objects, drs, (dr, message) => add(Severity.WARNING, 'destination-rule-host-not-found', dr, message));
   return findings;
 
   /**
