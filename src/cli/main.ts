@@ -98,6 +98,14 @@ Options:
   --user-agent UA      the user-agent header
   --gateway G          the gateway the request enters through (default mesh)
   --source-label k=v   a label of the calling workload (repeatable)
+  --port N             the port the request is sent to (default: the port in --host, else
+                       any: routes bound to a port are taken to apply, and the answer for each
+                       port is listed when it differs)
+  --from-namespace NS  the namespace of the calling workload, for in-mesh requests: GAMMA
+                       consumer routes (HTTPRoutes of NS whose parent is a Service of another
+                       namespace) and VirtualService sourceNamespace matches apply to it
+                       (default: a client they do not name; the answer for each namespace they
+                       name is listed when it differs)
   --samples N          also send N copies and count where they go
   --seed S             seed for --samples (default 1)
   --json               print the explanation as JSON`,
@@ -260,7 +268,8 @@ function check(args: string[], io: CliIo): number {
 }
 
 function explain(args: string[], io: CliIo): number {
-  const p = parse(args, ['json'], ['host', 'path', 'method', 'header', 'cookie', 'query', 'user-agent', 'gateway', 'source-label', 'samples', 'seed']);
+  const p = parse(args, ['json'], ['host', 'path', 'method', 'header', 'cookie', 'query', 'user-agent', 'gateway', 'source-label', 'samples', 'seed',
+    'port', 'from-namespace']);
   if (p.positional.length === 0) throw new UsageError('explain needs at least one path (a YAML file or directory)');
   const host = one(p, 'host');
   if (!host) throw new UsageError('explain needs --host, e.g. --host reviews');
@@ -276,7 +285,16 @@ function explain(args: string[], io: CliIo): number {
     userAgent: one(p, 'user-agent'),
     gateway: one(p, 'gateway'),
     sourceLabels: pairs(p, 'source-label'),
+    port: int(p, 'port', 1, 65535),
+    sourceNamespace: one(p, 'from-namespace'),
   };
+  if (request.sourceNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(request.sourceNamespace)) {
+    throw new UsageError(`--from-namespace must be a namespace name (a DNS-1123 label), got ${JSON.stringify(request.sourceNamespace)}`);
+  }
+  const hostPort = /:(\d+)$/.exec(host);
+  if (request.port !== undefined && hostPort && Number(hostPort[1]) !== request.port) {
+    throw new UsageError(`--port ${request.port} differs from the port in --host ${JSON.stringify(host)}; give one`);
+  }
   if (request.path !== undefined && !request.path.startsWith('/')) throw new UsageError(`--path must start with '/', got ${JSON.stringify(request.path)}`);
   const objects = load(p.positional, 'explain', io);
   needRouting('explain', p.positional, objects);
@@ -296,6 +314,7 @@ function explain(args: string[], io: CliIo): number {
   const lines = [line(explanation.summary)];
   if (explanation.source) lines.push(line(`routing: ${explanation.source}`));
   lines.push(...explanation.trace.map(t => `  ${line(t)}`));
+  if (explanation.alternatives) lines.push('the answer depends on what the request leaves open:', ...explanation.alternatives.map(a => `  ${line(a)}`));
   if (sampled) {
     lines.push(`sampled ${sampled.requests} requests:`, ...sampled.destinations.map(d => `  ${line(d.version ?? `${d.host} (any pod)`)}: ${d.count} (${(d.share * 100).toFixed(1)}%)`));
     if (explanation.mirror) lines.push(`  mirrored: ${sampled.mirrored}`);

@@ -72,7 +72,8 @@ function where(request: SimulatedRequest, r: RoutingInfo | undefined): string {
   const e: RouteExplanation = RouteSimulator.explain(request, [r.routing]);
   if (!e.matched || e.destinations.length === 0) return 'no route';
   const to = e.destinations.map(d => `${d.version ?? d.host} ${Math.round(d.probability * 1e6) / 1e4}%`).sort().join(', ');
-  return e.mirror ? `${to} (mirror ${e.mirror.version ?? e.mirror.host} ${Math.round(e.mirror.probability * 1e6) / 1e4}%)` : to;
+  const mirrors = e.mirrors ?? (e.mirror ? [e.mirror] : []);
+  return mirrors.length > 0 ? `${to} (${mirrors.map(m => `mirror ${m.version ?? m.host} ${Math.round(m.probability * 1e6) / 1e4}%`).join(', ')})` : to;
 }
 
 /** A routing for `host` whose destinations are named by Service (`<namespace>/<name>`), without gateways. */
@@ -89,6 +90,7 @@ function normalized(r: RoutingInfo, host: string, serviceKeyOf: (d: { version?: 
       ...rest,
       destinations: rule.destinations.map(d => ({ version: serviceOf(d), weight: d.weight })),
       ...(rule.mirror ? { mirror: { version: serviceOf(rule.mirror), percent: rule.mirror.percent } } : {}),
+      ...(rule.mirrors ? { mirrors: rule.mirrors.map(m => ({ version: serviceOf(m), percent: m.percent })) } : {}),
     };
   });
   const services = [...new Set(rules.flatMap(rule => rule.destinations.map(d => d.version!)))];

@@ -7,8 +7,28 @@ import { sameGateway, sameHost } from '../reading/hosts';
 
 /** A request to route, as a client or a sidecar sends it. */
 export interface SimulatedRequest {
-  /** The host the request is for (`reviews`, `reviews.default.svc.cluster.local` or a public host name); a port is ignored. */
+  /**
+   * The host the request is for (`reviews`, `reviews.default.svc.cluster.local` or a public
+   * host name); a port written in it (`reviews:8080`) is the request's `port` when that is not given.
+   */
   readonly host: string;
+
+  /**
+   * The port the request is sent to: a route bound to a port (a Gateway listener's, a GAMMA
+   * parentRef's `port`, a VirtualService's `match.port`) serves only requests on that port.
+   * @default - the port written in `host`; else any port: port-bound rules are taken to hold,
+   * the explanation says which port it assumed and lists the answer for each port when it differs
+   */
+  readonly port?: number;
+
+  /**
+   * The namespace of the calling workload, for in-mesh requests: a GAMMA consumer route (an
+   * HTTPRoute whose parent is a Service of another namespace) and a VirtualService's
+   * `match.sourceNamespace` apply only to clients in their namespace.
+   * @default - a client those rules do not name (as a client in the service's own namespace);
+   * the explanation lists the answer for each namespace they name when it differs
+   */
+  readonly sourceNamespace?: string;
 
   /**
    * The path, with an optional query string (`/api?x=1`); URI matches see the path only.
@@ -125,10 +145,25 @@ export interface RouteExplanation {
   readonly destinations: DestinationProbability[];
 
   /**
-   * Where a copy of the request goes (its response is discarded), with the probability of a copy.
+   * Where a copy of the request goes (its response is discarded), with the probability of a
+   * copy: the first of `mirrors`.
    * @default - no mirroring
    */
   readonly mirror?: DestinationProbability;
+
+  /**
+   * Every mirror of the matched rule (the Gateway API allows several RequestMirror filters, Istio `mirrors`), each with the probability of a copy.
+   * @default - no mirroring
+   */
+  readonly mirrors?: DestinationProbability[];
+
+  /**
+   * When the request leaves its port or client namespace open and the answer depends on it,
+   * the answer for each value the routing names and for any other, e.g.
+   * `port 8080: rule 1 matches (every request): v2 100%`.
+   * @default - the answer does not depend on them
+   */
+  readonly alternatives?: string[];
 
   /** One line: the rule and the destinations. */
   readonly summary: string;
@@ -163,7 +198,7 @@ export interface SampleResult {
   /** Counts per destination, in the order of the matched rule's destinations. */
   readonly destinations: SampledDestination[];
 
-  /** Number of requests also copied to the mirror. */
+  /** Number of copies sent to the mirrors (a request copied to two mirrors counts twice). */
   readonly mirrored: number;
 
   /** The explanation of the request's routing. */
@@ -179,6 +214,9 @@ interface Prepared {
   readonly gateway: string;
   readonly sourceLabels: { [name: string]: string };
   readonly claims: { [claim: string]: string };
+  /** The port; undefined: any (port-bound rules hold); 0: a port no rule names. */
+  readonly port?: number;
+  readonly sourceNamespace?: string;
 }
 
 
@@ -195,7 +233,11 @@ interface Prepared {
  * - header names are case-insensitive; a regex must match the whole value (Envoy);
  *   `withoutHeaders` holds when the header is absent or does not match; source labels
  *   hold for in-mesh requests only, JWT claims at gateways only;
- * - weights become probabilities; a mirror is reported beside the destinations.
+ * - weights become probabilities; mirrors are reported beside the destinations;
+ * - a port-bound condition holds for a request on that port (any port when the request gives
+ *   none: the explanation says which it assumed), a client-namespace condition for an in-mesh
+ *   request from that namespace; when the answer depends on what the request leaves open,
+ *   `alternatives` gives it for each value.
  *
  * When no routing applies, an in-mesh request goes to any pod of its host (Kubernetes
  * Service load balancing), and a request through a gateway is answered 404 by Istio.
@@ -205,73 +247,33 @@ export class RouteSimulator {
   public static explain(request: SimulatedRequest, routings: ServiceRouting[]): RouteExplanation {
     const req = prepare(request);
     if (!Array.isArray(routings)) throw new Error(`RouteSimulator.explain: routings must be an array of ServiceRouting, got ${show(routings)}`);
-    const forHost = routings.filter(r => [r.host, ...(r.hosts ?? [])].some(h => sameHost(h, req.host)));
-    const routing = mostSpecific(forHost.filter(r => boundTo(r, req.gateway)), req.host);
-    if (!routing) {
-      const trace = forHost.map(r => `${r.source ?? r.host}: not bound to gateway ${req.gateway} (bound to ${(r.gateways ?? [MESH_GATEWAY]).join(', ')})`);
-      if (req.gateway === MESH_GATEWAY) {
-        return {
-          host: request.host,
-          matched: false,
-          destinations: [{ host: req.host, probability: 1 }],
-          summary: `no routing for ${req.host} in the mesh: the request goes to any pod of ${req.host}`,
-          trace,
-        };
+    const explanation = explainPrepared(request, req, routings);
+    if (explanation.routingHost === undefined) return explanation;
+    const routing = routingFor(req, routings)!;
+    // What the request leaves open and the routing names: the answer for each value, when it differs.
+    const conditions = routing.rules.flatMap(r => (r.matches ?? []).flatMap(m => m.conditions));
+    const alternatives: string[] = [];
+    const vary = (what: string, values: Array<[string, Prepared]>) => {
+      const answers = values.map(([label, variant]) => [label, explainPrepared(request, variant, routings).summary]);
+      if (new Set(answers.map(a => a[1])).size > 1) alternatives.push(...answers.map(([label, summary]) => `${what} ${label}: ${summary}`));
+    };
+    if (req.port === undefined) {
+      const ports = [...new Set(conditions.filter(c => c.field === MatchField.PORT).flatMap(c => portsOf(c.match.value)))].sort((a, b) => a - b);
+      if (ports.length > 0) vary('port', [...ports.map(p => [String(p), { ...req, port: p }] as [string, Prepared]), ['other', { ...req, port: 0 }]]);
+    }
+    if (req.sourceNamespace === undefined && req.gateway === MESH_GATEWAY) {
+      const namespaces = [...new Set(conditions.filter(c => c.field === MatchField.SOURCE_NAMESPACE).map(c => c.match.value))].sort();
+      if (namespaces.length > 0) {
+        vary('client namespace', [...namespaces.map(n => [n, { ...req, sourceNamespace: n }] as [string, Prepared]), ['other', req]]);
       }
-      return {
-        host: request.host,
-        matched: false,
-        destinations: [],
-        summary: `no routing for ${req.host} at gateway ${req.gateway}: Istio answers 404`,
-        trace,
-      };
     }
-    const trace: string[] = [];
-    for (let i = 0; i < routing.rules.length; i++) {
-      const rule = routing.rules[i];
-      const why = ruleMatches(rule, req);
-      trace.push(`${describeRule(rule, i)} (${describeMatches(rule)}): ${why.ok ? 'matches' : `no, ${why.reason}`}`);
-      if (!why.ok) continue;
-      const total = rule.destinations.reduce((s, d) => s + Math.max(0, d.weight), 0);
-      const destinations = rule.destinations
-        .filter(d => (total > 0 ? d.weight > 0 : true))
-        .map(d => withoutUndefined({
-          host: d.host ?? routing.host,
-          version: d.version,
-          probability: total > 0 ? d.weight / total : 1 / rule.destinations.length,
-        }));
-      const mirror = rule.mirror && rule.mirror.percent > 0
-        ? withoutUndefined({
-          host: rule.mirror.host ?? routing.host, version: rule.mirror.version || undefined, probability: rule.mirror.percent / 100,
-        })
-        : undefined;
-      const where = destinations.length === 0
-        ? 'no version (Istio answers itself: a redirect, a direct response or a delegation the model does not follow)'
-        : destinations.map(d => `${targetLabel(d.version, d.host, routing.host)} ${pct(d.probability)}`).join(', ');
-      const mirrored = mirror ? `; mirrored to ${targetLabel(mirror.version, mirror.host, routing.host)} ${pct(mirror.probability)}` : '';
-      return withoutUndefined({
-        host: request.host,
-        routingHost: routing.host,
-        source: routing.source,
-        matched: true,
-        ruleIndex: i,
-        ruleName: rule.name,
-        ruleMatches: describeMatches(rule),
-        destinations,
-        mirror,
-        summary: `${describeRule(rule, i)} matches (${describeMatches(rule)}): ${where}${mirrored}`,
-        trace,
-      });
-    }
-    return withoutUndefined({
-      host: request.host,
-      routingHost: routing.host,
-      source: routing.source,
-      matched: false,
-      destinations: [],
-      summary: `no rule of ${routing.source ?? routing.host} matches: Istio answers 404`,
-      trace,
-    });
+    if (alternatives.length === 0) return explanation;
+    return {
+      ...explanation,
+      summary: `${explanation.summary} (the answer depends on the ${[req.port === undefined && alternatives.some(a => a.startsWith('port ')) ? 'port' : '',
+        alternatives.some(a => a.startsWith('client namespace ')) ? 'client namespace' : ''].filter(x => x).join(' and ')}: see alternatives)`,
+      alternatives,
+    };
   }
 
   /**
@@ -297,7 +299,7 @@ export class RouteSimulator {
           break;
         }
       }
-      if (explanation.mirror && random() < explanation.mirror.probability) mirrored++;
+      for (const m of explanation.mirrors ?? (explanation.mirror ? [explanation.mirror] : [])) if (random() < m.probability) mirrored++;
     }
     return {
       requests,
@@ -312,10 +314,100 @@ export class RouteSimulator {
   private constructor() {}
 }
 
+/** The routing that applies to the request: covering its host, bound to its gateway, the most specific. */
+function routingFor(req: Prepared, routings: ServiceRouting[]): ServiceRouting | undefined {
+  const forHost = routings.filter(r => [r.host, ...(r.hosts ?? [])].some(h => sameHost(h, req.host)));
+  return mostSpecific(forHost.filter(r => boundTo(r, req.gateway)), req.host);
+}
+
+/** The port numbers a PORT condition's value names (a number, or `^(80|443)$`). */
+function portsOf(value: string): number[] {
+  return (value.match(/\d+/g) ?? []).map(Number);
+}
+
+function explainPrepared(request: SimulatedRequest, req: Prepared, routings: ServiceRouting[]): RouteExplanation {
+  const forHost = routings.filter(r => [r.host, ...(r.hosts ?? [])].some(h => sameHost(h, req.host)));
+  const routing = routingFor(req, routings);
+  if (!routing) {
+    const trace = forHost.map(r => `${r.source ?? r.host}: not bound to gateway ${req.gateway} (bound to ${(r.gateways ?? [MESH_GATEWAY]).join(', ')})`);
+    if (req.gateway === MESH_GATEWAY) {
+      return {
+        host: request.host,
+        matched: false,
+        destinations: [{ host: req.host, probability: 1 }],
+        summary: `no routing for ${req.host} in the mesh: the request goes to any pod of ${req.host}`,
+        trace,
+      };
+    }
+    return {
+      host: request.host,
+      matched: false,
+      destinations: [],
+      summary: `no routing for ${req.host} at gateway ${req.gateway}: Istio answers 404`,
+      trace,
+    };
+  }
+  const trace: string[] = [];
+  for (let i = 0; i < routing.rules.length; i++) {
+    const rule = routing.rules[i];
+    const why = ruleMatches(rule, req);
+    trace.push(`${describeRule(rule, i)} (${describeMatches(rule)}): ${why.ok ? 'matches' : `no, ${why.reason}`}`);
+    if (!why.ok) continue;
+    const total = rule.destinations.reduce((s, d) => s + Math.max(0, d.weight), 0);
+    const destinations = rule.destinations
+      .filter(d => (total > 0 ? d.weight > 0 : true))
+      .map(d => withoutUndefined({
+        host: d.host ?? routing.host,
+        version: d.version,
+        probability: total > 0 ? d.weight / total : 1 / rule.destinations.length,
+      }));
+    const mirrors = (rule.mirrors ?? (rule.mirror ? [rule.mirror] : [])).filter(m => m.percent > 0).map(m => withoutUndefined({
+      host: m.host ?? routing.host, version: m.version || undefined, probability: m.percent / 100,
+    }));
+    const mirror = mirrors[0];
+    const where = destinations.length === 0
+      ? 'no version (Istio answers itself: a redirect, a direct response or a delegation the model does not follow)'
+      : destinations.map(d => `${targetLabel(d.version, d.host, routing.host)} ${pct(d.probability)}`).join(', ');
+    const mirrored = mirrors.length > 0 ? `; mirrored to ${mirrors.map(m => `${targetLabel(m.version, m.host, routing.host)} ${pct(m.probability)}`).join(', ')}` : '';
+    const portBound = req.port === undefined ? why.match?.conditions.find(c => c.field === MatchField.PORT) : undefined;
+    const assumed = portBound ? ` (assuming ${portBound.description}: the request gives none)` : '';
+    return withoutUndefined({
+      host: request.host,
+      routingHost: routing.host,
+      source: routing.source,
+      matched: true,
+      ruleIndex: i,
+      ruleName: rule.name,
+      ruleMatches: describeMatches(rule),
+      destinations,
+      mirror,
+      mirrors: mirrors.length > 1 ? mirrors : undefined,
+      summary: `${describeRule(rule, i)} matches (${describeMatches(rule)})${assumed}: ${where}${mirrored}`,
+      trace,
+    });
+  }
+  return withoutUndefined({
+    host: request.host,
+    routingHost: routing.host,
+    source: routing.source,
+    matched: false,
+    destinations: [],
+    summary: `no rule of ${routing.source ?? routing.host} matches: Istio answers 404`,
+    trace,
+  });
+}
+
+
 function prepare(r: SimulatedRequest): Prepared {
   const who = 'RouteSimulator';
   if (!r || typeof r !== 'object') throw new Error(`${who}: request must be a SimulatedRequest, got ${show(r)}`);
-  const host = validateNonEmptyString(who, 'request.host', r.host).toLowerCase().replace(/:\d+$/, '');
+  const written = validateNonEmptyString(who, 'request.host', r.host).toLowerCase();
+  const host = written.replace(/:\d+$/, '');
+  const hostPort = written === host ? undefined : Number(written.slice(host.length + 1));
+  const port = r.port === undefined ? hostPort : validateIntRange(who, 'request.port', r.port, 1, 65535);
+  if (port !== undefined && (port < 1 || port > 65535)) throw new Error(`${who}: the port in request.host must be from 1 to 65535, got ${show(r.host)}`);
+  if (hostPort !== undefined && port !== hostPort) throw new Error(`${who}: request.port ${port} differs from the port in request.host ${show(r.host)}; give one`);
+  if (r.sourceNamespace !== undefined) validateNonEmptyString(who, 'request.sourceNamespace', r.sourceNamespace);
   const rawPath = r.path ?? '/';
   if (typeof rawPath !== 'string' || !rawPath.startsWith('/')) throw new Error(`${who}: request.path must start with '/', got ${show(rawPath)}`);
   const [path, queryString] = splitOnce(rawPath, '?');
@@ -339,10 +431,12 @@ function prepare(r: SimulatedRequest): Prepared {
     gateway: r.gateway ?? MESH_GATEWAY,
     sourceLabels: r.sourceLabels ?? {},
     claims: r.jwtClaims ?? {},
+    port,
+    sourceNamespace: r.sourceNamespace,
   };
 }
 
-function ruleMatches(rule: RouteRule, req: Prepared): { ok: boolean; reason: string } {
+function ruleMatches(rule: RouteRule, req: Prepared): { ok: boolean; reason: string; match?: RequestMatch } {
   const gateways = rule.gateways ?? [];
   if (gateways.length > 0 && !gateways.some(g => sameGateway(g, req.gateway))) {
     return { ok: false, reason: `bound to gateway ${gateways.join(', ')}, not ${req.gateway}` };
@@ -352,7 +446,7 @@ function ruleMatches(rule: RouteRule, req: Prepared): { ok: boolean; reason: str
   const reasons: string[] = [];
   for (const m of matches) {
     const failed = firstFailing(m, req);
-    if (!failed) return { ok: true, reason: '' };
+    if (!failed) return { ok: true, reason: '', match: m };
     reasons.push(failed);
   }
   return { ok: false, reason: reasons.join('; ') };
@@ -361,6 +455,7 @@ function ruleMatches(rule: RouteRule, req: Prepared): { ok: boolean; reason: str
 /** The first condition of `m` that does not hold, described; `undefined` when all hold. */
 function firstFailing(m: RequestMatch, req: Prepared): string | undefined {
   for (const c of m.conditions) {
+    if (c.field === MatchField.PORT && req.port === undefined) continue; // any port: assumed to hold
     const value = valueOf(c, req);
     // withoutHeaders inverts the match; for a value match Istio treats a missing header as ""
     // (pilot route.go TranslateRouteMatch), so `regex: .*` does not hold for an absent header.
@@ -384,6 +479,8 @@ function valueOf(c: MatchCondition, req: Prepared): string | undefined {
     case MatchField.QUERY_PARAM: return req.query.get(c.name!);
     case MatchField.METHOD: return req.method;
     case MatchField.SOURCE_LABEL: return req.gateway === MESH_GATEWAY ? req.sourceLabels[c.name!] : undefined;
+    case MatchField.SOURCE_NAMESPACE: return req.gateway === MESH_GATEWAY ? req.sourceNamespace : undefined;
+    case MatchField.PORT: return req.port === 0 ? 'another port' : String(req.port);
   }
   return undefined;
 }

@@ -253,8 +253,8 @@ function moved(a: TrafficShare[], b: TrafficShare[]): number {
 }
 
 function mirrorOf(rule: RouteRule | undefined, host: string): string | undefined {
-  const m = rule?.mirror;
-  return m && m.percent > 0 ? `${targetLabel(m.version || undefined, m.host, host)} ${fmt(m.percent)}%` : undefined;
+  const mirrors = (rule?.mirrors ?? (rule?.mirror ? [rule.mirror] : [])).filter(m => m.percent > 0);
+  return mirrors.length > 0 ? mirrors.map(m => `${targetLabel(m.version || undefined, m.host, host)} ${fmt(m.percent)}%`).join(', ') : undefined;
 }
 
 /**

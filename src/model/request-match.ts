@@ -162,6 +162,18 @@ export enum MatchField {
   METHOD = 'method',
   /** A label of the calling workload (in-mesh traffic only). */
   SOURCE_LABEL = 'sourceLabel',
+  /**
+   * The port the request is sent to (read from VirtualService `match.port`, a Gateway
+   * listener's port or a GAMMA parentRef's `port`; the value is the port number, or a regex
+   * over port numbers). Read from routing objects only: no factory builds it.
+   */
+  PORT = 'port',
+  /**
+   * The namespace of the calling workload, in-mesh traffic only (read from VirtualService
+   * `match.sourceNamespace` and GAMMA consumer routes). Read from routing objects only: no
+   * factory builds it.
+   */
+  SOURCE_NAMESPACE = 'sourceNamespace',
 }
 
 /** One condition of a `RequestMatch`: provider-neutral, read by renderers and the simulator. */
@@ -357,6 +369,30 @@ export class RequestMatch {
   }
 
   /**
+   * The request is sent to one of `ports` (a VirtualService's `match.port`, a listener's or a
+   * GAMMA parentRef's port), as read from routing objects.
+   * @internal
+   */
+  public static _port(ports: number[]): RequestMatch {
+    const sorted = [...new Set(ports)].sort((a, b) => a - b);
+    if (sorted.length === 0 || sorted.some(p => !Number.isInteger(p) || p < 1 || p > 65535)) {
+      fail('RequestMatch._port', `ports must be port numbers from 1 to 65535, got ${show(ports)}`);
+    }
+    const match = sorted.length === 1 ? StringMatch.exact(String(sorted[0])) : StringMatch.regex(`^(${sorted.join('|')})$`);
+    return RequestMatch.one({ field: MatchField.PORT, match, description: `port ${sorted.join(' or ')}` });
+  }
+
+  /**
+   * The calling workload runs in namespace `namespace` (in-mesh traffic only): a
+   * VirtualService's `match.sourceNamespace`, or a GAMMA consumer route's namespace.
+   * @internal
+   */
+  public static _sourceNamespace(namespace: string): RequestMatch {
+    validateNonEmptyString('RequestMatch._sourceNamespace', 'namespace', namespace);
+    return RequestMatch.one({ field: MatchField.SOURCE_NAMESPACE, match: StringMatch.exact(namespace), description: `client namespace ${namespace}` });
+  }
+
+  /**
    * All of `matches` hold (AND). Istio allows one condition per header, query parameter,
    * URI or method in a match, so two conditions on the same one are rejected.
    */
@@ -429,6 +465,8 @@ function slotName(c: MatchCondition): string {
     case MatchField.QUERY_PARAM: return `query parameter "${c.name}"`;
     case MatchField.SOURCE_LABEL: return `source label "${c.name}"`;
     case MatchField.WITHOUT_HEADER: return `withoutHeaders entry "${c.name}"`;
+    case MatchField.PORT: return 'port';
+    case MatchField.SOURCE_NAMESPACE: return 'source namespace';
     default: return `header "${c.name}"`;
   }
 }

@@ -70,6 +70,14 @@ export interface RouteRule {
   readonly mirror?: MirrorPolicy;
 
   /**
+   * Every mirror of the rule, when it has several, as read from routing objects (the Gateway
+   * API allows several RequestMirror filters per rule, Istio `mirrors`); `mirror` is the first.
+   * The providers render `mirror` only.
+   * @default - `mirror` only
+   */
+  readonly mirrors?: MirrorPolicy[];
+
+  /**
    * Restrict the rule to traffic entering through these gateways (`mesh` for in-mesh traffic).
    * @default - every gateway the service is bound to
    */

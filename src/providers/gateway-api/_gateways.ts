@@ -67,6 +67,12 @@ export interface Attachment {
   readonly notes: string[];
   /** What the answer assumes (always worth saying). */
   readonly assumptions: string[];
+  /**
+   * For each hostname, the ports of the listeners that serve the route for it, when they are
+   * not every port on which the Gateway carries the route's kind (a request on another port
+   * does not reach the route); absent: any port.
+   */
+  readonly ports: Map<string, number[]>;
 }
 
 /**
@@ -82,9 +88,10 @@ export function attach(gateway: GatewayInfo, kind: string, namespace: string, ho
   if (named.length === 0) {
     const which = [sectionName !== undefined ? `sectionName ${show(sectionName)}` : '', port !== undefined ? `port ${port}` : ''].filter(x => x).join(' and ');
     notes.push(`${gw} has no listener with ${which}: the route is not attached there (requests get a 404)`);
-    return { hostnames: [], notes, assumptions };
+    return { hostnames: [], notes, assumptions, ports: new Map() };
   }
   const out = new Set<string>();
+  const portsOf = new Map<string, Set<number>>();
   for (const l of named) {
     const why = refusal(l, kind, namespace, gateway.namespace);
     if (why) {
@@ -94,9 +101,20 @@ export function attach(gateway: GatewayInfo, kind: string, namespace: string, ho
     if (l.from === 'Selector') assumptions.push(`${gw} listener ${show(l.name)} admits namespaces by label selector, which the input does not hold; assumed to admit ${namespace}`);
     const served = intersect(l.hostname, hostnames);
     if (served.length === 0) notes.push(`${gw} listener ${show(l.name)}: no hostname of the route is within its hostname ${show(l.hostname)}`);
-    for (const h of served) out.add(h);
+    for (const h of served) {
+      out.add(h);
+      portsOf.set(h, (portsOf.get(h) ?? new Set()).add(l.port));
+    }
   }
-  return { hostnames: [...out], notes, assumptions };
+  // The ports on which the Gateway carries the kind at all: a route served on each of them needs no port condition.
+  const kindPorts = [...new Set(gateway.listeners.filter(l => (l.kinds ? l.kinds.includes(kind) : ['HTTP', 'HTTPS'].includes(l.protocol))).map(l => l.port))];
+  const ports = new Map<string, number[]>();
+  for (const [h, set] of portsOf) {
+    if (kindPorts.some(n => !set.has(n)) && [...set].every(n => Number.isInteger(n) && n >= 1 && n <= 65535)) {
+      ports.set(h, [...set].sort((a, b) => a - b));
+    }
+  }
+  return { hostnames: [...out], notes, assumptions, ports };
 }
 
 /** Why a listener does not accept a route; undefined when it does. */

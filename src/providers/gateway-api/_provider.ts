@@ -234,6 +234,9 @@ export class GatewayApiProvider implements ProviderImpl {
     switch (c.field) {
       case MatchField.WITHOUT_HEADER:
         fail(who, `${p} cannot match a header's absence or mismatch (${c.description} in ${what}): HTTPRoute header matches cannot be negated; use TrafficProvider.istio(), or match a value of the header`);
+      case MatchField.PORT:
+      case MatchField.SOURCE_NAMESPACE:
+        fail(who, `${p} cannot render ${c.description} (in ${what}) as a match: the Gateway API binds ports and client namespaces through parentRefs; use TrafficProvider.istio()`);
       case MatchField.SOURCE_LABEL:
         fail(who, `${p} cannot match the calling workload's labels (${c.description} in ${what}); use TrafficProvider.istio(), or a header the calling workload sets`);
       case MatchField.METHOD:

@@ -52,6 +52,16 @@ export interface ParentInfo {
    * @default - the route's hostnames (the Gateway is not in the input)
    */
   readonly hostnames?: string[];
+  /**
+   * The ports the route serves on this parent: per hostname for a Gateway (its listeners'
+   * ports), under `*` for a Service (the parentRef's port); absent for a hostname: any port.
+   */
+  readonly ports?: Map<string, number[]>;
+  /**
+   * Service parent of another namespace: the route is a GAMMA consumer route, for clients in
+   * this namespace (the route's) only.
+   */
+  readonly consumer?: string;
 }
 
 /** A backendRef (or mirror backendRef), resolved to a host and version. */
@@ -92,7 +102,8 @@ interface ReadRule {
   readonly name?: string;
   /** Absolute destinations: host and version; `invalid`: answered 500, not in the model (its weight as written). */
   readonly destinations: Array<{ backend?: BackendInfo; weight: number; invalid?: boolean }>;
-  readonly mirror?: { backend: BackendInfo; percent: number };
+  /** Every RequestMirror filter, in order. */
+  readonly mirrors: Array<{ backend: BackendInfo; percent: number }>;
   readonly removeRequestHeaders?: string[];
   /** The rule's timeout, retries and header operations. */
   readonly resilience: Pick<RouteRule, 'timeout' | 'retries' | 'headers'>;
@@ -192,7 +203,9 @@ export function readGatewayApiRoutes(objects: any[], index: ObjectIndex): Gatewa
     if (regex && p.entries.some(e => compareMatchPrecedence(regex.match.precedence, e.match.precedence) === undefined)) {
       regex.route.warn(`the precedence of its RegularExpression path among the matches attached to ${p.isMesh ? `Service ${p.host}` : `gateway ${p.tag}`} is implementation-specific; modelled in Istio's order (after Exact and PathPrefix paths, longer patterns first)`);
     }
-    p.entries.sort(comparePrecedence);
+    // GAMMA: a consumer route's matches come before the producer routes' (for its clients).
+    const consumerRank = (e: Entry) => (extraOf(e.route, p).consumer ? 0 : 1);
+    p.entries.sort((a, b) => consumerRank(a) - consumerRank(b) || comparePrecedence(a, b));
     gather(p.entries);
     p.anchor = anchorOf(p);
   }
@@ -238,7 +251,7 @@ export function readGatewayApiRoutes(objects: any[], index: ObjectIndex): Gatewa
       parents: r.parents,
       backends: r.rules.flatMap(rule => [
         ...rule.destinations.filter(d => d.backend).map(d => ({ backend: d.backend!, weight: d.weight, mirror: false })),
-        ...(rule.mirror ? [{ backend: rule.mirror.backend, weight: rule.mirror.percent, mirror: true }] : []),
+        ...rule.mirrors.map(m => ({ backend: m.backend, weight: m.percent, mirror: true })),
       ]),
     })),
   };
@@ -343,14 +356,18 @@ function readRoute(o: any, index: ObjectIndex, services: ServiceTable, gateways:
     const ns = typeof p?.namespace === 'string' && p.namespace !== '' ? p.namespace : namespace;
     if (pkind === 'Service' && (group === '' || group === 'core')) {
       if (ns !== namespace) {
-        warn(`${where}: Service ${ns}/${name} is in another namespace, so this is a consumer route that applies only to clients in namespace ${namespace}; modelled as applying to every client`);
+        // GEP-1294 (mesh-consumer-route): it applies to clients in the route's namespace only, before the producer routes.
+        warn(`${where}: Service ${ns}/${name} is in another namespace, so this is a GAMMA consumer route: it applies only to clients in namespace ${namespace}, `
+          + `before the producer routes; the answers differ per client namespace (explain --from-namespace ${namespace})`);
       }
       // A route on the only port of its Service (what our constructs render) applies to every port: exact.
       const only = services.get(hostKey(name, ns))?.ports;
+      let ports: Map<string, number[]> | undefined;
       if (p?.port !== undefined && !(only?.length === 1 && only[0] === p.port)) {
-        warn(`${where}: port ${show(p.port)} is not modelled; the route is modelled as applying to every port of Service ${name}`);
+        if (typeof p.port === 'number' && Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535) ports = new Map([['*', [p.port]]]);
+        else warn(`${where}: port ${show(p.port)} is not a port number; the route is modelled as applying to every port of Service ${name}`);
       }
-      parents.push({ tag: MESH_GATEWAY, id: hostKey(name, ns), kind: 'Service', name, namespace: ns });
+      parents.push(withoutUndefined({ tag: MESH_GATEWAY, id: hostKey(name, ns), kind: 'Service' as const, name, namespace: ns, ports, consumer: ns !== namespace ? namespace : undefined }));
     } else if (pkind === 'Gateway' && group === GATEWAY_API_GROUP) {
       // A parentRef without a namespace names a Gateway of the route's own namespace.
       const gateway = gateways.get(`${ns}/${name}`);
@@ -366,7 +383,7 @@ function readRoute(o: any, index: ObjectIndex, services: ServiceTable, gateways:
         unattached = true;
         return;
       }
-      parents.push({ tag: `${ns}/${name}`, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns, hostnames: a.hostnames });
+      parents.push({ tag: `${ns}/${name}`, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns, hostnames: a.hostnames, ...(a.ports.size > 0 ? { ports: a.ports } : {}) });
     } else {
       warn(`${where}: parent ${group ? `${group}/` : ''}${pkind} ${name} is not modelled (only Gateways and Services are); ignored`);
     }
@@ -406,7 +423,7 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
   const name = typeof r.name === 'string' ? r.name : undefined;
 
   let redirected = false;
-  let mirror: ReadRule['mirror'];
+  const mirrors: ReadRule['mirrors'] = [];
   let removeRequestHeaders: string[] | undefined;
   let requestMod: any;
   let responseMod: any;
@@ -414,18 +431,15 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
     const at = `${where}.filters[${i}]`;
     switch (f?.type) {
       case 'RequestMirror': {
+        // Several RequestMirror filters each copy the request (httproute_types.go, HTTPRouteFilter).
         const m = f.requestMirror ?? {};
-        if (mirror) {
-          warn(`${at}: a second RequestMirror filter is not modelled; only the first mirror is`);
-          return;
-        }
         const backend = resolveBackend(m.backendRef ?? {}, `${at}.requestMirror.backendRef`, namespace, parents, services, warn);
         let percent = 100;
         if (typeof m.percent === 'number') {percent = m.percent;} else if (m.fraction && typeof m.fraction.numerator === 'number') {
           const denominator = typeof m.fraction.denominator === 'number' && m.fraction.denominator > 0 ? m.fraction.denominator : 100;
           percent = m.fraction.numerator * 100 / denominator;
         }
-        mirror = { backend, percent: Math.min(100, Math.max(0, percent)) };
+        mirrors.push({ backend, percent: Math.min(100, Math.max(0, percent)) });
         return;
       }
       case 'RequestHeaderModifier': {
@@ -481,7 +495,7 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
     ? readGrpcMatch(m ?? {}, `${where}.matches[${j}]`, warn)
     : readHttpMatch(m ?? {}, `${where}.matches[${j}]`, warn)));
   const resilience = readResilience(r, requestMod, responseMod, where, warn);
-  return { name, destinations: live, mirror, removeRequestHeaders, resilience, matches };
+  return { name, destinations: live, mirrors, removeRequestHeaders, resilience, matches };
 }
 
 /** A header value as written (literal) in the model's Envoy format (`%%` for a literal `%`). */
@@ -740,7 +754,7 @@ function resilienceKey(r: Pick<RouteRule, 'timeout' | 'retries' | 'headers'>): s
 function gather(entries: Entry[]): void {
   const action = (e: Entry) => {
     const r = e.route.rules[e.ruleIndex];
-    const mirror = r.mirror ? [r.mirror.backend.serviceKey, r.mirror.percent] : '';
+    const mirror = r.mirrors.map(m => [m.backend.serviceKey, m.percent]);
     const backends = r.destinations.map(d => [d.backend?.serviceKey, d.weight]);
     return JSON.stringify([backends, mirror, r.removeRequestHeaders ?? [], resilienceKey(r.resilience)]);
   };
@@ -797,6 +811,22 @@ function anchorOf(p: Point): Anchor {
   return { host: p.host, key: `${p.kind}|${p.id}`, namespace: route.namespace };
 }
 
+/**
+ * What a route's attachment at a point adds to each of its matches: the ports it serves there
+ * (a Gateway listener's, a GAMMA parentRef's), and the client namespace of a consumer route.
+ */
+function extraOf(route: Route, p: Point): { matches: RequestMatch[]; consumer?: string } {
+  const parents = route.parents.filter(x => x.kind === p.parent.kind && x.id === p.parent.id);
+  const key = p.isMesh ? '*' : p.host;
+  // Several parentRefs to one parent: the union of their ports, any port when one has none.
+  const ports = parents.some(x => !x.ports?.has(key)) ? undefined : [...new Set(parents.flatMap(x => x.ports!.get(key)!))];
+  const consumer = parents.find(x => x.consumer !== undefined)?.consumer;
+  const matches: RequestMatch[] = [];
+  if (ports) matches.push(RequestMatch._port(ports));
+  if (consumer) matches.push(RequestMatch._sourceNamespace(consumer));
+  return { matches, consumer };
+}
+
 interface Anchor {
   readonly host: string;
   readonly key: string;
@@ -835,8 +865,14 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Objec
   const namespace = ownKey === anchor.key ? anchor.namespace : first.namespace;
 
   // Each point's rules, first-match; the rules after a catch-all are never reached.
-  const listOf = (entries: Entry[]): RouteRule[] => {
+  const listOf = (p: Point): RouteRule[] => {
+    const entries = p.entries;
     const out: RouteRule[] = [];
+    const matchOf = (e: Entry): RequestMatch | undefined => {
+      const extra = extraOf(e.route, p).matches;
+      if (extra.length === 0) return e.match.match;
+      return RequestMatch.all(...(e.match.match ? [e.match.match] : []), ...extra);
+    };
     let i = 0;
     while (i < entries.length && (out.length === 0 || out[out.length - 1].matches !== undefined)) {
       // A run of matches of the same route rule is one model rule (its matches ORed).
@@ -846,9 +882,10 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Objec
       const rule = run[0].route.rules[run[0].ruleIndex];
       out.push(withoutUndefined({
         name: rule.name,
-        matches: run.some(e => e.match.match === undefined) ? undefined : run.map(e => e.match.match!),
+        matches: run.some(e => matchOf(e) === undefined) ? undefined : run.map(e => matchOf(e)!),
         destinations: rule.destinations.filter(d => !d.invalid).map(d => destinationOf(d, ownKey, namespace)),
-        mirror: rule.mirror ? mirrorOf(rule.mirror, ownKey, namespace) : undefined,
+        mirror: rule.mirrors.length > 0 ? mirrorOf(rule.mirrors[0], ownKey, namespace) : undefined,
+        mirrors: rule.mirrors.length > 1 ? rule.mirrors.map(m => mirrorOf(m, ownKey, namespace)) : undefined,
         removeRequestHeaders: rule.removeRequestHeaders ? [...rule.removeRequestHeaders] : undefined,
         ...rule.resilience,
       }));
@@ -859,8 +896,8 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Objec
   // Points whose rules behave alike share them, bound to their gateways (all: unbound).
   const lists = new Map<string, { tags: string[]; rules: RouteRule[] }>();
   for (const p of points) {
-    const rules = listOf(p.entries);
-    const k = JSON.stringify(rules.map(r => [r.name, (r.matches ?? []).map(m => m.key), r.destinations, r.mirror, r.removeRequestHeaders,
+    const rules = listOf(p);
+    const k = JSON.stringify(rules.map(r => [r.name, (r.matches ?? []).map(m => m.key), r.destinations, r.mirror, r.mirrors, r.removeRequestHeaders,
       resilienceKey(r)]));
     const l = lists.get(k);
     if (l) {
@@ -935,7 +972,7 @@ function versionsOf(ownKey: string, routes: Route[], index: ObjectIndex, service
     }
   }
   // Versions named by backends whose Services are not among the objects.
-  const named = routes.flatMap(r => r.rules.flatMap(rule => [...rule.destinations.map(d => d.backend), rule.mirror?.backend]))
+  const named = routes.flatMap(r => r.rules.flatMap(rule => [...rule.destinations.map(d => d.backend), ...rule.mirrors.map(m => m.backend)]))
     .filter((b): b is BackendInfo => b !== undefined && b.hostKey === ownKey && b.version !== undefined);
   for (const b of named) if (!out.has(b.version!)) out.set(b.version!, withoutUndefined({ version: b.version!, labels: b.labels }));
   return [...out.values()];

@@ -134,7 +134,7 @@ function routingText(r: RoutingInfo): string {
     x.gateways ? gateways(x.gateways) : '',
     (x.matches ?? []).map(m => m.key).sort(),
     x.destinations.filter(d => d.weight > 0).map(d => `${d.host ?? ''}/${d.version ?? ''}=${d.weight}`).sort(),
-    x.mirror ? `${x.mirror.host ?? ''}/${x.mirror.version}=${x.mirror.percent}` : '',
+    (x.mirrors ?? (x.mirror ? [x.mirror] : [])).map(m => `${m.host ?? ''}/${m.version}=${m.percent}`).join(','),
   ]);
   return JSON.stringify([gateways(r.routing.gateways), r.routing.rules.map(rule)]);
 }

@@ -40,10 +40,16 @@ export interface GatewayApiReadResult {
  *   (implementation-specific; Istio's order).
  * - A PathPrefix matches whole path elements: `/api` matches `/api` and `/api/v1`, not
  *   `/apis`; it is modelled as a regex.
- * - `RequestMirror` becomes the rule's mirror; `RequestHeaderModifier` `remove` becomes the
- *   headers removed. What the model cannot express (redirects, rewrites, added headers,
- *   backend filters, ports, consumer routes) is reported as a warning and modelled
- *   conservatively.
+ * - Each `RequestMirror` filter becomes a mirror of the rule (`mirror`, and `mirrors` when
+ *   there are several); `RequestHeaderModifier` `remove` becomes the headers removed.
+ * - Ports: a route attached to some of a Gateway's listeners (by `sectionName`, `port` or
+ *   hostname) serves only their ports, and a GAMMA route whose Service parentRef names a
+ *   `port` only that port: its matches gain a port condition (`SimulatedRequest.port`).
+ * - GAMMA consumer routes (a route whose parent is a Service of another namespace) apply only
+ *   to clients in the route's namespace, before the producer routes: their matches gain a
+ *   client-namespace condition (`SimulatedRequest.sourceNamespace`).
+ * - What the model cannot express (redirects, rewrites, added headers, backend filters) is
+ *   reported as a warning and modelled conservatively.
  *
  * @see https://gateway-api.sigs.k8s.io/reference/spec/#httprouterule
  */

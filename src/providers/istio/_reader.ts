@@ -140,7 +140,7 @@ function readVirtualService(o: any, index: ObjectIndex, delegates: { byKey: Map<
     versions.push({ version: name, labels: { ...labels }, replicas });
   }
   for (const rule of rules) {
-    const targets = [...rule.destinations, ...(rule.mirror ? [rule.mirror] : [])];
+    const targets = [...rule.destinations, ...(rule.mirrors ?? (rule.mirror ? [rule.mirror] : []))];
     for (const d of targets) {
       if (!d.version) continue;
       const k = hostKey(d.host ?? host, namespace);
@@ -189,10 +189,17 @@ function readRule(r: any, where: string, self: string, namespace: string, warn: 
     warn(`${where}: has no route; the rule's requests reach no version`);
   }
 
-  const mirror = readMirror(r, where, self, namespace, warn);
+  const mirrors = readMirrors(r, self, namespace);
   const remove: unknown = r.headers?.request?.remove;
   const removeRequestHeaders = Array.isArray(remove) && remove.length > 0 ? remove.map(h => String(h).toLowerCase()) : undefined;
-  const base = { name, destinations, mirror, removeRequestHeaders, ...readResilience(r, where, warn) };
+  const base = {
+    name,
+    destinations,
+    mirror: mirrors[0],
+    mirrors: mirrors.length > 1 ? mirrors : undefined,
+    removeRequestHeaders,
+    ...readResilience(r, where, warn),
+  };
 
   const matches: any[] = Array.isArray(r.match) ? r.match : [];
   if (matches.length === 0) return [withoutUndefined(base)];
@@ -261,22 +268,21 @@ function normalize(raw: Array<{ host?: string; version?: string; weight: number 
   return toPercentages(raw).map(d => withoutUndefined(d));
 }
 
-function readMirror(r: any, where: string, self: string, namespace: string, warn: Warn): MirrorPolicy | undefined {
-  let target = r.mirror;
-  let percentage = r.mirrorPercentage?.value ?? r.mirrorPercent ?? r.mirror_percent;
-  if (!target && Array.isArray(r.mirrors) && r.mirrors.length > 0) {
-    if (r.mirrors.length > 1) warn(`${where}: has ${r.mirrors.length} mirrors; only the first is modelled`);
-    target = r.mirrors[0].destination;
-    percentage = r.mirrors[0].percentage?.value;
-  }
-  if (!target) return undefined;
-  const host = typeof target.host === 'string' && hostKey(target.host, namespace) !== self ? target.host : undefined;
-  const percent = typeof percentage === 'number' ? Math.min(100, Math.max(0, percentage)) : 100;
-  return withoutUndefined({ version: typeof target.subset === 'string' ? target.subset : '', host, percent });
+/** The rule's mirrors: `mirror` (with its percentage), else each of `mirrors` (Istio 1.18+). */
+function readMirrors(r: any, self: string, namespace: string): MirrorPolicy[] {
+  const one = (target: any, percentage: unknown): MirrorPolicy[] => {
+    if (!target || typeof target !== 'object') return [];
+    const host = typeof target.host === 'string' && hostKey(target.host, namespace) !== self ? target.host : undefined;
+    const percent = typeof percentage === 'number' ? Math.min(100, Math.max(0, percentage)) : 100;
+    return [withoutUndefined({ version: typeof target.subset === 'string' ? target.subset : '', host, percent })];
+  };
+  if (r.mirror) return one(r.mirror, r.mirrorPercentage?.value ?? r.mirrorPercent ?? r.mirror_percent);
+  return (Array.isArray(r.mirrors) ? r.mirrors : []).flatMap((m: any) => one(m?.destination, m?.percentage?.value));
 }
 
-const KNOWN_MATCH_FIELDS = new Set(['name', 'gateways', 'headers', 'withoutHeaders', 'uri', 'queryParams', 'method', 'sourceLabels', 'ignoreUriCase', 'statPrefix']);
-const UNSUPPORTED_MATCH_FIELDS = ['authority', 'scheme', 'port', 'sourceNamespace'];
+const KNOWN_MATCH_FIELDS = new Set(['name', 'gateways', 'headers', 'withoutHeaders', 'uri', 'queryParams', 'method', 'sourceLabels', 'ignoreUriCase', 'statPrefix',
+  'port', 'sourceNamespace']);
+const UNSUPPORTED_MATCH_FIELDS = ['authority', 'scheme'];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
 /** One HTTPMatchRequest as ANDed conditions; `undefined` when none can be modelled (it matches every request). */
@@ -330,6 +336,10 @@ function readMatch(m: any, where: string, warn: Warn): RequestMatch | undefined 
   for (const [name, value] of Object.entries(m.sourceLabels ?? {})) {
     attempt(`source label ${name}`, () => RequestMatch.sourceLabel(name, String(value)));
   }
+  // The port the request is sent to (a Service port at a sidecar, a server port at a gateway).
+  if (m.port !== undefined) attempt(`port ${show(m.port)}`, () => RequestMatch._port([m.port]));
+  // The calling workload's namespace (in-mesh traffic only, as source labels).
+  if (m.sourceNamespace !== undefined) attempt(`sourceNamespace ${show(m.sourceNamespace)}`, () => RequestMatch._sourceNamespace(m.sourceNamespace));
   return parts.length === 0 ? undefined : RequestMatch.all(...parts);
 }
 

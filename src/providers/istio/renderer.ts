@@ -121,6 +121,8 @@ function renderMatch(match: RequestMatch): VirtualServiceSpecHttpMatch {
     sourceLabels?: Record<string, string>;
     uri?: VirtualServiceSpecHttpMatchHeaders;
     method?: VirtualServiceSpecHttpMatchHeaders;
+    sourceNamespace?: string;
+    port?: number;
   } = {};
   for (const c of match.conditions) {
     switch (c.field) {
@@ -130,6 +132,11 @@ function renderMatch(match: RequestMatch): VirtualServiceSpecHttpMatch {
       case MatchField.SOURCE_LABEL: (out.sourceLabels ??= {})[name(c)] = c.match.value; break;
       case MatchField.URI: out.uri = stringMatch(c.match); break;
       case MatchField.METHOD: out.method = stringMatch(c.match); break;
+      case MatchField.SOURCE_NAMESPACE: out.sourceNamespace = c.match.value; break;
+      case MatchField.PORT:
+        if (c.match.type !== StringMatchType.EXACT) throw new Error(`unreachable: ${c.description} is read from routing objects, never rendered`);
+        out.port = Number(c.match.value);
+        break;
     }
   }
   return out;

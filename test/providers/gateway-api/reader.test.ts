@@ -33,18 +33,29 @@ describe('GatewayApiReader', () => {
       expect(warnings).toEqual([]);
     });
 
-    test('on a Service with several ports is not modelled, and says so', () => {
+    test('on a Service with several ports applies to that port only: its matches gain the port', () => {
       // GIVEN the app Service with ports 9080 and 9090
       const objects = reviewsServices(['v1']);
       objects[0].spec.ports = [{ port: 9080, name: 'http' }, { port: 9090, name: 'http-admin' }];
       // WHEN the route attaches to 9080 only
-      const { warnings } = readOne([...objects, onPort(9080)]);
-      // THEN
-      expect(warnings).toEqual(['parentRefs[0]: port 9080 is not modelled; the route is modelled as applying to every port of Service reviews']);
+      const { routing, warnings } = readOne([...objects, onPort(9080)]);
+      // THEN no warning: the rule matches requests on port 9080
+      expect(warnings).toEqual([]);
+      expect(routing.rules.map(r => (r.matches ?? []).map(m => m.toString()))).toEqual([['port 9080']]);
     });
 
-    test('on a port the Service does not expose, or a Service not among the objects, says so', () => {
-      expect(readOne([...reviewsServices(['v1']), onPort(8080)]).warnings).toEqual(['parentRefs[0]: port 8080 is not modelled; the route is modelled as applying to every port of Service reviews']);
+    test('on a port the Service does not expose is modelled as written (requests on it only)', () => {
+      const { routing, warnings } = readOne([...reviewsServices(['v1']), onPort(8080)]);
+      expect(warnings).toEqual([]);
+      expect(routing.rules.map(r => (r.matches ?? []).map(m => m.toString()))).toEqual([['port 8080']]);
+    });
+
+    test('fails on a port that is not a port number: said, and modelled as every port', () => {
+      const route = httpRoute([{ backendRefs: [backend('v1')] }], { parentRefs: [{ group: '', kind: 'Service', name: 'reviews', port: 'http' }] });
+      // GIVEN a hostile input the schema rejects (not validated here)
+      const result = GatewayApiReader.read([...reviewsServices(['v1']), route]);
+      expect(result.warnings.map(w => w.message)).toEqual(['parentRefs[0]: port "http" is not a port number; the route is modelled as applying to every port of Service reviews']);
+      expect(result.routings[0].rules[0].matches).toBeUndefined();
     });
   });
 
@@ -317,7 +328,7 @@ describe('GatewayApiReader', () => {
     const { routings, warnings } = GatewayApiReader.read(objects);
     // THEN
     expect(warnings.map(w => `${w.source}: ${w.message}`)).toEqual([
-      'HTTPRoute default/reviews: parentRefs[0]: Service bookinfo/reviews is in another namespace, so this is a consumer route that applies only to clients in namespace default; modelled as applying to every client',
+      'HTTPRoute default/reviews: parentRefs[0]: Service bookinfo/reviews is in another namespace, so this is a GAMMA consumer route: it applies only to clients in namespace default, before the producer routes; the answers differ per client namespace (explain --from-namespace default)',
       'HTTPRoute default/reviews: parentRefs[1]: parent example.com/Mesh m is not modelled (only Gateways and Services are); ignored',
       'HTTPRoute default/reviews: rules[0].filters[0]: RequestRedirect is not modelled; the rule\'s requests reach no version',
       'HTTPRoute default/reviews: rules[1].filters[0]: filter "URLRewrite" is not modelled; ignored',

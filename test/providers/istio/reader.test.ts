@@ -149,14 +149,14 @@ describe('IstioReader', () => {
     ], { tcp: [{ route: [dest('v1')] }] });
     // THEN: an unmodelled condition is treated as satisfied; redirects reach no version
     expect(routing.rules[0].matches!.map(m => m.toString())).toEqual(['header x-a exact "1"']);
-    expect(routing.rules[1]).toEqual({ destinations: [] });
+    expect(routing.rules[1]).toEqual({ matches: [expect.anything()], destinations: [] });
+    expect(routing.rules[1].matches!.map(m => m.toString())).toEqual(['port 9080']);
     expect(routing.rules[2]).toEqual({ destinations: [] });
     expect(routing.rules[4].destinations).toEqual([{ version: 'v1', weight: 50 }, { version: 'v2', weight: 50 }]);
     expect(warnings).toEqual(expect.arrayContaining([
       'has tcp routes; they are not modelled (HTTP routes only)',
       'http[0].match[0]: authority matches are not modelled; treated as satisfied by every request',
       'http[1]: redirect is not modelled; the rule\'s requests reach no version',
-      'http[1].match[0]: port matches are not modelled; treated as satisfied by every request',
       'http[2]: directResponse is not modelled; the rule\'s requests reach no version',
       'http[3]: delegate is not modelled; the rule\'s requests reach no version',
       'http[4]: fault injection is not simulated; requests are modelled as reaching their destination',
