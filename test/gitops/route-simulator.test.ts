@@ -142,6 +142,24 @@ describe('RouteSimulator', () => {
       expect(() => RouteSimulator.explain({ host: '' }, [])).toThrow('RouteSimulator: request.host must be a non-empty string, got ""');
       expect(() => RouteSimulator.explain({ host: 'a', path: 'x' }, [])).toThrow('RouteSimulator: request.path must start with \'/\', got "x"');
     });
+
+    test('fails on a port that is not a port number', () => {
+      // GIVEN / WHEN / THEN each hostile port, given or in the host
+      expect(() => RouteSimulator.explain({ host: 'a', port: 0 }, [])).toThrow('RouteSimulator: request.port must be an integer from 1 to 65535, got 0');
+      expect(() => RouteSimulator.explain({ host: 'a', port: 80.5 }, [])).toThrow('RouteSimulator: request.port must be an integer from 1 to 65535, got 80.5');
+      expect(() => RouteSimulator.explain({ host: 'a', port: '80' as any }, [])).toThrow('RouteSimulator: request.port must be an integer from 1 to 65535, got "80"');
+      expect(() => RouteSimulator.explain({ host: 'a:70000' }, [])).toThrow('RouteSimulator: the port in request.host must be from 1 to 65535, got "a:70000"');
+    });
+
+    test('fails on a port that differs from the one in the host', () => {
+      expect(() => RouteSimulator.explain({ host: 'a:8080', port: 80 }, [])).toThrow('RouteSimulator: request.port 80 differs from the port in request.host "a:8080"; give one');
+      // AND the same port twice is fine
+      expect(RouteSimulator.explain({ host: 'a:8080', port: 8080 }, []).host).toBe('a:8080');
+    });
+
+    test('fails on a client namespace that is not a non-empty string', () => {
+      expect(() => RouteSimulator.explain({ host: 'a', sourceNamespace: '' }, [])).toThrow('RouteSimulator: request.sourceNamespace must be a non-empty string, got ""');
+    });
   });
 
   describe.each([

@@ -811,6 +811,11 @@ function anchorOf(p: Point): Anchor {
   return { host: p.host, key: `${p.kind}|${p.id}`, namespace: route.namespace };
 }
 
+/** The rule for requests that routes of a Service apply to but none matches: a 404. */
+export const NO_ROUTE_MATCHES = '(a route applies, no rule matches: 404)';
+/** The rule for requests that no route of a Service applies to (another port or client namespace): the Service itself. */
+export const NO_ROUTE_APPLIES = '(no route applies: the Service itself)';
+
 /**
  * What a route's attachment at a point adds to each of its matches: the ports it serves there
  * (a Gateway listener's, a GAMMA parentRef's), and the client namespace of a consumer route.
@@ -890,6 +895,17 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Objec
         ...rule.resilience,
       }));
       i = j;
+    }
+    // GAMMA: when every route applies only to some requests (a port, a consumer namespace),
+    // a request no route applies to goes to the Service itself (mesh-ports,
+    // mesh-consumer-route), and one some route applies to but none matches gets a 404.
+    if (p.isMesh && (out.length === 0 || out[out.length - 1].matches !== undefined)) {
+      const scopes = p.routes.map(r => extraOf(r, p).matches);
+      if (scopes.length > 0 && scopes.every(m => m.length > 0)) {
+        const applies = [...new Map(scopes.map(m => RequestMatch.all(...m)).map(m => [m.key, m])).values()];
+        out.push({ name: NO_ROUTE_MATCHES, matches: applies, destinations: [] });
+        out.push({ name: NO_ROUTE_APPLIES, destinations: [{ weight: 100 }] });
+      }
     }
     return out;
   };

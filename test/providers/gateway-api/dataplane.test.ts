@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as nodePath from 'path';
-import { GatewayApiReader, IstioReader, RouteSimulator } from '../../../src';
+import { GatewayApiReader, IstioReader, RouteSimulator, TrafficDiff } from '../../../src';
 import { main } from '../../../src/cli/main';
 import { validateManifests } from '../../util';
 
@@ -243,6 +243,249 @@ describe('Gateway API data plane', () => {
         `rules[1].backendRefs[0]: Service ${NS}/nonexistent does not exist (the input holds Services of ${NS}, not this one)`,
         `rules[2].backendRefs[1]: Service ${NS}/nonexistent does not exist (the input holds Services of ${NS}, not this one)`,
       ]);
+    });
+  });
+});
+
+// Ports, GAMMA consumer routes and several mirrors, written from the conformance tests
+// mesh/mesh-ports, mesh/mesh-consumer-route, httproute-request-multiple-mirrors and
+// httproute-listener-port-matching; the objects are ours.
+describe('ports, client namespaces and mirrors', () => {
+  const MESH = 'mesh-app';
+  const CONSUMER = 'mesh-client';
+  const twoPorts = (name: string, namespace = MESH) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 80 }, { name: 'http-alt', port: 8080 }] },
+  });
+  const setHeader = { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'X-Header-Set', value: 'set' }] } };
+  /** A GAMMA route in `namespace` on Service `parent` (of namespace `parentNs`), one rule named `name`, to `to` (default: the parent). */
+  const meshRoute = (name: string, namespace: string, parent: string, parentNs: string, extra: any = {}, rule: any = {}, to = parent) => {
+    const ns = parentNs !== namespace ? { namespace: parentNs } : {};
+    return route(name, namespace, {
+      parentRefs: [{ group: '', kind: 'Service', name: parent, ...ns, ...extra }],
+      rules: [{ name, filters: [setHeader], backendRefs: [{ name: to, ...ns, port: 80 }], ...rule }],
+    });
+  };
+  const grantFrom = (namespace: string, to: string) => ({
+    apiVersion: `${GW}/v1beta1`,
+    kind: 'ReferenceGrant',
+    metadata: { name: `from-${namespace}`, namespace: to },
+    spec: { from: [{ group: GW, kind: 'HTTPRoute', namespace }], to: [{ group: '', kind: 'Service' }] },
+  });
+  /** The rule that answers and where it sends the request. */
+  function answer(objects: any[], request: any): string {
+    validateManifests(objects);
+    const e = RouteSimulator.explain(request, GatewayApiReader.read(objects).routings);
+    // Hosts by Service name (a consumer route's routing names them with their namespace).
+    const to = e.destinations.map(d => (d.host ?? d.version)!.split('.')[0]).join(', ') || 'none';
+    return `${e.ruleName ?? (e.matched ? `rule ${e.ruleIndex}` : 'no rule')} -> ${to}`;
+  }
+
+  describe('a GAMMA parentRef port (mesh-ports)', () => {
+    const objects = [twoPorts('echo-v1'), twoPorts('echo-v2'),
+      meshRoute('v1-on-80', MESH, 'echo-v1', MESH, { port: 80 }), meshRoute('v2-any-port', MESH, 'echo-v2', MESH)];
+
+    test('the route applies on its port only; on another port the Service answers itself', () => {
+      // GIVEN a route on port 80 of echo-v1 (of two ports), and one on every port of echo-v2
+      // WHEN / THEN
+      expect(answer(objects, { host: 'echo-v1', port: 80 })).toBe('v1-on-80 -> echo-v1');
+      expect(answer(objects, { host: 'echo-v1:8080' })).toBe('(no route applies: the Service itself) -> echo-v1');
+      expect(answer(objects, { host: 'echo-v2', port: 8080 })).toBe('v2-any-port -> echo-v2');
+      expect(answer(objects, { host: 'echo-v2' })).toBe('v2-any-port -> echo-v2');
+    });
+
+    test('without a port, explain says which port it assumed and lists the answer per port', () => {
+      // WHEN no port is given
+      const e = RouteSimulator.explain({ host: 'echo-v1' }, GatewayApiReader.read(objects).routings);
+      // THEN the answer assumes port 80, and says port 8080 differs
+      expect(e.summary).toMatch(/^rule 0 "v1-on-80" matches \(port 80\) \(assuming port 80: the request gives none\): echo-v1 \(any pod\) 100% \(the answer depends on the port: see alternatives\)$/);
+      expect(e.alternatives).toEqual([
+        expect.stringMatching(/^port 80: rule 0 "v1-on-80" matches/),
+        expect.stringMatching(/^port other: rule 2 "\(no route applies: the Service itself\)" matches/),
+      ]);
+      // AND a route on every port has no alternatives
+      expect(RouteSimulator.explain({ host: 'echo-v2' }, GatewayApiReader.read(objects).routings).alternatives).toBeUndefined();
+    });
+
+    test('several routes on one port: a request on it that none matches gets a 404, not the Service', () => {
+      const only = [twoPorts('echo-v1'), meshRoute('v1-api', MESH, 'echo-v1', MESH, { port: 80 }, { matches: [{ path: { type: 'PathPrefix', value: '/api' } }] })];
+      expect(answer(only, { host: 'echo-v1', port: 80, path: '/api/x' })).toBe('v1-api -> echo-v1');
+      expect(answer(only, { host: 'echo-v1', port: 80, path: '/web' })).toBe('(a route applies, no rule matches: 404) -> none');
+      expect(answer(only, { host: 'echo-v1', port: 8080, path: '/web' })).toBe('(no route applies: the Service itself) -> echo-v1');
+    });
+  });
+
+  describe('GAMMA consumer routes (mesh-consumer-route)', () => {
+    const base = [twoPorts('echo-v1'), twoPorts('echo-v2'), grantFrom(CONSUMER, MESH)];
+    const consumer = meshRoute('consumer', CONSUMER, 'echo-v1', MESH);
+
+    test('a route of another namespace applies to clients of that namespace only', () => {
+      // GIVEN a consumer route in mesh-client on Service mesh-app/echo-v1, and no producer route
+      const objects = [...base, consumer];
+      // WHEN / THEN a client in mesh-client gets it; one in mesh-app, the Service itself
+      expect(answer(objects, { host: 'echo-v1.mesh-app', sourceNamespace: CONSUMER })).toBe('consumer -> echo-v1');
+      expect(answer(objects, { host: 'echo-v1.mesh-app', sourceNamespace: MESH })).toBe('(no route applies: the Service itself) -> echo-v1');
+    });
+
+    test('without a client namespace, explain answers for a client the routes do not name and lists each namespace', () => {
+      const e = RouteSimulator.explain({ host: 'echo-v1.mesh-app' }, GatewayApiReader.read([...base, consumer]).routings);
+      expect(e.summary).toMatch(/the answer depends on the client namespace: see alternatives\)$/);
+      expect(e.alternatives).toEqual([
+        expect.stringMatching(/^client namespace mesh-client: rule 0 "consumer" matches/),
+        expect.stringMatching(/^client namespace other: rule 2 "\(no route applies: the Service itself\)" matches/),
+      ]);
+      // AND the reader says so, for check and explain
+      expect(GatewayApiReader.read([...base, consumer]).warnings.map(w => w.message)).toEqual([
+        'parentRefs[0]: Service mesh-app/echo-v1 is in another namespace, so this is a GAMMA consumer route: it applies only to clients in namespace mesh-client, '
+        + 'before the producer routes; the answers differ per client namespace (explain --from-namespace mesh-client)',
+      ]);
+    });
+
+    test('a consumer route comes before the producer route for its clients; requests it does not match fall to the producer route', () => {
+      // GIVEN a producer route on every request and a consumer route on /consumer only, to echo-v2
+      const producer = meshRoute('producer', MESH, 'echo-v1', MESH);
+      const narrow = meshRoute('consumer', CONSUMER, 'echo-v1', MESH, {}, { matches: [{ path: { type: 'PathPrefix', value: '/consumer' } }] }, 'echo-v2');
+      for (const objects of [[...base, producer, narrow], [...base, narrow, producer]]) {
+        // WHEN / THEN in either order
+        expect(answer(objects, { host: 'echo-v1.mesh-app', path: '/consumer', sourceNamespace: CONSUMER })).toBe('consumer -> echo-v2');
+        expect(answer(objects, { host: 'echo-v1.mesh-app', path: '/other', sourceNamespace: CONSUMER })).toBe('producer -> echo-v1');
+        expect(answer(objects, { host: 'echo-v1.mesh-app', path: '/consumer', sourceNamespace: MESH })).toBe('producer -> echo-v1');
+        expect(answer(objects, { host: 'echo-v1.mesh-app', path: '/consumer' })).toBe('producer -> echo-v1');
+      }
+    });
+
+    test('a consumer route is for in-mesh clients: at a gateway it does not apply', () => {
+      const e = RouteSimulator.explain({ host: 'echo-v1.mesh-app', sourceNamespace: CONSUMER, gateway: 'infra/gw' }, GatewayApiReader.read([...base, consumer]).routings);
+      expect(e.routingHost).toBeUndefined();
+    });
+  });
+
+  describe('listener ports (sectionName and port on a Gateway of several listeners)', () => {
+    const gw = gateway('gw', 'infra', [{ name: 'http', port: 80 }, { name: 'http-alt', port: 8080 }]);
+    const services = ['a', 'b'].map(n => service(n, 'infra'));
+    const onSection = route('a', 'infra', { parentRefs: [{ name: 'gw', sectionName: 'http' }], hostnames: ['x.example.com'], rules: [{ name: 'a', backendRefs: [{ name: 'a', port: 8080 }] }] });
+    const onAll = route('b', 'infra', { parentRefs: [{ name: 'gw' }], hostnames: ['x.example.com'], rules: [{ name: 'b', backendRefs: [{ name: 'b', port: 8080 }] }] });
+    const onPort = route('a', 'infra', { parentRefs: [{ name: 'gw', port: 8080 }], hostnames: ['x.example.com'], rules: [{ name: 'a', backendRefs: [{ name: 'a', port: 8080 }] }] });
+
+    test('a route attached to one listener serves its port only; the others\' routes serve the rest', () => {
+      const objects = [gw, ...services, onSection, onAll];
+      // WHEN / THEN port 80: a (older by name, same precedence); port 8080: only b is attached there
+      expect(answer(objects, { host: 'x.example.com', gateway: 'infra/gw', port: 80 })).toBe('a -> a');
+      expect(answer(objects, { host: 'x.example.com:8080', gateway: 'infra/gw' })).toBe('b -> b');
+      // AND by port rather than sectionName
+      expect(answer([gw, ...services, onPort, onAll], { host: 'x.example.com', gateway: 'infra/gw', port: 8080 })).toBe('a -> a');
+      expect(answer([gw, ...services, onPort, onAll], { host: 'x.example.com', gateway: 'infra/gw', port: 80 })).toBe('b -> b');
+    });
+
+    test('a route on every listener needs no port; a port no listener has gets a 404', () => {
+      expect(answer([gw, ...services, onAll], { host: 'x.example.com', gateway: 'infra/gw', port: 80 })).toBe('b -> b');
+      const e = RouteSimulator.explain({ host: 'x.example.com', gateway: 'infra/gw', port: 9999 }, GatewayApiReader.read([gw, ...services, onSection]).routings);
+      expect([e.matched, e.destinations]).toEqual([false, []]);
+      expect(RouteSimulator.explain({ host: 'x.example.com', gateway: 'infra/gw' }, GatewayApiReader.read([gw, ...services, onAll]).routings).alternatives).toBeUndefined();
+    });
+  });
+
+  describe('several mirrors (httproute-request-multiple-mirrors)', () => {
+    const mirror = (name: string, extra: any = {}) => ({ type: 'RequestMirror', requestMirror: { backendRef: { name, port: 8080 }, ...extra } });
+    const objects = [gateway('gw', 'infra', [{ name: 'http' }]), ...['web', 'copy-a', 'copy-b'].map(n => service(n, 'infra')),
+      route('web', 'infra', {
+        parentRefs: [{ name: 'gw' }],
+        hostnames: ['web.example.com'],
+        rules: [{ filters: [mirror('copy-a', { percent: 50 }), mirror('copy-b', { fraction: { numerator: 1, denominator: 4 } })], backendRefs: [{ name: 'web', port: 8080 }] }],
+      })];
+
+    test('each RequestMirror is a mirror with its percent or fraction; explain reports each', () => {
+      validateManifests(objects);
+      const read = GatewayApiReader.read(objects);
+      // WHEN
+      const e = RouteSimulator.explain({ host: 'web.example.com', gateway: 'infra/gw' }, read.routings);
+      // THEN no "only the first mirror" warning, and both mirrors
+      expect(read.warnings).toEqual([]);
+      expect(e.mirrors).toEqual([{ host: 'copy-a', probability: 0.5 }, { host: 'copy-b', probability: 0.25 }]);
+      expect(e.mirror).toEqual({ host: 'copy-a', probability: 0.5 });
+      expect(e.summary).toMatch(/; mirrored to copy-a \(any pod\) 50%, copy-b \(any pod\) 25%$/);
+      // AND sampling counts the copies to each
+      const sampled = RouteSimulator.sample({ host: 'web.example.com', gateway: 'infra/gw' }, read.routings, 10000);
+      expect(sampled.mirrored).toBeGreaterThan(7000);
+      expect(sampled.mirrored).toBeLessThan(8000);
+    });
+
+    test('diff reports each mirror', () => {
+      const before = objects.map(o => (o.kind === 'HTTPRoute' ? { ...o, spec: { ...o.spec, rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] } } : o));
+      const cohort = TrafficDiff.compare(before, objects).hosts.flatMap(h => h.cohorts)[0];
+      expect([cohort.change, cohort.mirrorBefore, cohort.mirrorAfter]).toEqual(['changed', undefined, 'copy-a (any pod) 50%, copy-b (any pod) 25%']);
+    });
+
+    test('Istio mirrors (1.18+): each one, with its percentage', () => {
+      const vs = {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'web', namespace: 'infra' },
+        spec: { hosts: ['web'], http: [{ route: [{ destination: { host: 'web' } }], mirrors: [{ destination: { host: 'copy-a' }, percentage: { value: 50 } }, { destination: { host: 'copy-b' } }] }] },
+      };
+      const read = IstioReader.read([vs]);
+      expect(read.warnings.map(w => w.message).filter(m => /mirror/.test(m))).toEqual([]);
+      expect(RouteSimulator.explain({ host: 'web' }, read.routings).mirrors).toEqual([{ host: 'copy-a', probability: 0.5 }, { host: 'copy-b', probability: 1 }]);
+    });
+  });
+
+  describe('Istio match.port and match.sourceNamespace', () => {
+    const vs = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'web', namespace: 'infra' },
+      spec: {
+        hosts: ['web'],
+        http: [
+          { name: 'admin', match: [{ port: 9090 }], route: [{ destination: { host: 'web-admin' } }] },
+          { name: 'team-a', match: [{ sourceNamespace: 'team-a' }], route: [{ destination: { host: 'web-beta' } }] },
+          { name: 'rest', route: [{ destination: { host: 'web' } }] },
+        ],
+      },
+    };
+    test('are modelled: a request on the port, or from the namespace, matches', () => {
+      const routings = IstioReader.read([vs]).routings;
+      const rule = (request: any) => RouteSimulator.explain({ host: 'web', ...request }, routings).ruleName;
+      expect([rule({ port: 9090 }), rule({ port: 80 }), rule({ port: 80, sourceNamespace: 'team-a' }), rule({ port: 80, sourceNamespace: 'team-b' })])
+        .toEqual(['admin', 'rest', 'team-a', 'rest']);
+      // AND without a port, the port-bound rule is assumed to hold, and the alternatives say otherwise
+      const e = RouteSimulator.explain({ host: 'web' }, routings);
+      expect([e.ruleName, e.alternatives?.map(a => a.split(':')[0])]).toEqual(['admin', ['port 9090', 'port other']]);
+      // AND on another port, the answer depends on the client namespace
+      expect(RouteSimulator.explain({ host: 'web', port: 80 }, routings).alternatives?.map(a => a.split(':')[0])).toEqual(['client namespace team-a', 'client namespace other']);
+    });
+  });
+
+  describe('explain --port and --from-namespace', () => {
+    const objects = [twoPorts('echo-v1'), grantFrom(CONSUMER, MESH), meshRoute('consumer', CONSUMER, 'echo-v1', MESH, { port: 80 })];
+    function run(...args: string[]): { code: number; out: string } {
+      const out: string[] = [];
+      const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'cdk8s-canary-ports-'));
+      try {
+        fs.writeFileSync(nodePath.join(dir, 'in.yaml'), objects.map(o => `---\n${JSON.stringify(o)}\n`).join(''));
+        const code = main(['explain', dir, ...args], { out: t => out.push(t), err: t => out.push(t) });
+        return { code, out: out.join('\n') };
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+
+    test('the answer for the port and client namespace given', () => {
+      const r = run('--host', 'echo-v1.mesh-app', '--port', '80', '--from-namespace', CONSUMER);
+      expect(r.code).toBe(0);
+      expect(r.out.split('\n')[0]).toMatch(/^rule 0 "consumer" matches \(port 80 and client namespace mesh-client\): echo-v1\.mesh-app \(any pod\) 100%$/);
+      expect(r.out).not.toContain('the answer depends on');
+    });
+
+    test('without them, the answers per client namespace', () => {
+      const r = run('--host', 'echo-v1.mesh-app');
+      expect(r.out).toContain('the answer depends on what the request leaves open:\n  client namespace mesh-client: rule 0 "consumer" matches');
+      expect(r.out).toContain('\n  client namespace other: rule 2 "(no route applies: the Service itself)" matches');
+    });
+
+    test('fails on a port out of range, a port that differs from the host\'s, and a namespace that is not a name', () => {
+      expect(run('--host', 'echo-v1', '--port', '0')).toEqual({ code: 2, out: expect.stringContaining('--port must be an integer from 1 to 65535, got "0"') });
+      expect(run('--host', 'echo-v1:8080', '--port', '80')).toEqual({ code: 2, out: expect.stringContaining('--port 80 differs from the port in --host "echo-v1:8080"; give one') });
+      expect(run('--host', 'echo-v1', '--from-namespace', 'Team_A')).toEqual({ code: 2, out: expect.stringContaining('--from-namespace must be a namespace name (a DNS-1123 label), got "Team_A"') });
     });
   });
 });

@@ -41,13 +41,14 @@ describe('GatewayApiReader', () => {
       const { routing, warnings } = readOne([...objects, onPort(9080)]);
       // THEN no warning: the rule matches requests on port 9080
       expect(warnings).toEqual([]);
-      expect(routing.rules.map(r => (r.matches ?? []).map(m => m.toString()))).toEqual([['port 9080']]);
+      // (then a 404 on that port when no rule matches, and the Service itself on the others)
+      expect(routing.rules.map(r => (r.matches ?? []).map(m => m.toString()))).toEqual([['port 9080'], ['port 9080'], []]);
     });
 
     test('on a port the Service does not expose is modelled as written (requests on it only)', () => {
       const { routing, warnings } = readOne([...reviewsServices(['v1']), onPort(8080)]);
       expect(warnings).toEqual([]);
-      expect(routing.rules.map(r => (r.matches ?? []).map(m => m.toString()))).toEqual([['port 8080']]);
+      expect(routing.rules.map(r => (r.matches ?? []).map(m => m.toString()))).toEqual([['port 8080'], ['port 8080'], []]);
     });
 
     test('fails on a port that is not a port number: said, and modelled as every port', () => {
@@ -342,7 +343,9 @@ describe('GatewayApiReader', () => {
     ]);
     expect(routings[0].host).toBe('reviews.bookinfo');
     // (the routing is reviews.bookinfo's: the route's backends in default are named with their namespace)
-    expect(routings[0].rules.map(r => r.destinations)).toEqual([[], [{ version: 'v2', host: 'reviews.default', weight: 100 }], []]);
+    // (a consumer route: its rules are for clients in default; then a 404 for them when none matches, and the Service itself for other clients)
+    expect(routings[0].rules.map(r => r.destinations)).toEqual([[], [{ version: 'v2', host: 'reviews.default', weight: 100 }], [], [], [{ weight: 100 }]]);
+    expect(routings[0].rules.map(r => r.name ?? '')).toEqual(['', '', '', '(a route applies, no rule matches: 404)', '(no route applies: the Service itself)']);
   });
 
   test('warns when one host is routed by a VirtualService and an HTTPRoute, and simulates the VirtualService', () => {
