@@ -6,6 +6,7 @@ import { Severity } from '../analyzer/finding';
 import { safeText } from '../internal/safe-text';
 import { validateIntRange } from '../internal/validation';
 import { roundTo100 } from '../model/_util';
+import { MatchField } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 import { PROVIDERS } from '../providers/registry';
 import { hostKey } from '../reading/hosts';
@@ -200,12 +201,21 @@ export class TransitionCheck {
 /** The longest line `format` writes of one field; findings that name many cohorts run long. */
 const MAX_LINE = 4000;
 
-function defaults(r: RoutingInfo): Map<string, RouteRule> {
-  const out = new Map<string, RouteRule>();
+/**
+ * The default route of each gateway binding: the first rule without matches, and for each
+ * scope (a port, a client namespace: the read rules of routes that apply only there) the
+ * first rule whose matches name only the scope.
+ */
+function defaults(r: RoutingInfo): Map<string, { rule: RouteRule; where: string }> {
+  const out = new Map<string, { rule: RouteRule; where: string }>();
   for (const rule of r.routing.rules) {
-    if ((rule.matches ?? []).length > 0) continue;
-    const k = [...(rule.gateways ?? [])].sort().join(',');
-    if (!out.has(k)) out.set(k, rule);
+    const matches = rule.matches ?? [];
+    if (matches.some(m => m.conditions.some(c => c.field !== MatchField.PORT && c.field !== MatchField.SOURCE_NAMESPACE))) continue;
+    const gateways = [...(rule.gateways ?? [])].sort().join(',');
+    const scope = matches.map(m => m.toString()).sort().join(' or ');
+    const k = `${gateways}|${scope}`;
+    const where = [gateways ? ` at gateway ${gateways}` : '', scope ? ` for ${scope}` : ''].join('');
+    if (!out.has(k)) out.set(k, { rule, where });
   }
   return out;
 }
@@ -248,8 +258,8 @@ function isSwitch(prev: RouteRule, rule: RouteRule, old: RoutingInfo, now: Routi
 function weightJumps(old: RoutingInfo, now: RoutingInfo, maxStep: number, beforeIndex: ObjectIndex, afterIndex: ObjectIndex): TransitionFinding[] {
   const out: TransitionFinding[] = [];
   const before = defaults(old);
-  for (const [gw, rule] of defaults(now)) {
-    const prev = before.get(gw);
+  for (const [key, { rule, where }] of defaults(now)) {
+    const prev = before.get(key)?.rule;
     if (!prev) continue;
     const host = now.routing.host;
     const a = shares(prev, host);
@@ -264,7 +274,6 @@ function weightJumps(old: RoutingInfo, now: RoutingInfo, maxStep: number, before
       const mid = intermediate(deltas, s / steps);
       sequence.push(`${s}) default route ${labels.map(l => `${l} ${mid.get(l)}`).join(', ')}${s < steps ? '; watch error rates and latency before the next commit' : ''}`);
     }
-    const where = gw ? ` at gateway ${gw}` : '';
     out.push({
       severity: Severity.WARNING,
       kind: FindingKind.WEIGHT_JUMP,

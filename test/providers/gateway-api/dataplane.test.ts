@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as nodePath from 'path';
-import { GatewayApiReader, IstioReader, RouteSimulator, TrafficDiff } from '../../../src';
+import { GatewayApiReader, IstioReader, RouteSimulator, TrafficDiff, TransitionCheck } from '../../../src';
 import { main } from '../../../src/cli/main';
 import { validateManifests } from '../../util';
 
@@ -293,6 +293,20 @@ describe('ports, client namespaces and mirrors', () => {
       expect(answer(objects, { host: 'echo-v2' })).toBe('v2-any-port -> echo-v2');
     });
 
+    test('check: a weight jump on the port-bound route is a jump of that port\'s default route', () => {
+      // GIVEN a route on port 80 of echo-v1 splitting 90/10 between echo-v1 and echo-v2, then 10/90
+      const split = (a: number, b: number) => [twoPorts('echo-v1'), twoPorts('echo-v2'), meshRoute('split', MESH, 'echo-v1', MESH, { port: 80 },
+        { backendRefs: [{ name: 'echo-v1', port: 80, weight: a }, { name: 'echo-v2', port: 80, weight: b }] })];
+      const [before, after] = [split(90, 10), split(10, 90)];
+      validateManifests(after);
+      // WHEN
+      const report = TransitionCheck.check(before, after);
+      // THEN the jump is found, for port 80
+      expect(report.findings.filter(f => f.kind === 'weight-jump').map(f => f.message)).toEqual([
+        expect.stringMatching(/^the default route of echo-v1 for port 80 shifts .*in one commit, more than the allowed step of 50 points$/),
+      ]);
+    });
+
     test('without a port, explain says which port it assumed and lists the answer per port', () => {
       // WHEN no port is given
       const e = RouteSimulator.explain({ host: 'echo-v1' }, GatewayApiReader.read(objects).routings);
@@ -480,6 +494,24 @@ describe('ports, client namespaces and mirrors', () => {
       const r = run('--host', 'echo-v1.mesh-app');
       expect(r.out).toContain('the answer depends on what the request leaves open:\n  client namespace mesh-client: rule 0 "consumer" matches');
       expect(r.out).toContain('\n  client namespace other: rule 2 "(no route applies: the Service itself)" matches');
+    });
+
+    test('check says that a consumer route\'s answers differ per client namespace', () => {
+      // GIVEN the Service alone, then with the consumer route
+      const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'cdk8s-canary-consumer-'));
+      const out: string[] = [];
+      try {
+        const write = (name: string, list: any[]) => fs.writeFileSync(nodePath.join(dir, name), list.map(o => `---\n${JSON.stringify(o)}\n`).join(''));
+        write('old.yaml', objects.slice(0, 2));
+        write('new.yaml', objects);
+        // WHEN
+        main(['check', nodePath.join(dir, 'old.yaml'), nodePath.join(dir, 'new.yaml')], { out: t => out.push(t), err: t => out.push(t) });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      // THEN
+      expect(out.join('\n')).toContain('so this is a GAMMA consumer route: it applies only to clients in namespace mesh-client, before the producer routes; '
+        + 'the answers differ per client namespace (explain --from-namespace mesh-client)');
     });
 
     test('fails on a port out of range, a port that differs from the host\'s, and a namespace that is not a name', () => {
