@@ -372,8 +372,13 @@ function readRoute(o: any, index: ObjectIndex, services: ServiceTable, gateways:
       // A parentRef without a namespace names a Gateway of the route's own namespace.
       const gateway = gateways.get(`${ns}/${name}`);
       if (!gateway) {
-        warn(`${where}: Gateway ${ns}/${name} is not in the input; the answers assume a listener of it accepts the route for its hostnames`);
-        parents.push({ tag: `${ns}/${name}`, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns });
+        // A parentRef port names the listeners' port itself: the route serves that port only, whatever the Gateway.
+        const port = typeof p?.port === 'number' && Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535 ? p.port : undefined;
+        const section = typeof p?.sectionName === 'string' && port === undefined
+          ? ` on any port (the port of its listener ${show(p.sectionName)} is not in the input)` : '';
+        warn(`${where}: Gateway ${ns}/${name} is not in the input; the answers assume a listener of it accepts the route for its hostnames${section}`);
+        const ports = port === undefined ? undefined : new Map((hostnames.length > 0 ? hostnames : ['*']).map(h => [h, [port]]));
+        parents.push({ tag: `${ns}/${name}`, id: `${ns}/${name}`, kind: 'Gateway', name, namespace: ns, ...(ports ? { ports } : {}) });
         return;
       }
       const a = attach(gateway, kind, namespace, hostnames, typeof p?.sectionName === 'string' ? p.sectionName : undefined, typeof p?.port === 'number' ? p.port : undefined);

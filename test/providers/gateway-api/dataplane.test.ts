@@ -390,6 +390,20 @@ describe('ports, client namespaces and mirrors', () => {
       expect(answer([gw, ...services, onPort, onAll], { host: 'x.example.com', gateway: 'infra/gw', port: 80 })).toBe('b -> b');
     });
 
+    test('a Gateway not in the input: a parentRef port still binds the route to that port; a sectionName is said to leave it open', () => {
+      // GIVEN routes attached by port 8080 and by sectionName to a Gateway the input does not hold
+      const byPort = [...services, onPort];
+      const bySection = [...services, onSection];
+      // WHEN / THEN the port binds
+      expect(answer(byPort, { host: 'x.example.com', gateway: 'infra/gw', port: 8080 })).toBe('a -> a');
+      expect(answer(byPort, { host: 'x.example.com', gateway: 'infra/gw', port: 80 })).toBe('no rule -> none');
+      // AND the sectionName's port is unknown: any port, said
+      expect(answer(bySection, { host: 'x.example.com', gateway: 'infra/gw', port: 80 })).toBe('a -> a');
+      expect(GatewayApiReader.read(bySection).warnings.map(w => w.message)).toEqual([
+        'parentRefs[0]: Gateway infra/gw is not in the input; the answers assume a listener of it accepts the route for its hostnames on any port (the port of its listener "http" is not in the input)',
+      ]);
+    });
+
     test('a route on every listener needs no port; a port no listener has gets a 404', () => {
       expect(answer([gw, ...services, onAll], { host: 'x.example.com', gateway: 'infra/gw', port: 80 })).toBe('b -> b');
       const e = RouteSimulator.explain({ host: 'x.example.com', gateway: 'infra/gw', port: 9999 }, GatewayApiReader.read([gw, ...services, onSection]).routings);
