@@ -76,7 +76,7 @@ export class StringMatch {
       case StringMatchType.PRESENT: return true;
       case StringMatchType.REGEX:
         this._compiled ??= compiledRegex(this.value);
-        return this._compiled.matcher(input).matches();
+        return this._compiled.matches(input);
     }
   }
 
