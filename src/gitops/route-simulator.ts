@@ -247,14 +247,14 @@ export class RouteSimulator {
   public static explain(request: SimulatedRequest, routings: ServiceRouting[]): RouteExplanation {
     const req = prepare(request);
     if (!Array.isArray(routings)) throw new Error(`RouteSimulator.explain: routings must be an array of ServiceRouting, got ${show(routings)}`);
-    const explanation = explainPrepared(request, req, routings);
+    const explanation = route(request, req, routings, true);
     if (explanation.routingHost === undefined) return explanation;
     const routing = routingFor(req, routings)!;
     // What the request leaves open and the routing names: the answer for each value, when it differs.
     const conditions = routing.rules.flatMap(r => (r.matches ?? []).flatMap(m => m.conditions));
     const alternatives: string[] = [];
     const vary = (what: string, values: Array<[string, Prepared]>) => {
-      const answers = values.map(([label, variant]) => [label, explainPrepared(request, variant, routings).summary]);
+      const answers = values.map(([label, variant]) => [label, route(request, variant, routings, true).summary]);
       if (new Set(answers.map(a => a[1])).size > 1) alternatives.push(...answers.map(([label, summary]) => `${what} ${label}: ${summary}`));
     };
     if (req.port === undefined) {
@@ -274,6 +274,18 @@ export class RouteSimulator {
         alternatives.some(a => a.startsWith('client namespace ')) ? 'client namespace' : ''].filter(x => x).join(' and ')}: see alternatives)`,
       alternatives,
     };
+  }
+
+  /**
+   * Where `request` goes, as `explain` says, without the words: `summary`, `trace` and
+   * `ruleMatches` are empty, and no `alternatives` are worked out. For callers that route many
+   * requests and compare only where they go (the migration proof's probes).
+   * @internal
+   */
+  public static _route(request: SimulatedRequest, routings: ServiceRouting[]): RouteExplanation {
+    const req = prepare(request);
+    if (!Array.isArray(routings)) throw new Error(`RouteSimulator.explain: routings must be an array of ServiceRouting, got ${show(routings)}`);
+    return route(request, req, routings, false);
   }
 
   /**
@@ -325,17 +337,21 @@ function portsOf(value: string): number[] {
   return (value.match(/\d+/g) ?? []).map(Number);
 }
 
-function explainPrepared(request: SimulatedRequest, req: Prepared, routings: ServiceRouting[]): RouteExplanation {
-  const forHost = routings.filter(r => [r.host, ...(r.hosts ?? [])].some(h => sameHost(h, req.host)));
+/**
+ * RouteSimulator.explain for a prepared request, without alternatives; with `text` false, no
+ * summary, trace or rule description is written (and no reason a rule does not match is worded).
+ */
+function route(request: SimulatedRequest, req: Prepared, routings: ServiceRouting[], text: boolean): RouteExplanation {
   const routing = routingFor(req, routings);
   if (!routing) {
+    const forHost = !text ? [] : routings.filter(r => [r.host, ...(r.hosts ?? [])].some(h => sameHost(h, req.host)));
     const trace = forHost.map(r => `${r.source ?? r.host}: not bound to gateway ${req.gateway} (bound to ${(r.gateways ?? [MESH_GATEWAY]).join(', ')})`);
     if (req.gateway === MESH_GATEWAY) {
       return {
         host: request.host,
         matched: false,
         destinations: [{ host: req.host, probability: 1 }],
-        summary: `no routing for ${req.host} in the mesh: the request goes to any pod of ${req.host}`,
+        summary: text ? `no routing for ${req.host} in the mesh: the request goes to any pod of ${req.host}` : '',
         trace,
       };
     }
@@ -343,15 +359,15 @@ function explainPrepared(request: SimulatedRequest, req: Prepared, routings: Ser
       host: request.host,
       matched: false,
       destinations: [],
-      summary: `no routing for ${req.host} at gateway ${req.gateway}: Istio answers 404`,
+      summary: text ? `no routing for ${req.host} at gateway ${req.gateway}: Istio answers 404` : '',
       trace,
     };
   }
   const trace: string[] = [];
   for (let i = 0; i < routing.rules.length; i++) {
     const rule = routing.rules[i];
-    const why = ruleMatches(rule, req);
-    trace.push(`${describeRule(rule, i)} (${describeMatches(rule)}): ${why.ok ? 'matches' : `no, ${why.reason}`}`);
+    const why = ruleMatches(rule, req, text);
+    if (text) trace.push(`${describeRule(rule, i)} (${describeMatches(rule)}): ${why.ok ? 'matches' : `no, ${why.reason}`}`);
     if (!why.ok) continue;
     const total = rule.destinations.reduce((s, d) => s + Math.max(0, d.weight), 0);
     const destinations = rule.destinations
@@ -365,11 +381,11 @@ function explainPrepared(request: SimulatedRequest, req: Prepared, routings: Ser
       host: m.host ?? routing.host, version: m.version || undefined, probability: m.percent / 100,
     }));
     const mirror = mirrors[0];
-    const where = destinations.length === 0
+    const where = !text ? '' : destinations.length === 0
       ? 'no version (Istio answers itself: a redirect, a direct response or a delegation the model does not follow)'
       : destinations.map(d => `${targetLabel(d.version, d.host, routing.host)} ${pct(d.probability)}`).join(', ');
-    const mirrored = mirrors.length > 0 ? `; mirrored to ${mirrors.map(m => `${targetLabel(m.version, m.host, routing.host)} ${pct(m.probability)}`).join(', ')}` : '';
-    const portBound = req.port === undefined ? why.match?.conditions.find(c => c.field === MatchField.PORT) : undefined;
+    const mirrored = text && mirrors.length > 0 ? `; mirrored to ${mirrors.map(m => `${targetLabel(m.version, m.host, routing.host)} ${pct(m.probability)}`).join(', ')}` : '';
+    const portBound = text && req.port === undefined ? why.match?.conditions.find(c => c.field === MatchField.PORT) : undefined;
     const assumed = portBound ? ` (assuming ${portBound.description}: the request gives none)` : '';
     return withoutUndefined({
       host: request.host,
@@ -378,11 +394,11 @@ function explainPrepared(request: SimulatedRequest, req: Prepared, routings: Ser
       matched: true,
       ruleIndex: i,
       ruleName: rule.name,
-      ruleMatches: describeMatches(rule),
+      ruleMatches: text ? describeMatches(rule) : '',
       destinations,
       mirror,
       mirrors: mirrors.length > 1 ? mirrors : undefined,
-      summary: `${describeRule(rule, i)} matches (${describeMatches(rule)})${assumed}: ${where}${mirrored}`,
+      summary: text ? `${describeRule(rule, i)} matches (${describeMatches(rule)})${assumed}: ${where}${mirrored}` : '',
       trace,
     });
   }
@@ -392,7 +408,7 @@ function explainPrepared(request: SimulatedRequest, req: Prepared, routings: Ser
     source: routing.source,
     matched: false,
     destinations: [],
-    summary: `no rule of ${routing.source ?? routing.host} matches: Istio answers 404`,
+    summary: text ? `no rule of ${routing.source ?? routing.host} matches: Istio answers 404` : '',
     trace,
   });
 }
@@ -436,24 +452,25 @@ function prepare(r: SimulatedRequest): Prepared {
   };
 }
 
-function ruleMatches(rule: RouteRule, req: Prepared): { ok: boolean; reason: string; match?: RequestMatch } {
+/** Whether `rule` matches `req`, the match that holds, and (with `text`) why not. */
+function ruleMatches(rule: RouteRule, req: Prepared, text: boolean): { ok: boolean; reason: string; match?: RequestMatch } {
   const gateways = rule.gateways ?? [];
   if (gateways.length > 0 && !gateways.some(g => sameGateway(g, req.gateway))) {
-    return { ok: false, reason: `bound to gateway ${gateways.join(', ')}, not ${req.gateway}` };
+    return { ok: false, reason: text ? `bound to gateway ${gateways.join(', ')}, not ${req.gateway}` : '' };
   }
   const matches = rule.matches ?? [];
   if (matches.length === 0) return { ok: true, reason: '' };
   const reasons: string[] = [];
   for (const m of matches) {
-    const failed = firstFailing(m, req);
-    if (!failed) return { ok: true, reason: '', match: m };
+    const failed = firstFailing(m, req, text);
+    if (failed === undefined) return { ok: true, reason: '', match: m };
     reasons.push(failed);
   }
   return { ok: false, reason: reasons.join('; ') };
 }
 
-/** The first condition of `m` that does not hold, described; `undefined` when all hold. */
-function firstFailing(m: RequestMatch, req: Prepared): string | undefined {
+/** The first condition of `m` that does not hold, described (with `text`, else ''); `undefined` when all hold. */
+function firstFailing(m: RequestMatch, req: Prepared, text: boolean): string | undefined {
   for (const c of m.conditions) {
     if (c.field === MatchField.PORT && req.port === undefined) continue; // any port: assumed to hold
     const value = valueOf(c, req);
@@ -462,7 +479,7 @@ function firstFailing(m: RequestMatch, req: Prepared): string | undefined {
     const holds = c.field === MatchField.WITHOUT_HEADER
       ? !c.match.matches(c.match.type === StringMatchType.PRESENT ? value : value ?? '')
       : c.match.matches(value);
-    if (!holds) return `${c.description} does not hold (${value === undefined ? 'absent' : `got ${JSON.stringify(value)}`})`;
+    if (!holds) return !text ? '' : `${c.description} does not hold (${value === undefined ? 'absent' : `got ${JSON.stringify(value)}`})`;
   }
   return undefined;
 }
