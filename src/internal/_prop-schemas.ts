@@ -66,6 +66,7 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
     retries: 'struct:RetryPolicy',
     serviceName: 'string',
     stable: 'struct:VersionSpec',
+    stickySessions: 'struct:StickySessions',
     timeout: 'class:Duration',
     trafficPolicy: 'struct:TrafficPolicy',
     untrustedHeaders: 'array:string',
@@ -217,6 +218,7 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
     retryOnStatusCodes: 'array:number',
   },
   RouteDestination: {
+    _responseHeaders: 'map:string',
     host: 'string',
     version: 'string',
     weight: 'number',
@@ -307,6 +309,11 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
     queryParams: 'map:string',
     sourceLabels: 'map:string',
     userAgent: 'string',
+  },
+  StickySessions: {
+    cookieName: 'string',
+    maxAge: 'class:Duration',
+    stable: 'boolean',
   },
   SuccessRateCheckOptions: {
     min: 'number',
