@@ -921,7 +921,7 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Objec
   };
 }
 
-function destinationOf(d: { backend?: BackendInfo; weight: number; responseHeaders?: { [name: string]: string } }, ownKey: string, namespace: string): RouteDestination {
+function destinationOf(d: ReadRule['destinations'][number], ownKey: string, namespace: string): RouteDestination {
   const b = d.backend!;
   return withoutUndefined({
     version: b.version,
