@@ -78,6 +78,13 @@ export interface DestinationProbability {
 
   /** The probability, from 0 to 1. */
   readonly probability: number;
+
+  /**
+   * The `Set-Cookie` the route adds to this destination's responses (sticky sessions), e.g.
+   * `canary-reviews=v2; Path=/; HttpOnly`.
+   * @default - the route adds none
+   */
+  readonly setCookie?: string;
 }
 
 /** Where a request is routed and why. */
@@ -130,7 +137,15 @@ export interface RouteExplanation {
    */
   readonly mirror?: DestinationProbability;
 
-  /** One line: the rule and the destinations. */
+  /**
+   * When the route pins sessions with cookies: the share of new sessions per destination and
+   * where returning sessions go, e.g. `new sessions: 90% v1, 10% v2; returning sessions with
+   * canary-reviews=v2 stay on v2; v1 sets no cookie, so its sessions are split again on every request`.
+   * @default - the route sets no cookie
+   */
+  readonly sessions?: string;
+
+  /** One line: the rule and the destinations (and `sessions`, when set). */
   readonly summary: string;
 
   /** Every rule evaluated, in order, with why it did or did not match. */
@@ -239,6 +254,7 @@ export class RouteSimulator {
           host: d.host ?? routing.host,
           version: d.version,
           probability: total > 0 ? d.weight / total : 1 / rule.destinations.length,
+          setCookie: setCookieOf(d._responseHeaders),
         }));
       const mirror = rule.mirror && rule.mirror.percent > 0
         ? withoutUndefined({
@@ -249,6 +265,7 @@ export class RouteSimulator {
         ? 'no version (Istio answers itself: a redirect, a direct response or a delegation the model does not follow)'
         : destinations.map(d => `${targetLabel(d.version, d.host, routing.host)} ${pct(d.probability)}`).join(', ');
       const mirrored = mirror ? `; mirrored to ${targetLabel(mirror.version, mirror.host, routing.host)} ${pct(mirror.probability)}` : '';
+      const sessions = sessionsOf(routing, destinations, req);
       return withoutUndefined({
         host: request.host,
         routingHost: routing.host,
@@ -259,7 +276,8 @@ export class RouteSimulator {
         ruleMatches: describeMatches(rule),
         destinations,
         mirror,
-        summary: `${describeRule(rule, i)} matches (${describeMatches(rule)}): ${where}${mirrored}`,
+        sessions,
+        summary: `${describeRule(rule, i)} matches (${describeMatches(rule)}): ${where}${mirrored}${sessions ? `; ${sessions}` : ''}`,
         trace,
       });
     }
@@ -310,6 +328,53 @@ export class RouteSimulator {
   }
 
   private constructor() {}
+}
+
+/** The literal `set-cookie` value of a destination's added response headers (`%%` is a literal `%`). */
+function setCookieOf(headers: { [name: string]: string } | undefined): string | undefined {
+  const raw = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'set-cookie')?.[1];
+  return raw === undefined ? undefined : raw.replace(/%%/g, '%');
+}
+
+/**
+ * The sessions note of a routing's rule (`TrafficDiff`'s summary), for a plain request of the
+ * routing's host in the mesh; undefined when no destination of the rule sets a cookie.
+ * @internal
+ */
+export function sessionsOfRule(routing: ServiceRouting, rule: RouteRule): string | undefined {
+  const total = rule.destinations.reduce((n, d) => n + Math.max(0, d.weight), 0);
+  if (total <= 0) return undefined;
+  const destinations = rule.destinations.filter(d => d.weight > 0).map(d => withoutUndefined({
+    host: d.host ?? routing.host, version: d.version, probability: d.weight / total, setCookie: setCookieOf(d._responseHeaders),
+  }));
+  return sessionsOf(routing, destinations);
+}
+
+/**
+ * The sessions note of a sticky split: the share of new sessions, and for each destination
+ * whether a request carrying the cookie it sets comes back to it (the first rule it matches
+ * sends it there alone). Undefined when no destination sets a cookie.
+ */
+function sessionsOf(routing: ServiceRouting, destinations: DestinationProbability[], req?: Prepared): string | undefined {
+  if (!destinations.some(d => d.setCookie !== undefined)) return undefined;
+  const base = req ?? prepare({ host: routing.host });
+  const label = (d: { version?: string; host: string }) => targetLabel(d.version, d.host, routing.host);
+  const parts = [`new sessions: ${destinations.map(d => `${pct(d.probability)} ${label(d)}`).join(', ')}`];
+  for (const d of destinations) {
+    const pair = d.setCookie === undefined ? null : /^\s*([^=;\s]+)=([^;]*)/.exec(d.setCookie);
+    if (!pair) {
+      parts.push(`${label(d)} sets no cookie, so its sessions are split again on every request`);
+      continue;
+    }
+    const cookie = `${pair[1]}=${pair[2].trim()}`;
+    const headers = new Map(base.headers);
+    headers.set('cookie', [base.headers.get('cookie'), cookie].filter(c => c !== undefined).join('; '));
+    const back = routing.rules.find(r => ruleMatches(r, { ...base, headers }).ok);
+    const live = back ? back.destinations.filter(x => x.weight > 0) : [];
+    const same = live.length === 1 && (live[0].host ?? routing.host) === d.host && live[0].version === d.version;
+    parts.push(same ? `returning sessions with ${cookie} stay on ${label(d)}` : `returning sessions with ${cookie} are not pinned (split again)`);
+  }
+  return parts.join('; ');
 }
 
 function prepare(r: SimulatedRequest): Prepared {
