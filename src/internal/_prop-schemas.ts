@@ -100,6 +100,7 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
   DestinationProbability: {
     host: 'string',
     probability: 'number',
+    setCookie: 'string',
     version: 'string',
   },
   FaultAbort: {
@@ -149,6 +150,7 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
     defaultMovedPercent: 'number',
     host: 'string',
     mermaid: 'string',
+    sessions: 'string',
     summary: 'string',
   },
   IngressNginxProviderOptions: {
@@ -247,6 +249,7 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
     ruleIndex: 'number',
     ruleMatches: 'string',
     ruleName: 'string',
+    sessions: 'string',
     source: 'string',
     summary: 'string',
     trace: 'array:string',
