@@ -7,6 +7,7 @@ import {
   StringMatch, TrafficDiff, TrafficProvider,
 } from '../../src';
 import { find, synthValid } from '../util';
+import { run } from '../util/cli';
 
 const V1 = { version: 'v1', image: 'docker.io/istio/examples-bookinfo-reviews-v1:1.20.2' };
 const V2 = { version: 'v2', image: 'docker.io/istio/examples-bookinfo-reviews-v2:1.20.2' };
@@ -209,6 +210,33 @@ describe('CanaryService stickySessions', () => {
     expect(start.summary).toContain('; new sessions: 90% v1, 10% v2;');
     expect(promote.sessions).toEqual('sticky sessions end: the default route sets no cookie, so returning sessions are split by the weights again');
     expect(TrafficDiff.toTable(TrafficDiff.compare(synth(10), synth(10)))).toContain('returning sessions with canary-reviews=v2 stay on v2');
+  });
+
+  test('the command line: explain says where new and returning sessions go, diff that they stay', () => {
+    // GIVEN two commits of a Gateway API release, written as JSON (YAML's superset)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-canary-sticky-'));
+    try {
+      const write = (name: string, canaryWeight: number) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Testing.synth(build({ canaryWeight, provider: gatewayApi(), stickySessions: { stable: true } }).chart) }));
+        return file;
+      };
+      const [before, after] = [write('before.yaml', 10), write('after.yaml', 20)];
+      // WHEN
+      const fresh = run('explain', after, '--host', 'reviews');
+      const returning = run('explain', after, '--host', 'reviews', '--cookie', 'canary-reviews=v2');
+      const diff = run('diff', before, after);
+      // THEN
+      expect(fresh.out.split('\n')[0]).toEqual('rule 2 matches (every request): v1 80%, v2 20%; new sessions: 80% v1, 20% v2; '
+        + 'returning sessions with canary-reviews=v1 stay on v1; returning sessions with canary-reviews=v2 stay on v2');
+      expect(returning.out.split('\n')[0]).toEqual('rule 0 "sticky-v2" matches (cookie canary-reviews=v2): v2 100%');
+      expect(diff.code).toBe(0);
+      expect(diff.out).toContain('reviews: default 90/10 v1/v2 -> 80/20 v1/v2 (10% of traffic moves); cohort cookie canary-reviews=v2: v2 -> v2; '
+        + 'cohort cookie canary-reviews=v1: v1 -> v1; new sessions: 80% v1, 20% v2; returning sessions with canary-reviews=v1 stay on v1; '
+        + 'returning sessions with canary-reviews=v2 stay on v2');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a cookie name with % is escaped for Envoy and read back literally', () => {
