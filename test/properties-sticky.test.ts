@@ -2,7 +2,9 @@
 // API provider, each read back (RoutingReader) and simulated (RouteSimulator), send random
 // requests (random cookie headers: our cookie naming either version or another, look-alike
 // names and values, other cookies, any separators) to the same versions with the same shares,
-// the same Set-Cookie per destination and the same sessions note. 60 models x 5 requests.
+// the same Set-Cookie per destination and the same sessions note, in the mesh and through a
+// Gateway (with an untrusted header, so the cookie rules have gateway variants). 60 models x 5
+// requests.
 import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { CanaryService, HeaderMatchRoute, RequestMatch, RouteSimulator, RoutingReader, StringMatch, TrafficProvider } from '../src';
@@ -15,6 +17,8 @@ interface Model {
   readonly cookieName?: string;
   readonly maxAge?: number;
   readonly cohort: boolean;
+  /** Bound to a Gateway too, with an untrusted header (cookie rules then have gateway variants). */
+  readonly gateway: boolean;
 }
 
 function synth(m: Model, provider: TrafficProvider): any[] {
@@ -25,6 +29,7 @@ function synth(m: Model, provider: TrafficProvider): any[] {
     canary: { version: 'v2', image: 'reviews:2' },
     extraVersions: [{ version: 'v3', image: 'reviews:3' }],
     canaryWeight: m.weight,
+    ...(m.gateway ? { gateways: ['istio-system/public'], hosts: ['reviews.example.com'], untrustedHeaders: ['x-beta'] } : {}),
     stickySessions: { stable: m.stable, cookieName: m.cookieName, maxAge: m.maxAge ? Duration.seconds(m.maxAge) : undefined },
     provider,
   });
@@ -39,6 +44,7 @@ const model: fc.Arbitrary<Model> = fc.record({
   cookieName: fc.option(token, { nil: undefined }),
   maxAge: fc.option(fc.integer({ min: 1, max: 86400 }), { nil: undefined }),
   cohort: fc.boolean(),
+  gateway: fc.boolean(),
 });
 
 /** A cookie header of 0 to 3 pairs: ours naming a version or not, look-alikes, others. */
@@ -58,11 +64,12 @@ describe('sticky sessions: the Gateway API rendering routes as the Istio one (re
       const istio = RoutingReader.read(synth(m, TrafficProvider.istio()));
       const gatewayApi = RoutingReader.read(synth(m, TrafficProvider.gatewayApi()));
       const name = m.cookieName ?? 'canary-reviews';
-      const samples = fc.sample(fc.tuple(cookieHeader(name), fc.boolean()), { numRuns: 5, seed });
-      for (const [cookie, tester] of samples) {
+      const samples = fc.sample(fc.tuple(cookieHeader(name), fc.boolean(), fc.boolean()), { numRuns: 5, seed });
+      for (const [cookie, tester, viaGateway] of samples) {
         const headers: { [k: string]: string } = { ...(cookie !== undefined ? { cookie } : {}), ...(tester ? { 'x-tester': '1' } : {}) };
+        const at = m.gateway && viaGateway ? { host: 'reviews.example.com', gateway: 'istio-system/public' } : { host: 'reviews' };
         const outcome = (routings: any) => {
-          const e = RouteSimulator.explain({ host: 'reviews', headers }, routings);
+          const e = RouteSimulator.explain({ ...at, headers }, routings);
           return { destinations: e.destinations.map(d => [d.version, d.probability, d.setCookie]), sessions: e.sessions, rule: e.ruleName };
         };
         expect(outcome(gatewayApi.routings)).toEqual(outcome(istio.routings));

@@ -275,8 +275,13 @@ export class ServiceCore {
         const gateway = { gateways: this.gatewaysBesidesMesh, removeRequestHeaders: [...this.untrustedHeaders] };
         defaults.push(...this.stickyRules.map(r => ({ ...r, name: `gateway-${r.name}`, ...gateway })));
         defaults.push({ ...this.defaultRule, name: 'gateway-default', gateways: this.gatewaysBesidesMesh, removeRequestHeaders: [...this.untrustedHeaders] });
+        // Gateway traffic took the variants above: the cookie rules below serve in-mesh traffic
+        // only (bound to it, so that no provider sees them compete with the gateway default).
+        const mesh = this.gateways.includes(MESH_GATEWAY) ? this.stickyRules.map(r => ({ ...r, gateways: [MESH_GATEWAY] })) : [];
+        defaults.push(...mesh, this.defaultRule);
+      } else {
+        defaults.push(...this.stickyRules, this.defaultRule);
       }
-      defaults.push(...this.stickyRules, this.defaultRule);
     }
     return defaults;
   }

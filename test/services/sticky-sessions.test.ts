@@ -158,11 +158,32 @@ describe('CanaryService stickySessions', () => {
     const { manifests, read } = route({ gateways: ['istio-system/public'], hosts: ['reviews.example.com'], untrustedHeaders: ['x-beta'], stickySessions: {} });
     // THEN: no cookie lets a gateway request skip the removal
     const http = find(manifests, 'VirtualService', 'reviews').spec.http;
-    expect(http.map((r: any) => [r.name ?? 'default', r.headers?.request?.remove ?? []])).toEqual([
-      ['gateway-sticky-v2', ['x-beta']], ['gateway-default', ['x-beta']], ['sticky-v2', []], ['default', []],
+    expect(http.map((r: any) => [r.name ?? 'default', r.headers?.request?.remove ?? [], r.match?.[0]?.gateways ?? []])).toEqual([
+      ['gateway-sticky-v2', ['x-beta'], ['istio-system/public']], ['gateway-default', ['x-beta'], ['istio-system/public']], ['sticky-v2', [], ['mesh']], ['default', [], []],
     ]);
     const e = RouteSimulator.explain({ host: 'reviews.example.com', gateway: 'istio-system/public', cookies: { 'canary-reviews': 'v2' } }, read.routings);
     expect(e.ruleName).toEqual('gateway-sticky-v2');
+  });
+
+  test('with untrustedHeaders, gateways and hosts the Gateway API routes every request as Istio does', () => {
+    // GIVEN the same service with either provider
+    const props = { canaryWeight: 30, gateways: ['istio-system/public'], hosts: ['reviews.example.com'], untrustedHeaders: ['x-beta'], stickySessions: { stable: true } };
+    const outcomes = [istio(), gatewayApi()].map(provider => {
+      const { read } = routed({ ...props, provider });
+      // WHEN requests in the mesh and through the gateway, without a cookie and with each
+      return ['mesh', 'istio-system/public'].flatMap(gateway => [undefined, 'v1', 'v2'].map(version => {
+        const e = RouteSimulator.explain({
+          host: gateway === 'mesh' ? 'reviews' : 'reviews.example.com', gateway, cookies: version ? { 'canary-reviews': version } : undefined,
+        }, read.routings);
+        return [gateway, version, e.destinations.map(d => [d.version, d.probability, d.setCookie]), e.sessions];
+      }));
+    });
+    // THEN
+    expect(outcomes[1]).toEqual(outcomes[0]);
+    expect(outcomes[0].map(o => o[2])).toEqual([
+      [['v1', 0.7, 'canary-reviews=v1; Path=/; HttpOnly'], ['v2', 0.3, 'canary-reviews=v2; Path=/; HttpOnly']], [['v1', 1, undefined]], [['v2', 1, undefined]],
+      [['v1', 0.7, 'canary-reviews=v1; Path=/; HttpOnly'], ['v2', 0.3, 'canary-reviews=v2; Path=/; HttpOnly']], [['v1', 1, undefined]], [['v2', 1, undefined]],
+    ]);
   });
 
   test('explain says where new and returning sessions go', () => {
