@@ -84,19 +84,64 @@ describe('README.md', () => {
     expect(problems).toEqual([]);
   });
 
-  test.each(BLOCKS.map(b => [b.line, b]))('the block at line %i runs and synthesizes', (_line, b) => {
-    // GIVEN a fresh directory for the block's dist/
-    const cwd = fs.mkdtempSync(path.join(dir, 'run-'));
-    // WHEN it runs with node (transpile-only: the type check is the test above)
-    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', file(b as Block)], {
-      cwd, encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), TS_NODE_SKIP_IGNORE: 'true' },
+  // Every block runs in one node process (transpile-only: the type check is the test above), one
+  // after the other, each in a fresh working directory for its dist/. Loading the package through
+  // ts-node takes seconds and a block milliseconds, so one process per block cost most of this file's
+  // time; the runner records each block's outcome in a file, so a block that exits the process
+  // leaves the blocks after it without an outcome (a failure), never a pass.
+  const outcomes = new Map<number, { ok: boolean; error?: string; cwd: string }>();
+  beforeAll(() => {
+    const runner = path.join(dir, 'run-blocks.js');
+    const results = path.join(dir, 'outcomes.json');
+    fs.writeFileSync(runner, RUNNER);
+    spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', runner, results, ...BLOCKS.map(b => `${b.line}=${file(b)}`)], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), TS_NODE_SKIP_IGNORE: 'true' },
     });
-    // THEN it exits 0, and a block that synthesizes wrote Kubernetes YAML
-    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+    if (fs.existsSync(results)) {
+      for (const [line, outcome] of Object.entries(JSON.parse(fs.readFileSync(results, 'utf8')))) outcomes.set(Number(line), outcome as any);
+    }
+  });
+
+  test.each(BLOCKS.map(b => [b.line, b]))('the block at line %i runs and synthesizes', (_line, b) => {
+    // GIVEN the block's outcome in the shared run
+    const outcome = outcomes.get((b as Block).line);
+    // THEN it ran to the end without an exception
+    expect(outcome && { ok: outcome.ok, error: outcome.error }).toEqual({ ok: true, error: undefined });
+    // and a block that synthesizes wrote Kubernetes YAML in its own directory
     if (/\bapp\.synth\(\)/.test((b as Block).code)) {
-      const written = fs.readdirSync(path.join(cwd, 'dist'));
+      const written = fs.readdirSync(path.join(outcome!.cwd, 'dist'));
       expect(written.length).toBeGreaterThan(0);
-      expect(fs.readFileSync(path.join(cwd, 'dist', written[0]), 'utf8')).toContain('apiVersion:');
+      expect(fs.readFileSync(path.join(outcome!.cwd, 'dist', written[0]), 'utf8')).toContain('apiVersion:');
     }
   });
 });
+
+/**
+ * Runs each block (`<line>=<file>` arguments) in a fresh directory, waiting a turn of the event loop
+ * after each, and writes `{ [line]: { ok, error?, cwd } }` to the results file after every block.
+ */
+const RUNNER = `
+const fs = require('fs');
+const path = require('path');
+const [results, ...blocks] = process.argv.slice(2);
+const outcomes = {};
+let current;
+process.on('uncaughtException', e => { if (current) outcomes[current] = { ...outcomes[current], ok: false, error: String(e && e.stack || e) }; });
+process.on('unhandledRejection', e => { if (current) outcomes[current] = { ...outcomes[current], ok: false, error: String(e && e.stack || e) }; });
+(async () => {
+  for (const arg of blocks) {
+    const at = arg.indexOf('=');
+    current = arg.slice(0, at);
+    const cwd = fs.mkdtempSync(path.join(path.dirname(results), 'run-'));
+    process.chdir(cwd);
+    try {
+      require(arg.slice(at + 1));
+      outcomes[current] = { ok: true, cwd };
+    } catch (e) {
+      outcomes[current] = { ok: false, error: String(e && e.stack || e), cwd };
+    }
+    await new Promise(resolve => setImmediate(resolve));
+    fs.writeFileSync(results, JSON.stringify(outcomes));
+  }
+})();
+`;

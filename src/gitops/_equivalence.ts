@@ -69,7 +69,7 @@ export function whereBoth(before: any[], after: any[], host: string, from: strin
 
 function where(request: SimulatedRequest, r: RoutingInfo | undefined): string {
   if (!r) return 'no route';
-  const e: RouteExplanation = RouteSimulator.explain(request, [r.routing]);
+  const e: RouteExplanation = RouteSimulator._route(request, [r.routing]);
   if (!e.matched || e.destinations.length === 0) return 'no route';
   const to = e.destinations.map(d => `${d.version ?? d.host} ${Math.round(d.probability * 1e6) / 1e4}%`).sort().join(', ');
   return e.mirror ? `${to} (mirror ${e.mirror.version ?? e.mirror.host} ${Math.round(e.mirror.probability * 1e6) / 1e4}%)` : to;

@@ -218,78 +218,17 @@ interface Prepared {
 export class RouteSimulator {
   /** Where `request` goes through `routings`, with the rule that matched and why. */
   public static explain(request: SimulatedRequest, routings: ServiceRouting[]): RouteExplanation {
-    const req = prepare(request);
-    if (!Array.isArray(routings)) throw new Error(`RouteSimulator.explain: routings must be an array of ServiceRouting, got ${show(routings)}`);
-    const forHost = routings.filter(r => [r.host, ...(r.hosts ?? [])].some(h => sameHost(h, req.host)));
-    const routing = mostSpecific(forHost.filter(r => boundTo(r, req.gateway)), req.host);
-    if (!routing) {
-      const trace = forHost.map(r => `${r.source ?? r.host}: not bound to gateway ${req.gateway} (bound to ${(r.gateways ?? [MESH_GATEWAY]).join(', ')})`);
-      if (req.gateway === MESH_GATEWAY) {
-        return {
-          host: request.host,
-          matched: false,
-          destinations: [{ host: req.host, probability: 1 }],
-          summary: `no routing for ${req.host} in the mesh: the request goes to any pod of ${req.host}`,
-          trace,
-        };
-      }
-      return {
-        host: request.host,
-        matched: false,
-        destinations: [],
-        summary: `no routing for ${req.host} at gateway ${req.gateway}: Istio answers 404`,
-        trace,
-      };
-    }
-    const trace: string[] = [];
-    for (let i = 0; i < routing.rules.length; i++) {
-      const rule = routing.rules[i];
-      const why = ruleMatches(rule, req);
-      trace.push(`${describeRule(rule, i)} (${describeMatches(rule)}): ${why.ok ? 'matches' : `no, ${why.reason}`}`);
-      if (!why.ok) continue;
-      const total = rule.destinations.reduce((s, d) => s + Math.max(0, d.weight), 0);
-      const destinations = rule.destinations
-        .filter(d => (total > 0 ? d.weight > 0 : true))
-        .map(d => withoutUndefined({
-          host: d.host ?? routing.host,
-          version: d.version,
-          probability: total > 0 ? d.weight / total : 1 / rule.destinations.length,
-          setCookie: setCookieOf(d._responseHeaders),
-        }));
-      const mirror = rule.mirror && rule.mirror.percent > 0
-        ? withoutUndefined({
-          host: rule.mirror.host ?? routing.host, version: rule.mirror.version || undefined, probability: rule.mirror.percent / 100,
-        })
-        : undefined;
-      const where = destinations.length === 0
-        ? 'no version (Istio answers itself: a redirect, a direct response or a delegation the model does not follow)'
-        : destinations.map(d => `${targetLabel(d.version, d.host, routing.host)} ${pct(d.probability)}`).join(', ');
-      const mirrored = mirror ? `; mirrored to ${targetLabel(mirror.version, mirror.host, routing.host)} ${pct(mirror.probability)}` : '';
-      const sessions = sessionsOf(routing, destinations, req);
-      return withoutUndefined({
-        host: request.host,
-        routingHost: routing.host,
-        source: routing.source,
-        matched: true,
-        ruleIndex: i,
-        ruleName: rule.name,
-        ruleMatches: describeMatches(rule),
-        destinations,
-        mirror,
-        sessions,
-        summary: `${describeRule(rule, i)} matches (${describeMatches(rule)}): ${where}${mirrored}${sessions ? `; ${sessions}` : ''}`,
-        trace,
-      });
-    }
-    return withoutUndefined({
-      host: request.host,
-      routingHost: routing.host,
-      source: routing.source,
-      matched: false,
-      destinations: [],
-      summary: `no rule of ${routing.source ?? routing.host} matches: Istio answers 404`,
-      trace,
-    });
+    return route(request, routings, true);
+  }
+
+  /**
+   * Where `request` goes, as `explain` says, without the words: `summary`, `trace` and
+   * `ruleMatches` are empty. For callers that route many requests and compare only where they
+   * go (the migration proof's probes).
+   * @internal
+   */
+  public static _route(request: SimulatedRequest, routings: ServiceRouting[]): RouteExplanation {
+    return route(request, routings, false);
   }
 
   /**
@@ -328,6 +267,85 @@ export class RouteSimulator {
   }
 
   private constructor() {}
+}
+
+/**
+ * RouteSimulator.explain; with `text` false, no summary, trace or rule description is
+ * written (and no reason a rule does not match is worded).
+ */
+function route(request: SimulatedRequest, routings: ServiceRouting[], text: boolean): RouteExplanation {
+  const req = prepare(request);
+  if (!Array.isArray(routings)) throw new Error(`RouteSimulator.explain: routings must be an array of ServiceRouting, got ${show(routings)}`);
+  const forHost = routings.filter(r => [r.host, ...(r.hosts ?? [])].some(h => sameHost(h, req.host)));
+  const routing = mostSpecific(forHost.filter(r => boundTo(r, req.gateway)), req.host);
+  if (!routing) {
+    const trace = !text ? [] : forHost.map(r => `${r.source ?? r.host}: not bound to gateway ${req.gateway} (bound to ${(r.gateways ?? [MESH_GATEWAY]).join(', ')})`);
+    if (req.gateway === MESH_GATEWAY) {
+      return {
+        host: request.host,
+        matched: false,
+        destinations: [{ host: req.host, probability: 1 }],
+        summary: text ? `no routing for ${req.host} in the mesh: the request goes to any pod of ${req.host}` : '',
+        trace,
+      };
+    }
+    return {
+      host: request.host,
+      matched: false,
+      destinations: [],
+      summary: text ? `no routing for ${req.host} at gateway ${req.gateway}: Istio answers 404` : '',
+      trace,
+    };
+  }
+  const trace: string[] = [];
+  for (let i = 0; i < routing.rules.length; i++) {
+    const rule = routing.rules[i];
+    const why = ruleMatches(rule, req, text);
+    if (text) trace.push(`${describeRule(rule, i)} (${describeMatches(rule)}): ${why.ok ? 'matches' : `no, ${why.reason}`}`);
+    if (!why.ok) continue;
+    const total = rule.destinations.reduce((s, d) => s + Math.max(0, d.weight), 0);
+    const destinations = rule.destinations
+      .filter(d => (total > 0 ? d.weight > 0 : true))
+      .map(d => withoutUndefined({
+        host: d.host ?? routing.host,
+        version: d.version,
+        probability: total > 0 ? d.weight / total : 1 / rule.destinations.length,
+        setCookie: setCookieOf(d._responseHeaders),
+      }));
+    const mirror = rule.mirror && rule.mirror.percent > 0
+      ? withoutUndefined({
+        host: rule.mirror.host ?? routing.host, version: rule.mirror.version || undefined, probability: rule.mirror.percent / 100,
+      })
+      : undefined;
+    const where = !text ? '' : destinations.length === 0
+      ? 'no version (Istio answers itself: a redirect, a direct response or a delegation the model does not follow)'
+      : destinations.map(d => `${targetLabel(d.version, d.host, routing.host)} ${pct(d.probability)}`).join(', ');
+    const mirrored = text && mirror ? `; mirrored to ${targetLabel(mirror.version, mirror.host, routing.host)} ${pct(mirror.probability)}` : '';
+    const sessions = text ? sessionsOf(routing, destinations, req) : undefined;
+    return withoutUndefined({
+      host: request.host,
+      routingHost: routing.host,
+      source: routing.source,
+      matched: true,
+      ruleIndex: i,
+      ruleName: rule.name,
+      ruleMatches: text ? describeMatches(rule) : '',
+      destinations,
+      mirror,
+      sessions,
+      summary: text ? `${describeRule(rule, i)} matches (${describeMatches(rule)}): ${where}${mirrored}${sessions ? `; ${sessions}` : ''}` : '',
+      trace,
+    });
+  }
+  return withoutUndefined({
+    host: request.host,
+    routingHost: routing.host,
+    source: routing.source,
+    matched: false,
+    destinations: [],
+    summary: text ? `no rule of ${routing.source ?? routing.host} matches: Istio answers 404` : '',
+    trace,
+  });
 }
 
 /** The literal `set-cookie` value of a destination's added response headers (`%%` is a literal `%`). */
@@ -369,7 +387,7 @@ function sessionsOf(routing: ServiceRouting, destinations: DestinationProbabilit
     const cookie = `${pair[1]}=${pair[2].trim()}`;
     const headers = new Map(base.headers);
     headers.set('cookie', [base.headers.get('cookie'), cookie].filter(c => c !== undefined).join('; '));
-    const back = routing.rules.find(r => ruleMatches(r, { ...base, headers }).ok);
+    const back = routing.rules.find(r => ruleMatches(r, { ...base, headers }, false).ok);
     const live = back ? back.destinations.filter(x => x.weight > 0) : [];
     const same = live.length === 1 && (live[0].host ?? routing.host) === d.host && live[0].version === d.version;
     parts.push(same ? `returning sessions with ${cookie} stay on ${label(d)}` : `returning sessions with ${cookie} are not pinned (split again)`);
@@ -407,24 +425,25 @@ function prepare(r: SimulatedRequest): Prepared {
   };
 }
 
-function ruleMatches(rule: RouteRule, req: Prepared): { ok: boolean; reason: string } {
+/** Whether `rule` matches `req`, and (with `text`) why not. */
+function ruleMatches(rule: RouteRule, req: Prepared, text: boolean): { ok: boolean; reason: string } {
   const gateways = rule.gateways ?? [];
   if (gateways.length > 0 && !gateways.some(g => sameGateway(g, req.gateway))) {
-    return { ok: false, reason: `bound to gateway ${gateways.join(', ')}, not ${req.gateway}` };
+    return { ok: false, reason: text ? `bound to gateway ${gateways.join(', ')}, not ${req.gateway}` : '' };
   }
   const matches = rule.matches ?? [];
   if (matches.length === 0) return { ok: true, reason: '' };
   const reasons: string[] = [];
   for (const m of matches) {
-    const failed = firstFailing(m, req);
-    if (!failed) return { ok: true, reason: '' };
+    const failed = firstFailing(m, req, text);
+    if (failed === undefined) return { ok: true, reason: '' };
     reasons.push(failed);
   }
   return { ok: false, reason: reasons.join('; ') };
 }
 
-/** The first condition of `m` that does not hold, described; `undefined` when all hold. */
-function firstFailing(m: RequestMatch, req: Prepared): string | undefined {
+/** The first condition of `m` that does not hold, described (with `text`, else ''); `undefined` when all hold. */
+function firstFailing(m: RequestMatch, req: Prepared, text: boolean): string | undefined {
   for (const c of m.conditions) {
     const value = valueOf(c, req);
     // withoutHeaders inverts the match; for a value match Istio treats a missing header as ""
@@ -432,7 +451,7 @@ function firstFailing(m: RequestMatch, req: Prepared): string | undefined {
     const holds = c.field === MatchField.WITHOUT_HEADER
       ? !c.match.matches(c.match.type === StringMatchType.PRESENT ? value : value ?? '')
       : c.match.matches(value);
-    if (!holds) return `${c.description} does not hold (${value === undefined ? 'absent' : `got ${JSON.stringify(value)}`})`;
+    if (!holds) return !text ? '' : `${c.description} does not hold (${value === undefined ? 'absent' : `got ${JSON.stringify(value)}`})`;
   }
   return undefined;
 }

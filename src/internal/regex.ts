@@ -126,13 +126,39 @@ export function escapeRegex(literal: string): string {
  * to write instead.
  */
 export function regexError(pattern: string): string | undefined {
+  const judged = judge(pattern);
+  return typeof judged === 'string' ? judged : undefined;
+}
+
+/**
+ * The compiled RE2 program of `pattern`, which must be one the judge accepts (a StringMatch's):
+ * compiled once per pattern, as readers, the analyzer and the simulator meet the same patterns
+ * on every host and every probe request.
+ */
+export function compiledRegex(pattern: string): RE2JS {
+  const judged = judge(pattern);
+  if (typeof judged === 'string') throw regexRejected(`pattern ${show(pattern)}: ${judged}`);
+  return judged;
+}
+
+/** Patterns judged so far: the compiled program, or the reason the judge refuses it. */
+const JUDGED = new Map<string, RE2JS | string>();
+/** Beyond this many patterns the memo starts again (hostile input must not grow it without bound). */
+const MAX_JUDGED = 10_000;
+
+function judge(pattern: string): RE2JS | string {
+  let judged = JUDGED.get(pattern);
+  if (judged !== undefined) return judged;
   try {
-    const size = programSize(RE2JS.compile(pattern));
-    if (size > MAX_PROGRAM_SIZE) {
-      return `its RE2 program is too large (about ${Math.round(size)} instructions; Envoy under Istio refuses more than ${MAX_PROGRAM_SIZE}, re2.max_program_size.error_level); use fewer or smaller repetitions and character classes`;
-    }
-    return undefined;
+    const compiled = RE2JS.compile(pattern);
+    const size = programSize(compiled);
+    judged = size > MAX_PROGRAM_SIZE
+      ? `its RE2 program is too large (about ${Math.round(size)} instructions; Envoy under Istio refuses more than ${MAX_PROGRAM_SIZE}, re2.max_program_size.error_level); use fewer or smaller repetitions and character classes`
+      : compiled;
   } catch (e) {
-    return unsupportedConstruct(pattern) ?? (e as Error).message;
+    judged = unsupportedConstruct(pattern) ?? (e as Error).message;
   }
+  if (JUDGED.size >= MAX_JUDGED) JUDGED.clear();
+  JUDGED.set(pattern, judged);
+  return judged;
 }

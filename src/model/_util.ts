@@ -22,7 +22,7 @@ export function split(first: string, second: string, secondWeight: number): Rout
 /** A copy of `o` without its undefined fields. */
 export function withoutUndefined<T extends object>(o: T): T {
   const out: any = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k) && o[k] !== undefined) out[k] = o[k];
   return out;
 }
 

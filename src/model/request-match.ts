@@ -1,6 +1,6 @@
 import { RE2JS } from 're2js';
 import { JWT_CLAIM_HEADER_PREFIX } from './_constants';
-import { escapeRegex, validateRegex } from '../internal/regex';
+import { compiledRegex, escapeRegex, validateRegex } from '../internal/regex';
 import { fail, isHttpToken, isLabelKey, isLabelValue, show, validateNonEmptyString } from '../internal/validation';
 
 /** How a `StringMatch` compares a value. */
@@ -75,8 +75,8 @@ export class StringMatch {
       case StringMatchType.PREFIX: return input.startsWith(this.value);
       case StringMatchType.PRESENT: return true;
       case StringMatchType.REGEX:
-        this._compiled ??= RE2JS.compile(this.value);
-        return this._compiled.matcher(input).matches();
+        this._compiled ??= compiledRegex(this.value);
+        return this._compiled.matches(input);
     }
   }
 

@@ -27,7 +27,7 @@ export const CAPABILITIES: Capabilities = [
   ['`trafficPolicy`', 'no'],
   ['gRPC', 'no'],
   ['limits', 'two versions per host and path; one header and one cookie cohort, both to the canary; exactly one entry in `hosts`'],
-  ['read by `explain`, `diff`, `check` (hand-written objects too)', 'any Ingress, with ingress-nginx\'s precedence (paths, then header, cookie, weight) and annotation validation'],
+  ['read by `explain`, `diff`, `check` (hand-written objects too)', 'ingress-nginx\'s Ingresses (by IngressClass), with its precedence (paths, then header, cookie, weight) and annotation validation'],
   ['`check`: make before break', 'per-version Services and their pods'],
   ['`migrate --to gateway-api`', 'yes, proven by the traffic diff and the simulator'],
 ];

@@ -14,7 +14,7 @@
 // What it cannot carry is named, with why: annotations other than the canary ones, TLS,
 // default backends, regex paths, and implementation-specific paths other than `/` (written
 // as a PathPrefix, which matches whole path elements only). The command then proves the result (gitops/_equivalence.ts).
-import { ingressesOf, INGRESS_NGINX, IngressPath, isIngress, NginxCanary, nginxMirrorOf, NginxPathGroup, pathsOf, readIngresses } from './_reader';
+import { ingressesOf, INGRESS_NGINX, IngressPath, NginxCanary, nginxIngresses, nginxMirrorOf, NginxPathGroup, pathsOf, readIngresses } from './_reader';
 import { MatchField, RequestMatch, StringMatch } from '../../model/request-match';
 import { indexObjects } from '../../reading/object-index';
 import { idOf } from '../../reading/objects';
@@ -70,7 +70,7 @@ export function migrateToGatewayApi(objects: any[], gateway?: MigrationGateway):
   }
 
   // What the routes do not carry: per Ingress, once.
-  const ingresses = objects.filter(isIngress);
+  const ingresses = nginxIngresses(objects).served;
   for (const o of ingresses) notCarried.push(...ingressLeftovers(o, services));
 
   const out: any[] = [];

@@ -103,6 +103,63 @@ export function isIngress(o: any): boolean {
   return o?.kind === 'Ingress' && o?.apiVersion === 'networking.k8s.io/v1';
 }
 
+/** The controller name ingress-nginx's IngressClasses give (`spec.controller`). */
+export const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
+
+/**
+ * The default IngressClass names of other controllers: an Ingress of one of these classes is not
+ * ingress-nginx's when the input holds no IngressClass saying otherwise.
+ */
+const OTHER_CONTROLLERS_CLASSES: Record<string, string> = {
+  'traefik': 'Traefik',
+  'alb': 'the AWS Load Balancer Controller',
+  'gce': 'GKE Ingress',
+  'gce-internal': 'GKE Ingress',
+  'haproxy': 'HAProxy Ingress',
+  'kong': 'Kong',
+  'contour': 'Contour',
+  'istio': 'Istio',
+  'cilium': 'Cilium',
+  'azure-application-gateway': 'Application Gateway Ingress Controller',
+  'webapprouting.kubernetes.azure.com': 'AKS application routing',
+  'openshift-default': 'the OpenShift router',
+  'apisix': 'Apache APISIX',
+  'ambassador': 'Emissary-ingress',
+};
+
+/** The Ingresses of `objects` that ingress-nginx serves, and why each other Ingress is not its. */
+export function nginxIngresses(objects: any[]): { served: any[]; others: Array<{ ingress: any; reason: string }> } {
+  const classes = objects.filter(o => o?.kind === 'IngressClass' && o?.apiVersion === 'networking.k8s.io/v1' && typeof o.metadata?.name === 'string');
+  const controllerOf = new Map<string, string>(classes.map(c => [c.metadata.name, String(c.spec?.controller ?? '')]));
+  const defaults = classes.filter(c => String(c.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'] ?? '') === 'true');
+  const served: any[] = [];
+  const others: Array<{ ingress: any; reason: string }> = [];
+  for (const o of objects.filter(isIngress)) {
+    const named = o.spec?.ingressClassName ?? o.metadata?.annotations?.['kubernetes.io/ingress.class'];
+    const className = typeof named === 'string' && named !== '' ? named : undefined;
+    if (className === undefined) {
+      // No class: the default IngressClass's controller serves it (ingress-nginx, unless the input says another).
+      const other = defaults.find(c => String(c.spec?.controller ?? '') !== INGRESS_NGINX_CONTROLLER);
+      if (other && !defaults.some(c => String(c.spec?.controller ?? '') === INGRESS_NGINX_CONTROLLER)) {
+        others.push({ ingress: o, reason: `has no class, and the default IngressClass ${show(other.metadata.name)} is controller ${show(other.spec?.controller)}'s, not ingress-nginx's` });
+      } else {
+        served.push(o);
+      }
+      continue;
+    }
+    const controller = controllerOf.get(className);
+    if (controller !== undefined) {
+      if (controller === INGRESS_NGINX_CONTROLLER) served.push(o);
+      else others.push({ ingress: o, reason: `is of IngressClass ${show(className)}, whose controller is ${show(controller)}, not ingress-nginx (${INGRESS_NGINX_CONTROLLER})` });
+    } else if (Object.prototype.hasOwnProperty.call(OTHER_CONTROLLERS_CLASSES, className)) {
+      others.push({ ingress: o, reason: `is of class ${show(className)}, ${OTHER_CONTROLLERS_CLASSES[className]}'s default class, not ingress-nginx's (add the IngressClass to the input if ingress-nginx serves it)` });
+    } else {
+      served.push(o);
+    }
+  }
+  return { served, others };
+}
+
 /** The paths of an Ingress that name a Service backend. */
 export function pathsOf(o: any): IngressPath[] {
   const namespace = namespaceOf(o);
@@ -176,7 +233,13 @@ function enforcesRegex(p: IngressPath): boolean {
 
 /** One routing per host of the Ingresses among `objects`. */
 export function readIngresses(objects: any[], index: ObjectIndex): RoutingInfo[] {
-  const ingresses = objects.filter(isIngress);
+  const { served: ingresses, others } = nginxIngresses(objects);
+  for (const { ingress, reason } of others) {
+    index.warnings.push({
+      source: `Ingress ${namespaceOf(ingress)}/${ingress.metadata?.name}`,
+      message: `${reason}: not read (this tool models ingress-nginx's Ingresses only; what another controller does with it is not simulated)`,
+    });
+  }
   for (const o of ingresses) warnUnmodelled(o, index);
   const all = ingresses.flatMap(pathsOf);
   // The backends are routed by the Ingresses: the plain-Service reader leaves them alone.

@@ -176,3 +176,57 @@ describe('Reading ingress-nginx canary pairs with nginx precedence', () => {
     expect(r.rules).toEqual([{ destinations: [{ version: 'v1', weight: 100 }], mirror: { version: 'v2', percent: 100 } }]);
   });
 });
+
+describe('Only the Ingresses ingress-nginx serves are read as its', () => {
+  const withClass = (o: any, className: string | undefined) => ({ ...o, spec: { ...o.spec, ingressClassName: className } });
+  const ingressClass = (name: string, controller: string, isDefault = false) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name, ...(isDefault ? { annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } } : {}) },
+    spec: { controller },
+  });
+  const read = (objects: any[]) => {
+    const r = IstioReader.read(objects);
+    return { hosts: r.routings.map(x => x.host), warnings: r.warnings.map(w => `${w.source}: ${w.message}`) };
+  };
+
+  test('an Ingress of another controller\'s default class is not read, and the reader says so', () => {
+    // GIVEN an Ingress of class traefik, with no IngressClass in the input
+    const objects = [withClass(ingress('shop', 'shop-v1'), 'traefik')];
+    // WHEN read / THEN no routing, and a warning naming the Ingress and the class
+    expect(read(objects)).toEqual({
+      hosts: [],
+      warnings: [expect.stringMatching(/^Ingress default\/shop: is of class "traefik", Traefik's default class, not ingress-nginx's .*: not read/)],
+    });
+  });
+
+  test('IngressClasses in the input decide by their controller', () => {
+    // GIVEN class "public" of ingress-nginx and class "nginx" of another controller (F5's NGINX Ingress Controller)
+    const classes = [ingressClass('public', 'k8s.io/ingress-nginx'), ingressClass('nginx', 'nginx.org/ingress-controller')];
+    // WHEN / THEN the first is read, the second is not
+    expect(read([...classes, withClass(ingress('shop', 'shop-v1'), 'public')]).hosts).toEqual(['shop.example.com']);
+    expect(read([...classes, ingress('shop', 'shop-v1')])).toEqual({
+      hosts: [],
+      warnings: [expect.stringContaining('is of IngressClass "nginx", whose controller is "nginx.org/ingress-controller", not ingress-nginx')],
+    });
+  });
+
+  test('an Ingress without a class belongs to the default IngressClass\'s controller', () => {
+    // GIVEN an Ingress without a class
+    const objects = [withClass(ingress('shop', 'shop-v1'), undefined)];
+    // WHEN the default class is another controller's / ingress-nginx's / not in the input
+    const other = read([ingressClass('traefik', 'traefik.io/ingress-controller', true), ...objects]);
+    const nginx = read([ingressClass('traefik', 'traefik.io/ingress-controller'), ingressClass('nginx', 'k8s.io/ingress-nginx', true), ...objects]);
+    const unknown = read(objects);
+    // THEN read only when the default may be ingress-nginx
+    expect(other).toEqual({ hosts: [], warnings: [expect.stringContaining('has no class, and the default IngressClass "traefik" is controller "traefik.io/ingress-controller"\'s')] });
+    expect(nginx).toEqual({ hosts: ['shop.example.com'], warnings: [] });
+    expect(unknown).toEqual({ hosts: ['shop.example.com'], warnings: [] });
+  });
+
+  test('a class the input does not describe, and no well-known controller uses, is read as ingress-nginx\'s', () => {
+    // GIVEN class nginx-internal (a second ingress-nginx install, as many clusters name it)
+    // WHEN / THEN read, without a warning
+    expect(read([withClass(ingress('shop', 'shop-v1'), 'nginx-internal')])).toEqual({ hosts: ['shop.example.com'], warnings: [] });
+  });
+});
