@@ -8,6 +8,7 @@ export * from './services/pod-template';
 export * from './services/autoscaling';
 export * from './services/replica-policy';
 export * from './services/canary-service';
+export * from './services/sticky-sessions';
 export * from './services/header-match-route';
 export * from './services/blue-green-service';
 export * from './services/shared-host';

@@ -98,6 +98,13 @@ export interface DestinationProbability {
 
   /** The probability, from 0 to 1. */
   readonly probability: number;
+
+  /**
+   * The `Set-Cookie` the route adds to this destination's responses (sticky sessions), e.g.
+   * `canary-reviews=v2; Path=/; HttpOnly`.
+   * @default - the route adds none
+   */
+  readonly setCookie?: string;
 }
 
 /** Where a request is routed and why. */
@@ -165,7 +172,15 @@ export interface RouteExplanation {
    */
   readonly alternatives?: string[];
 
-  /** One line: the rule and the destinations. */
+  /**
+   * When the route pins sessions with cookies: the share of new sessions per destination and
+   * where returning sessions go, e.g. `new sessions: 90% v1, 10% v2; returning sessions with
+   * canary-reviews=v2 stay on v2; v1 sets no cookie, so its sessions are split again on every request`.
+   * @default - the route sets no cookie
+   */
+  readonly sessions?: string;
+
+  /** One line: the rule and the destinations (and `sessions`, when set). */
   readonly summary: string;
 
   /** Every rule evaluated, in order, with why it did or did not match. */
@@ -376,6 +391,7 @@ function route(request: SimulatedRequest, req: Prepared, routings: ServiceRoutin
         host: d.host ?? routing.host,
         version: d.version,
         probability: total > 0 ? d.weight / total : 1 / rule.destinations.length,
+        setCookie: setCookieOf(d._responseHeaders),
       }));
     const mirrors = (rule.mirrors ?? (rule.mirror ? [rule.mirror] : [])).filter(m => m.percent > 0).map(m => withoutUndefined({
       host: m.host ?? routing.host, version: m.version || undefined, probability: m.percent / 100,
@@ -387,6 +403,7 @@ function route(request: SimulatedRequest, req: Prepared, routings: ServiceRoutin
     const mirrored = text && mirrors.length > 0 ? `; mirrored to ${mirrors.map(m => `${targetLabel(m.version, m.host, routing.host)} ${pct(m.probability)}`).join(', ')}` : '';
     const portBound = text && req.port === undefined ? why.match?.conditions.find(c => c.field === MatchField.PORT) : undefined;
     const assumed = portBound ? ` (assuming ${portBound.description}: the request gives none)` : '';
+    const sessions = text ? sessionsOf(routing, destinations, req) : undefined;
     return withoutUndefined({
       host: request.host,
       routingHost: routing.host,
@@ -398,7 +415,8 @@ function route(request: SimulatedRequest, req: Prepared, routings: ServiceRoutin
       destinations,
       mirror,
       mirrors: mirrors.length > 1 ? mirrors : undefined,
-      summary: text ? `${describeRule(rule, i)} matches (${describeMatches(rule)})${assumed}: ${where}${mirrored}` : '',
+      sessions,
+      summary: text ? `${describeRule(rule, i)} matches (${describeMatches(rule)})${assumed}: ${where}${mirrored}${sessions ? `; ${sessions}` : ''}` : '',
       trace,
     });
   }
@@ -413,6 +431,52 @@ function route(request: SimulatedRequest, req: Prepared, routings: ServiceRoutin
   });
 }
 
+/** The literal `set-cookie` value of a destination's added response headers (`%%` is a literal `%`). */
+function setCookieOf(headers: { [name: string]: string } | undefined): string | undefined {
+  const raw = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'set-cookie')?.[1];
+  return raw === undefined ? undefined : raw.replace(/%%/g, '%');
+}
+
+/**
+ * The sessions note of a routing's rule (`TrafficDiff`'s summary), for a plain request of the
+ * routing's host in the mesh; undefined when no destination of the rule sets a cookie.
+ * @internal
+ */
+export function sessionsOfRule(routing: ServiceRouting, rule: RouteRule): string | undefined {
+  const total = rule.destinations.reduce((n, d) => n + Math.max(0, d.weight), 0);
+  if (total <= 0) return undefined;
+  const destinations = rule.destinations.filter(d => d.weight > 0).map(d => withoutUndefined({
+    host: d.host ?? routing.host, version: d.version, probability: d.weight / total, setCookie: setCookieOf(d._responseHeaders),
+  }));
+  return sessionsOf(routing, destinations);
+}
+
+/**
+ * The sessions note of a sticky split: the share of new sessions, and for each destination
+ * whether a request carrying the cookie it sets comes back to it (the first rule it matches
+ * sends it there alone). Undefined when no destination sets a cookie.
+ */
+function sessionsOf(routing: ServiceRouting, destinations: DestinationProbability[], req?: Prepared): string | undefined {
+  if (!destinations.some(d => d.setCookie !== undefined)) return undefined;
+  const base = req ?? prepare({ host: routing.host });
+  const label = (d: { version?: string; host: string }) => targetLabel(d.version, d.host, routing.host);
+  const parts = [`new sessions: ${destinations.map(d => `${pct(d.probability)} ${label(d)}`).join(', ')}`];
+  for (const d of destinations) {
+    const pair = d.setCookie === undefined ? null : /^\s*([^=;\s]+)=([^;]*)/.exec(d.setCookie);
+    if (!pair) {
+      parts.push(`${label(d)} sets no cookie, so its sessions are split again on every request`);
+      continue;
+    }
+    const cookie = `${pair[1]}=${pair[2].trim()}`;
+    const headers = new Map(base.headers);
+    headers.set('cookie', [base.headers.get('cookie'), cookie].filter(c => c !== undefined).join('; '));
+    const back = routing.rules.find(r => ruleMatches(r, { ...base, headers }, false).ok);
+    const live = back ? back.destinations.filter(x => x.weight > 0) : [];
+    const same = live.length === 1 && (live[0].host ?? routing.host) === d.host && live[0].version === d.version;
+    parts.push(same ? `returning sessions with ${cookie} stay on ${label(d)}` : `returning sessions with ${cookie} are not pinned (split again)`);
+  }
+  return parts.join('; ');
+}
 
 function prepare(r: SimulatedRequest): Prepared {
   const who = 'RouteSimulator';

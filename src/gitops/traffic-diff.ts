@@ -1,4 +1,5 @@
 import { describeMatches, describeSplit, fmt, targetLabel } from './_routing-text';
+import { sessionsOfRule } from './route-simulator';
 import { withoutUndefined } from '../model/_util';
 import { MatchField, RequestMatch, StringMatchType } from '../model/request-match';
 import { RouteDestination, RouteRule } from '../model/routing-model';
@@ -76,6 +77,14 @@ export interface HostTrafficDiff {
 
   /** Every cohort, in the new rule order, then removed ones. */
   readonly cohorts: CohortDiff[];
+
+  /**
+   * When the new default route pins sessions with cookies: the share of new sessions and
+   * where returning sessions go (see `RouteExplanation.sessions`); when only the old one did:
+   * that stickiness ends.
+   * @default - no sticky sessions before or after
+   */
+  readonly sessions?: string;
 
   /** One line, e.g. `reviews: default 80/20 v1/v2 -> 50/50 v1/v2 (30% of traffic moves); cohort header end-user exact "jason": v2 -> v2`. */
   readonly summary: string;
@@ -310,16 +319,30 @@ function hostDiff(before: RoutingInfo | undefined, after: RoutingInfo | undefine
     const split = (shares: TrafficShare[]) => (shares.length === 0 ? '(none)' : describeSplit(shares.map(s => ({ version: s.target, weight: s.percent }))));
     parts.push(`cohort ${c.cohort}: ${split(c.before)} -> ${split(c.after)}${c.change === CohortChange.ADDED || c.change === CohortChange.REMOVED ? ` (${c.change})` : ''}`);
   }
-  const result = {
+  const sessions = sessionsNote(before, after, old, now);
+  if (sessions) parts.push(sessions);
+  const result = withoutUndefined({
     host,
     defaultMovedPercent: def?.movedPercent ?? 0,
     cohorts: diffs,
+    sessions,
     summary: `${host}: ${parts.join('; ')}`,
-  } as HostTrafficDiff;
+  }) as HostTrafficDiff;
   // The flowchart is drawn when first read (`--mermaid`, JSON): most diffs never show it.
   let chart: string | undefined;
   Object.defineProperty(result, 'mermaid', { enumerable: true, get: () => (chart ??= mermaid(host, after, diffs)) });
   return result;
+}
+
+/** Sticky sessions of the default route after (new and returning sessions), or their end. */
+function sessionsNote(before: RoutingInfo | undefined, after: RoutingInfo | undefined, old: Cohort[], now: Cohort[]): string | undefined {
+  const of = (r: RoutingInfo | undefined, cs: Cohort[]) => {
+    const d = cs.find(c => c.isDefault);
+    return r && d ? sessionsOfRule(r.routing, d.rule) : undefined;
+  };
+  const next = of(after, now);
+  if (next) return next;
+  return of(before, old) ? 'sticky sessions end: the default route sets no cookie, so returning sessions are split by the weights again' : undefined;
 }
 
 function mermaid(host: string, after: RoutingInfo | undefined, diffs: CohortDiff[]): string {

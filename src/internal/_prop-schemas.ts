@@ -66,6 +66,7 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
     retries: 'struct:RetryPolicy',
     serviceName: 'string',
     stable: 'struct:VersionSpec',
+    stickySessions: 'struct:StickySessions',
     timeout: 'class:Duration',
     trafficPolicy: 'struct:TrafficPolicy',
     untrustedHeaders: 'array:string',
@@ -99,6 +100,7 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
   DestinationProbability: {
     host: 'string',
     probability: 'number',
+    setCookie: 'string',
     version: 'string',
   },
   FaultAbort: {
@@ -148,6 +150,7 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
     defaultMovedPercent: 'number',
     host: 'string',
     mermaid: 'string',
+    sessions: 'string',
     summary: 'string',
   },
   IngressNginxProviderOptions: {
@@ -217,6 +220,7 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
     retryOnStatusCodes: 'array:number',
   },
   RouteDestination: {
+    _responseHeaders: 'map:string',
     host: 'string',
     version: 'string',
     weight: 'number',
@@ -247,6 +251,7 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
     ruleIndex: 'number',
     ruleMatches: 'string',
     ruleName: 'string',
+    sessions: 'string',
     source: 'string',
     summary: 'string',
     trace: 'array:string',
@@ -312,6 +317,11 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
     sourceLabels: 'map:string',
     sourceNamespace: 'string',
     userAgent: 'string',
+  },
+  StickySessions: {
+    cookieName: 'string',
+    maxAge: 'class:Duration',
+    stable: 'boolean',
   },
   SuccessRateCheckOptions: {
     min: 'number',

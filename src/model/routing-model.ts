@@ -29,6 +29,15 @@ export interface RouteDestination {
    * Percent of the rule's traffic, an integer from 0 to 100. The weights of a rule add up to 100.
    */
   readonly weight: number;
+
+  /**
+   * Response headers added to the responses this destination returns (Envoy's format: `%%`
+   * for a literal `%`), e.g. the `set-cookie` of sticky sessions. Istio:
+   * `HTTPRouteDestination.headers.response.add`; Gateway API: a `ResponseHeaderModifier`
+   * filter on the backendRef.
+   * @internal
+   */
+  readonly _responseHeaders?: { [name: string]: string };
 }
 
 /** A copy of a share of a rule's traffic, sent to one version; its responses are discarded. */

@@ -103,6 +103,13 @@ export interface ProviderImpl {
   /** Called when a matched rule was added (a provider may add objects, e.g. a second route). */
   ruleAdded?(ctx: ProviderContext, rendered: RenderedRouting): void;
 
+  /**
+   * Checks that the provider can render sticky sessions (cookie match rules, and a
+   * `set-cookie` response header per destination: `RouteDestination._responseHeaders`);
+   * throws naming `ctx.who` when it cannot. Absent: it cannot.
+   */
+  checkStickySessions?(ctx: ProviderContext): void;
+
   /** How the provider renders a SharedHost; absent when it cannot. */
   sharedHost?(host: SharedHostContext): SharedHostRenderer;
 }

@@ -59,6 +59,7 @@ export class ServiceCore {
   private readonly matchedRules: RouteRule[] = [];
   private readonly ruleSources: string[] = [];
   private defaultRule?: RouteRule;
+  private stickyRules: RouteRule[] = [];
   private reserved?: { names: Set<string>; owner: string };
   private readonly routeDefaults: RouteResilience;
   private readonly ctx: ProviderContext;
@@ -179,15 +180,31 @@ export class ServiceCore {
     return this.gateways.filter(g => g !== MESH_GATEWAY);
   }
 
-  /** Sets the catch-all rule, rendered last. */
-  public setDefaultRule(rule: RouteRule): void {
+  /**
+   * Sets the catch-all rule, rendered last, and the sticky-session cookie rules rendered just
+   * before it (after every matched rule).
+   */
+  public setDefaultRule(rule: RouteRule, sticky: RouteRule[] = []): void {
     this.validateRule(rule, 'the default route', this.who);
+    sticky.forEach(r => this.validateRule(r, `the sticky-session route ${show(r.name)}`, this.who));
     this.defaultRule = rule;
+    this.stickyRules = [...sticky];
+    const stickyNames = new Set(sticky.map(r => r.name));
     const defaults = this.defaultRules();
-    defaults.forEach((d, i) => this.provider.checkRule(this.ctx, withRouteDefaults(d, this.routeDefaults), 'the default route', this.who, {
-      before: [...this.matchedRules, ...defaults.slice(0, i)], after: defaults.slice(i + 1),
-    }));
+    defaults.forEach((d, i) => this.provider.checkRule(this.ctx, withRouteDefaults(d, this.routeDefaults),
+      d.matches && stickyNames.has(d.name?.replace(/^gateway-/, '')) ? `the sticky-session route ${show(d.name)}` : 'the default route', this.who, {
+        before: [...this.matchedRules, ...defaults.slice(0, i)], after: defaults.slice(i + 1),
+      }));
     this.provider.ruleAdded?.(this.ctx, this.rendered);
+  }
+
+  /** Throws unless the provider can pin sessions with cookies (`stickySessions`). */
+  public checkStickySessions(): void {
+    const p = this.provider;
+    if (!p.checkStickySessions) {
+      fail(this.who, `${p.displayName} cannot render stickySessions: it cannot match a cookie and add a response header per destination; use TrafficProvider.istio() or TrafficProvider.gatewayApi(), or remove stickySessions`);
+    }
+    p.checkStickySessions(this.ctx);
   }
 
   public addRoute(rule: RouteRule, source: string): void {
@@ -227,7 +244,7 @@ export class ServiceCore {
         fail(source, `its match (${m}) is the same as one of ${this.ruleSources[earlier]}, which comes first, so it could never select this route; change the match or remove it`);
       }
     }
-    if (rule.name !== undefined && this.matchedRules.some(r => r.name === rule.name)) {
+    if (rule.name !== undefined && [...this.matchedRules, ...this.defaultRules()].some(r => r.name === rule.name)) {
       fail(source, `route name ${show(rule.name)} is already used on ${this.who}; route names must be unique per service`);
     }
     this.matchedRules.push(rule);
@@ -253,10 +270,18 @@ export class ServiceCore {
     const defaults: RouteRule[] = [];
     if (this.defaultRule) {
       if (this.untrustedHeaders.length > 0) {
-        // Gateway traffic: the same split, with the untrusted headers removed before forwarding.
+        // Gateway traffic: the same split, with the untrusted headers removed before forwarding
+        // (sticky sessions' cookie rules too, or a cookie would skip the removal).
+        const gateway = { gateways: this.gatewaysBesidesMesh, removeRequestHeaders: [...this.untrustedHeaders] };
+        defaults.push(...this.stickyRules.map(r => ({ ...r, name: `gateway-${r.name}`, ...gateway })));
         defaults.push({ ...this.defaultRule, name: 'gateway-default', gateways: this.gatewaysBesidesMesh, removeRequestHeaders: [...this.untrustedHeaders] });
+        // Gateway traffic took the variants above: the cookie rules below serve in-mesh traffic
+        // only (bound to it, so that no provider sees them compete with the gateway default).
+        const mesh = this.gateways.includes(MESH_GATEWAY) ? this.stickyRules.map(r => ({ ...r, gateways: [MESH_GATEWAY] })) : [];
+        defaults.push(...mesh, this.defaultRule);
+      } else {
+        defaults.push(...this.stickyRules, this.defaultRule);
       }
-      defaults.push(this.defaultRule);
     }
     return defaults;
   }

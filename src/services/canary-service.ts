@@ -2,8 +2,10 @@ import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { serviceNameFor, ServiceCore, WeightScaling } from './_service-core';
+import { stickyRouting, validateStickySessions } from './_sticky';
 import { ReplicaPolicy } from './replica-policy';
 import { IRoutedService, RoutedServiceOptions, VersionSpec } from './routed-service';
+import { StickySessions } from './sticky-sessions';
 import { ANALYSIS_ANNOTATION, STATE_ANNOTATION, planAnalysis, renderAnalysisTemplate, renderPrometheusRule } from '../analysis/_render';
 import { annotationState } from '../analysis/_state';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
@@ -11,6 +13,7 @@ import { checkArrayProps, checkProps } from '../internal/props';
 import { fail, owner, show, validateIntRange, validateNumberRange } from '../internal/validation';
 import { split } from '../model/_util';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
+import { ServiceProtocol } from '../model/service-protocol';
 import { TrafficProvider } from '../providers/traffic-provider';
 
 /** Props of a `CanaryService`. */
@@ -70,6 +73,19 @@ export interface CanaryServiceProps extends RoutedServiceOptions {
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/#setcanaryscale
    */
   readonly canaryReplicas?: ReplicaPolicy;
+
+  /**
+   * Sticky canary sessions: a request without the cookie is split by the weight, the version
+   * it reaches answers with `Set-Cookie: <cookieName>=<version>` (added by the route), and
+   * requests carrying the cookie keep reaching that version. The weight is then the share of
+   * new sessions. Rendered only while the canary's weight is between 1 and 99: an abort
+   * (weight 0) or a promotion (weight 100) ends stickiness. Istio and the Gateway API only
+   * (with the Gateway API, a header regex match and a backendRef filter are
+   * implementation-specific features; Istio supports both). Not for gRPC.
+   * @default - no sticky sessions: every request is split by the weight
+   * @see https://docs.flagger.app/usage/deployment-strategies#canary-release-with-session-affinity
+   */
+  readonly stickySessions?: StickySessions;
 }
 
 /**
@@ -185,7 +201,18 @@ export class CanaryService extends Construct implements IRoutedService {
     if (rule.mirror && this.canaryWeight > 0) {
       fail(who, `mirrorPercent mirrors to canary ${JSON.stringify(props.canary!.version)}, which already receives ${this.canaryWeight}% of live traffic; set canaryWeight to 0 while mirroring, or remove mirrorPercent`);
     }
-    this.core.setDefaultRule(rule);
+    if (props.stickySessions === undefined) {
+      this.core.setDefaultRule(rule);
+    } else {
+      const sticky = validateStickySessions(who, this.serviceName, props.stickySessions);
+      if (props.protocol === ServiceProtocol.GRPC) {
+        fail(who, 'stickySessions pin sessions with an HTTP cookie, which gRPC clients do not keep; remove stickySessions, or route a cohort with a HeaderMatchRoute on a header the client sends');
+      }
+      if (!props.canary) fail(who, 'stickySessions pin users to the canary or the stable version, but there is no canary; add a canary version, or remove stickySessions');
+      this.core.checkStickySessions();
+      const pinned = stickyRouting(sticky, props.stable.version, props.canary.version, rule.destinations, this.canaryWeight);
+      this.core.setDefaultRule({ ...rule, destinations: pinned.destinations }, pinned.rules);
+    }
 
     this.service = this.core.service;
     this.destinationRule = this.core.rendered.destinationRule;

@@ -20,6 +20,7 @@ export const CAPABILITIES: Capabilities = [
   ['`timeout`', '`timeouts.request` (not for gRPC: a GRPCRoute has no timeouts)'],
   ['`retries`', 'experimental channel only (`experimentalChannel: true`): `retry.attempts` and `retry.codes` from `retryOnStatusCodes` (400 to 599), `perTryTimeout` as `timeouts.backendRequest`; no other `retryOn` condition, no retries without codes, no `attempts: 0`; not for gRPC'],
   ['`headers` (set, add, remove)', '`RequestHeaderModifier` (merged with the `untrustedHeaders` removal) and `ResponseHeaderModifier`; literal values only (`%%` renders as `%`, no Envoy `%VARIABLE%`); one operation per header name'],
+  ['`stickySessions`', 'cookie header `RegularExpression`¹ rules and a `ResponseHeaderModifier` on the backendRef (backendRef filters: implementation-specific support; Istio has them); not for gRPC'],
   ['`fault`', 'no (the Gateway API has no fault injection)'],
   ['per-rule `gateways` (`[\'mesh\']` cohorts)', 'mesh vs all Gateways (two routes); not a subset of the Gateways'],
   ['`previewHost`', 'HTTPRoute `<service>-preview`'],

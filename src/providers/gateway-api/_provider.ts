@@ -324,6 +324,12 @@ export class GatewayApiProvider implements ProviderImpl {
     return this.parentGroups(ctx, []).some(g => appliesTo(a, g, ctx) && appliesTo(b, g, ctx));
   }
 
+  /**
+   * A header match on `cookie` with a RegularExpression and a ResponseHeaderModifier filter on
+   * a backendRef: both in the CRDs, their support implementation-specific (Istio has both).
+   */
+  public checkStickySessions(): void {}
+
   public render(ctx: ProviderContext): RenderedRouting {
     const waypoint = this.options.waypoint;
     if (waypoint) ctx.service.metadata.addLabel(USE_WAYPOINT_LABEL, waypoint);

@@ -101,7 +101,7 @@ interface Route {
 interface ReadRule {
   readonly name?: string;
   /** Absolute destinations: host and version; `invalid`: answered 500, not in the model (its weight as written). */
-  readonly destinations: Array<{ backend?: BackendInfo; weight: number; invalid?: boolean }>;
+  readonly destinations: Array<{ backend?: BackendInfo; weight: number; invalid?: boolean; responseHeaders?: { [name: string]: string } }>;
   /** Every RequestMirror filter, in order. */
   readonly mirrors: Array<{ backend: BackendInfo; percent: number }>;
   readonly removeRequestHeaders?: string[];
@@ -474,7 +474,7 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
     if (refs.length === 0) warn(`${where}: has no backendRefs; the Gateway API answers its requests with 500, modelled as reaching no version`);
     refs.forEach((b: any, i: number) => {
       const at = `${where}.backendRefs[${i}]`;
-      if (Array.isArray(b?.filters) && b.filters.length > 0) warn(`${at}: filters of a backendRef are not modelled; ignored`);
+      const responseHeaders = backendResponseHeaders(b?.filters, at, warn);
       const weight = b?.weight === undefined ? 1 : typeof b.weight === 'number' && b.weight > 0 ? b.weight : 0;
       const invalid = check(kind, namespace, b ?? {});
       if (invalid) {
@@ -483,7 +483,7 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
         destinations.push({ backend: resolveBackend(b ?? {}, at, namespace, parents, services, () => undefined), weight, invalid: true });
         return;
       }
-      destinations.push({ backend: resolveBackend(b ?? {}, at, namespace, parents, services, warn), weight });
+      destinations.push(withoutUndefined({ backend: resolveBackend(b ?? {}, at, namespace, parents, services, warn), weight, responseHeaders }));
     });
     if (refs.length > 0 && destinations.every(d => d.weight === 0 || d.invalid) && destinations.some(d => !d.invalid)) {
       warn(`${where}: every backendRef has weight 0, so no request can be forwarded (the Gateway API answers 500); modelled as reaching no version`);
@@ -501,6 +501,27 @@ function readRule(kind: string, r: any, where: string, namespace: string, parent
     : readHttpMatch(m ?? {}, `${where}.matches[${j}]`, warn)));
   const resilience = readResilience(r, requestMod, responseMod, where, warn);
   return { name, destinations: live, mirrors, removeRequestHeaders, resilience, matches };
+}
+
+/**
+ * The headers a backendRef's ResponseHeaderModifier adds (sticky sessions' `set-cookie`), in
+ * the model's format; its other filters do not change where requests go and are warned about.
+ */
+function backendResponseHeaders(filters: unknown, where: string, warn: Warn): { [name: string]: string } | undefined {
+  if (!Array.isArray(filters) || filters.length === 0) return undefined;
+  let out: { [name: string]: string } | undefined;
+  filters.forEach((f: any, i: number) => {
+    const mod = f?.type === 'ResponseHeaderModifier' ? f.responseHeaderModifier ?? {} : undefined;
+    const others = mod ? Object.keys(mod).filter(k => k !== 'add') : [];
+    if (!mod || others.length > 0 || out) {
+      warn(`${where}.filters[${i}]: ${mod ? (out ? 'a second ResponseHeaderModifier' : `responseHeaderModifier ${others.join(', ')}`) : `filter ${show(f?.type)}`} of a backendRef is not modelled; ignored`);
+    }
+    if (mod && !out) {
+      const add = headerMap(mod.add);
+      if (add) out = Object.fromEntries(Object.entries(add).map(([k, v]) => [k.toLowerCase(), v]));
+    }
+  });
+  return out;
 }
 
 /** A header value as written (literal) in the model's Envoy format (`%%` for a literal `%`). */
@@ -760,7 +781,7 @@ function gather(entries: Entry[]): void {
   const action = (e: Entry) => {
     const r = e.route.rules[e.ruleIndex];
     const mirror = r.mirrors.map(m => [m.backend.serviceKey, m.percent]);
-    const backends = r.destinations.map(d => [d.backend?.serviceKey, d.weight]);
+    const backends = r.destinations.map(d => [d.backend?.serviceKey, d.weight, d.responseHeaders ?? null]);
     return JSON.stringify([backends, mirror, r.removeRequestHeaders ?? [], resilienceKey(r.resilience)]);
   };
   const listOrder = (a: Entry, b: Entry) => (a.route === b.route ? 0 : a.route.key < b.route.key ? -1 : 1)
@@ -958,9 +979,14 @@ function makeRouting(points: Point[], host: string, anchor: Anchor, index: Objec
   };
 }
 
-function destinationOf(d: { backend?: BackendInfo; weight: number }, ownKey: string, namespace: string): RouteDestination {
+function destinationOf(d: ReadRule['destinations'][number], ownKey: string, namespace: string): RouteDestination {
   const b = d.backend!;
-  return withoutUndefined({ version: b.version, host: b.hostKey === ownKey ? undefined : hostIn(b, namespace), weight: d.weight });
+  return withoutUndefined({
+    version: b.version,
+    host: b.hostKey === ownKey ? undefined : hostIn(b, namespace),
+    weight: d.weight,
+    _responseHeaders: d.responseHeaders ? { ...d.responseHeaders } : undefined,
+  });
 }
 
 function mirrorOf(m: { backend: BackendInfo; percent: number }, ownKey: string, namespace: string): MirrorPolicy {

@@ -175,12 +175,18 @@ function valueMatch(m: StringMatch): { type: string; value: string } {
 
 function backendRefs(target: RouteTarget, destinations: RouteDestination[]) {
   const single = destinations.length === 1;
-  return destinations.map(d => ({
-    name: versionServiceName(d.host ?? target.service, d.version as string),
-    port: target.port,
-    // A lone backend takes all the traffic whatever its weight; leave it out, as the samples do.
-    weight: single && d.weight === 100 ? undefined : d.weight,
-  }));
+  return destinations.map(d => {
+    const out: any = {
+      name: versionServiceName(d.host ?? target.service, d.version as string),
+      port: target.port,
+      // A lone backend takes all the traffic whatever its weight; leave it out, as the samples do.
+      weight: single && d.weight === 100 ? undefined : d.weight,
+    };
+    // Applied only to the requests forwarded to this backend (sticky sessions' cookie).
+    const add = headerList(d._responseHeaders);
+    if (add) out.filters = [{ type: 'ResponseHeaderModifier', responseHeaderModifier: { add } }];
+    return out;
+  });
 }
 
 function filters(target: RouteTarget, rule: RouteRule): any[] | undefined {

@@ -20,6 +20,7 @@ export const CAPABILITIES: Capabilities = [
   ['`timeout`', 'no'],
   ['`retries`', 'no'],
   ['`headers` (set, add, remove)', 'no'],
+  ['`stickySessions`', 'no (its affinity cookie pins pods, not versions; `canary-by-cookie` takes only `always` and `never`)'],
   ['`fault`', 'no'],
   ['per-rule `gateways` (`[\'mesh\']` cohorts)', 'no (no `gateways`)'],
   ['`previewHost`', 'no'],

@@ -113,6 +113,15 @@ export class IngressNginxProvider implements ProviderImpl {
     }
   }
 
+  /**
+   * ingress-nginx pins sessions to pods, not versions: `affinity: cookie` on the main Ingress
+   * with `affinity-canary-behavior: sticky` keeps a session on the canary's pods, but the
+   * cookie names an endpoint, not a version, and canary-by-cookie takes only `always` and `never`.
+   */
+  public checkStickySessions(ctx: ProviderContext): void {
+    fail(ctx.who, `${this.displayName} cannot render stickySessions: its canary-by-cookie takes only the values always and never, so no cookie can name the version a session was sent to, and its affinity cookie (affinity: cookie, affinity-canary-behavior: sticky) pins pods, which the model cannot read back or check; remove stickySessions, or ${ALTERNATIVE}`);
+  }
+
   public checkRule(ctx: ProviderContext, rule: RouteRule, what: string, who: string, position: RulePosition): void {
     const p = this.displayName;
     if (ctx.versions.length > 2) {

@@ -20,6 +20,7 @@ export const CAPABILITIES: Capabilities = [
   ['`timeout`', 'yes'],
   ['`retries`', 'yes'],
   ['`headers` (set, add, remove)', 'yes'],
+  ['`stickySessions`', 'cookie rules and `headers.response.add` per destination'],
   ['`fault`', 'yes'],
   ['per-rule `gateways` (`[\'mesh\']` cohorts)', 'yes'],
   ['`previewHost`', 'VirtualService `<service>-preview`'],

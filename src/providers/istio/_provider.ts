@@ -43,6 +43,9 @@ export class IstioProvider implements ProviderImpl {
     }
   }
 
+  /** Cookie matches and per-destination response headers (HTTPRouteDestination.headers) are Istio's own. */
+  public checkStickySessions(): void {}
+
   public render(ctx: ProviderContext): RenderedRouting {
     const trafficPolicy = renderTrafficPolicy(ctx.who, ctx.trafficPolicy);
     const drSpec = renderDestinationRuleSpec({ host: ctx.name, versions: ctx.versions.map(version => ({ version })), rules: [] }, trafficPolicy);

@@ -250,6 +250,7 @@ function readDestinations(route: any[], where: string, self: string, namespace: 
       host: typeof host === 'string' && hostKey(host, namespace) !== self ? host : undefined,
       version: typeof d?.destination?.subset === 'string' && d.destination.subset !== '' ? d.destination.subset : undefined,
       weight: typeof d?.weight === 'number' && d.weight > 0 ? d.weight : 0,
+      _responseHeaders: destinationHeaders(d?.headers, `${where}.route[${i}]`, warn),
     };
   });
   if (raw.length === 1) return [{ ...withoutUndefined(raw[0]), weight: 100 }];
@@ -261,6 +262,21 @@ function readDestinations(route: any[], where: string, self: string, namespace: 
   }
   warn(`${where}: weights add up to ${total}, not 100; modelled as shares of ${total}`);
   return normalize(raw);
+}
+
+/**
+ * A destination's `headers.response.add` (e.g. sticky sessions' `set-cookie`); its other
+ * header operations do not change where requests go and are warned about.
+ */
+function destinationHeaders(headers: any, where: string, warn: Warn): { [name: string]: string } | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  const other = [...Object.keys(headers.request ?? {}).map(k => `request.${k}`), ...Object.keys(headers.response ?? {}).filter(k => k !== 'add').map(k => `response.${k}`)];
+  if (other.length > 0) warn(`${where}: headers ${other.join(', ')} of a destination are not modelled; ignored`);
+  const add = headers.response?.add;
+  if (!add || typeof add !== 'object' || Array.isArray(add)) return undefined;
+  const out: { [name: string]: string } = {};
+  for (const [k, v] of Object.entries(add)) if (typeof v === 'string') out[k.toLowerCase()] = v;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** Weights scaled to integers adding up to 100 (largest remainder). */

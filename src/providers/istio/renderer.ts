@@ -52,6 +52,8 @@ function renderRule(host: string, rule: RouteRule): VirtualServiceSpecHttp {
       destination: destination(host, d),
       // A lone destination takes all the traffic; Istio's samples leave its weight out.
       weight: single && d.weight === 100 ? undefined : d.weight,
+      // Per destination: added to the responses of this destination only (sticky sessions' cookie).
+      headers: d._responseHeaders && Object.keys(d._responseHeaders).length > 0 ? { response: { add: { ...d._responseHeaders } } } : undefined,
     })),
     timeout: rule.timeout ? durationString(who, 'timeout', rule.timeout) : undefined,
     retries: renderRetries(who, rule.retries),

@@ -20,6 +20,7 @@ export const CAPABILITIES: Capabilities = [
   ['`timeout`', 'no'],
   ['`retries`', 'no'],
   ['`headers` (set, add, remove)', 'no'],
+  ['`stickySessions`', 'no'],
   ['`fault`', 'no'],
   ['per-rule `gateways` (`[\'mesh\']` cohorts)', 'no (no `gateways`)'],
   ['`previewHost`', 'no'],

@@ -56,6 +56,10 @@ export class KubernetesProvider implements ProviderImpl {
     }
   }
 
+  public checkStickySessions(ctx: ProviderContext): void {
+    fail(ctx.who, `${this.displayName} cannot render stickySessions: a Service picks a pod per connection and cannot look at a cookie or set one; remove stickySessions, or use TrafficProvider.istio() or TrafficProvider.gatewayApi()`);
+  }
+
   public checkRule(ctx: ProviderContext, rule: RouteRule, what: string, who: string): void {
     const p = this.displayName;
     if ((rule.matches ?? []).length > 0) {

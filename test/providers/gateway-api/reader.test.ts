@@ -333,7 +333,7 @@ describe('GatewayApiReader', () => {
       'HTTPRoute default/reviews: parentRefs[1]: parent example.com/Mesh m is not modelled (only Gateways and Services are); ignored',
       'HTTPRoute default/reviews: rules[0].filters[0]: RequestRedirect is not modelled; the rule\'s requests reach no version',
       'HTTPRoute default/reviews: rules[1].filters[0]: filter "URLRewrite" is not modelled; ignored',
-      'HTTPRoute default/reviews: rules[1].backendRefs[0]: filters of a backendRef are not modelled; ignored',
+      'HTTPRoute default/reviews: rules[1].backendRefs[0].filters[0]: filter "RequestHeaderModifier" of a backendRef is not modelled; ignored',
       'HTTPRoute default/reviews: rules[1]: timeouts.backendRequest without retry is not modelled; ignored',
       // (the input holds Services of default, so a missing one is a 500, as is another namespace's without a ReferenceGrant)
       'HTTPRoute default/reviews: rules[2].backendRefs[0]: Service default/reviews-v9 does not exist (the input holds Services of default, not this one), '
