@@ -11,7 +11,7 @@ import { Finding, Severity } from '../analyzer/finding';
 import { readManifestFiles } from '../internal/manifest-files';
 import { safeText } from '../internal/safe-text';
 import { PROVIDERS } from '../providers/registry';
-import { schemaIssues } from '../validation/validator';
+import { bundledVersions, schemaIssues } from '../validation/validator';
 
 /** Where the command writes (the CLI's io). */
 export interface ValidateIo {
@@ -145,7 +145,7 @@ function validateObjects(objects: AnalyzedObject[], analyzed: Finding[]): { find
       validated.add(o);
       const schema = schemaIssues(json);
       if (schema === undefined) {
-        issues.push({ severity: Severity.WARNING, rule: 'schema', path: '<root>', message: `no schema bundled for apiVersion ${JSON.stringify(json.apiVersion)} of kind ${json.kind}; not validated against a schema (a served version of it is)` });
+        issues.push({ severity: Severity.WARNING, rule: 'schema', path: '<root>', message: `no schema bundled for apiVersion ${JSON.stringify(json.apiVersion)} of kind ${json.kind}: not validated against a schema; bundled: ${bundledVersions(json.kind).join(', ') || 'none'}` });
       } else {
         issues.push(...schema.map(i => ({ severity: Severity.ERROR, ...i })));
       }

@@ -32,6 +32,11 @@ export function hasSchema(json: any): boolean {
   return typeof json?.apiVersion === 'string' && typeof json?.kind === 'string' && Object.prototype.hasOwnProperty.call(SCHEMA_KINDS, `${json.apiVersion}/${json.kind}`);
 }
 
+/** The apiVersions bundled for a kind, e.g. `['autoscaling/v2']` for HorizontalPodAutoscaler. */
+export function bundledVersions(kind: string): string[] {
+  return Object.keys(SCHEMA_KINDS).filter(k => k.endsWith(`/${kind}`)).map(k => k.slice(0, -kind.length - 1));
+}
+
 /** The file a kind's schema comes from (its provenance), or undefined when none is bundled. */
 export function schemaSource(json: any): string | undefined {
   return hasSchema(json) ? SCHEMA_KINDS[`${json.apiVersion}/${json.kind}`].source : undefined;

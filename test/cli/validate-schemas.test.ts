@@ -203,6 +203,19 @@ spec:
     ]);
   });
 
+  test('warns on a declared kind in a version with no bundled schema: exit 0, or 1 with --strict', () => {
+    // GIVEN an autoscaling/v1 HorizontalPodAutoscaler (only autoscaling/v2 is bundled)
+    const file = write('hpa.yaml', 'apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec: {maxReplicas: 3, scaleTargetRef: {kind: Deployment, name: d}}\n');
+    // WHEN validated / THEN a warning says it was not validated against a schema
+    expect(run('validate', file)).toEqual({
+      code: 0,
+      out: `Warning: ${file}: HorizontalPodAutoscaler/h: <root>: no schema bundled for apiVersion "autoscaling/v1" of kind HorizontalPodAutoscaler: not validated against a schema; bundled: autoscaling/v2 [schema]\n`
+        + '1 object(s) validated in 1 file(s): 0 error(s), 1 warning(s)',
+      err: '',
+    });
+    expect(run('validate', file, '--strict').code).toBe(1);
+  });
+
   test('sarif carries the schema findings with their rule ids', () => {
     // GIVEN a Deployment of the wrong type
     const file = write('d.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: "3", selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: m, image: i}]}}}\n');
