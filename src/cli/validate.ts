@@ -147,7 +147,7 @@ function validateObjects(objects: AnalyzedObject[], analyzed: Finding[]): { find
       if (schema === undefined) {
         issues.push({ severity: Severity.WARNING, rule: 'schema', path: '<root>', message: `no schema bundled for apiVersion ${JSON.stringify(json.apiVersion)} of kind ${json.kind}: not validated against a schema; bundled: ${bundledVersions(json.kind).join(', ') || 'none'}` });
       } else {
-        issues.push(...schema.map(i => ({ severity: Severity.ERROR, ...i })));
+        issues.push(...schema.map(i => ({ severity: i.note ? Severity.WARNING : Severity.ERROR, rule: i.rule, path: i.path, message: i.message })));
       }
     }
     for (const f of faces) {

@@ -20,6 +20,12 @@ export interface SchemaMode {
    * @default - with the other errors
    */
   readonly celErrors?: string[];
+  /**
+   * Skip the CEL rules (a first pass: the API server evaluates them only on an object without
+   * blocking errors, see validator.ts).
+   * @default false
+   */
+  readonly skipCel?: boolean;
 }
 
 /** Keywords that constrain values, all implemented below. */
@@ -209,7 +215,7 @@ export function validateNode(schema: any, value: any, path: string, mode: Schema
   if (schema.not && matches(schema.not, value, path, mode)) {
     errors.push(`${at}: Invalid value: ${show(value)}: must not validate the schema (not)`);
   }
-  if (mode.crd && schema['x-kubernetes-validations']) evaluateRules(schema, value, path, mode, mode.celErrors ?? errors);
+  if (mode.crd && !mode.skipCel && schema['x-kubernetes-validations']) evaluateRules(schema, value, path, mode, mode.celErrors ?? errors);
 }
 
 function matches(schema: any, value: any, path: string, mode: SchemaMode): boolean {

@@ -16,7 +16,12 @@ export interface SchemaIssue {
   readonly message: string;
   /** `schema` (OpenAPI) or `cel` (a CRD's `x-kubernetes-validations` rule). */
   readonly rule: 'schema' | 'cel';
+  /** A remark, not an error: the CEL rules were not evaluated because of the schema errors. */
+  readonly note?: boolean;
 }
+
+/** The schema errors that stop CEL rules from running (field.ErrorTypeTypeInvalid, NotSupported, Required, TooLong, TooMany). */
+const BLOCKING = /: (Invalid value: .*: must be of type |Invalid value: .*: must be an integer or a string$|Unsupported value: |Required value$|Too long: |Too many: )/;
 
 const OBJECT_META = { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' };
 let k8sMode: SchemaMode | undefined;
@@ -57,6 +62,7 @@ export function schemaIssues(json: any): SchemaIssue[] | undefined {
   const entry = SCHEMA_KINDS[`${json.apiVersion}/${json.kind}`];
   const errors: string[] = [];
   const cel: string[] = [];
+  let blocked = false;
   if (entry.definition !== undefined) {
     validateNode({ $ref: `#/components/schemas/${entry.definition}` }, json, '', builtInMode(), errors);
   } else {
@@ -70,10 +76,20 @@ export function schemaIssues(json: any): SchemaIssue[] | undefined {
     }
     const copy = JSON.parse(JSON.stringify(json));
     applyDefaults(schema, copy);
-    validateNode(schema, copy, '', { crd: true, celErrors: cel }, errors);
+    validateNode(schema, copy, '', { crd: true, skipCel: true }, errors);
+    // As the API server (apiextensions-apiserver's hasBlockingErr): the CEL rules run only when the
+    // schema found no wrong type, missing field, value outside an enum, nor a string or list over
+    // its limit, which also bounds their cost (a rule over a list longer than maxItems never runs).
+    if (errors.some(e => BLOCKING.test(e))) {
+      if (SCHEMA_TEXTS[entry.schema!].includes('"x-kubernetes-validations"')) blocked = true;
+    } else {
+      validateNode(schema, copy, '', { crd: true, celErrors: cel }, []);
+    }
   }
   const out = new Map<string, SchemaIssue>();
   split(errors, 'schema', out);
   split(cel, 'cel', out);
-  return [...out.values()];
+  const issues = [...out.values()];
+  if (blocked) issues.push({ path: '<root>', message: 'the CRD\'s CEL rules were not checked because the object has schema errors (as the API server does); fix them to complete validation', rule: 'cel', note: true });
+  return issues;
 }

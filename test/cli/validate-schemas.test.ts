@@ -110,6 +110,21 @@ spec:
     expect(lines(r.out)).toContain(`Error: ${file}: HTTPRoute/shop/reviews: spec.rules[0].matches[0].path: Invalid value: {"type":"PathPrefix","value":"api"}: value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix'] [cel]`);
   });
 
+  test('runs no CEL rule on an object with blocking schema errors, as the API server (a list over maxItems included)', () => {
+    // GIVEN a PathPrefix the CEL rules reject, in a route with 17 rules (maxItems 16)
+    const rules = Array.from({ length: 17 }, () => '  - backendRefs: [{name: reviews, port: 80}]\n    matches: [{path: {type: PathPrefix, value: api}}]').join('\n');
+    const file = write('many.yaml', ROUTE(`  parentRefs: [{name: gw}]\n  rules:\n${rules}`));
+    // WHEN validated
+    const r = run('validate', file, '--json');
+    // THEN the maxItems error, no CEL error, and the note saying the rules did not run
+    const findings = JSON.parse(r.out).findings.filter((f: any) => f.rule === 'schema' || f.rule === 'cel');
+    expect(findings.map((f: any) => [f.severity, f.rule, f.path])).toEqual([
+      ['error', 'schema', 'spec.rules'],
+      ['warning', 'cel', '<root>'],
+    ]);
+    expect(r.code).toBe(1);
+  });
+
   test('fails a Deployment of the wrong type, and an HPA and a PDB against Kubernetes v1.35', () => {
     // GIVEN a Deployment with replicas as a string, an HPA without maxReplicas, a PDB with a list as minAvailable
     const file = write('apps.yaml', `apiVersion: apps/v1
@@ -196,10 +211,11 @@ spec:
     const file = write('vs.yaml', 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec:\n  hosts: [reviews]\n  gateways: [7]\n  http: [{route: [{destination: {host: reviews}}]}]\n');
     // WHEN validated
     const r = run('validate', file);
-    // THEN one finding, the analyzer's
+    // THEN one error, the analyzer's (and the note that the CRD's CEL rules did not run)
     expect(lines(r.out)).toEqual([
       `Error: ${file}: VirtualService/reviews: gateways[0]: gateway must be a string, got 7 [vs-gateway]`,
-      '1 object(s) validated in 1 file(s): 1 error(s), 0 warning(s)',
+      `Warning: ${file}: VirtualService/reviews: <root>: the CRD's CEL rules were not checked because the object has schema errors (as the API server does); fix them to complete validation [cel]`,
+      '1 object(s) validated in 1 file(s): 1 error(s), 1 warning(s)',
     ]);
   });
 
