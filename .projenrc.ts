@@ -25,15 +25,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // Pure-JS RE2 (the regex engine Envoy uses) for synth-time regex checks; js-yaml reads synth
   // outputs in the command line and IstioReader.loadFiles (13x faster than the `yaml` package,
   // issue 15). Bundled, never in the API.
-  bundledDeps: ['re2js@^2.10.0', 'js-yaml@^4.1.0'],
+  // @bufbuild/cel (and its peer @bufbuild/protobuf) evaluates the CRDs' CEL rules in `validate`
+  // (src/validation/cel.ts), loaded only by `validate`.
+  bundledDeps: ['re2js@^2.10.0', 'js-yaml@^4.1.0', '@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.6.2'],
   devDeps: [
     'cdk8s-cli@^2.207.0',
     // Tests: a cdk8s-plus-33 Deployment's template as a VersionSpec.podTemplate (what `cdk8s init` brings).
     'cdk8s-plus-33@^2.5.57',
-    // Tests: CEL rules of the vendored CRDs (x-kubernetes-validations), see test/util/cel.ts.
-    '@bufbuild/cel@^0.6.1',
+    // Tests: the CEL parser's syntax trees cached on disk (test/util/cel.ts).
     '@bufbuild/cel-spec@^0.6.1',
-    '@bufbuild/protobuf@^2.6.2',
     '@types/js-yaml@^4.0.9',
     // Tests: `validate --format sarif` against the vendored SARIF 2.1.0 JSON schema (draft-04), see schemas/sarif/.
     'ajv@^8.17.1',
@@ -85,6 +85,7 @@ project.testTask.prependExec('madge --circular --extensions ts src');
 
 // Generated Istio types: produced from the vendored CRDs, never edited, not linted.
 project.eslint?.addIgnorePattern('src/providers/*/imports/');
+project.eslint?.addIgnorePattern('src/validation/_schemas.ts');
 project.addPackageIgnore('/examples');
 project.addPackageIgnore('/bench');
 project.addPackageIgnore('/crds');
@@ -98,6 +99,15 @@ const importTask = project.addTask('import', {
 // cdk8s import takes one spec per run, and names the file after the group: prefixes keep both.
 importTask.exec('cdk8s import httproute:=crds/gateway-api-v1.6.1-httproutes.yaml --output src/providers/gateway-api/imports --language typescript --no-check-upgrade');
 importTask.exec('cdk8s import grpcroute:=crds/gateway-api-v1.6.1-grpcroutes.yaml --output src/providers/gateway-api/imports --language typescript --no-check-upgrade');
+
+// The schemas `validate` checks objects against at run time (the package ships neither crds/ nor
+// schemas/): src/validation/_schemas.ts, from the kinds the provider plug-ins declare
+// (test/validation/schema-bundle.test.ts fails when it is stale).
+project.addTask('schemas', {
+  description: 'Generate src/validation/_schemas.ts (the schemas of `cdk8s-canary validate`) from crds/ and schemas/k8s-openapi/v1.35',
+  env: { TS_NODE_PROJECT: 'projenrc/tsconfig.json' },
+  exec: 'node -r ts-node/register/transpile-only projenrc/schemas.ts',
+});
 
 // Synthesizes every example's stages to YAML under examples/<name>/dist/ (the README's first command).
 // node with ts-node's transpile-only hook: no type checking (the build type-checks) and no

@@ -1,7 +1,8 @@
 // A Prometheus HTTP API client (internal): instant queries, with the HTTP client settings of
 // Prometheus' own tools (`promtool --http.config.file`, the `http_config` of scrape configs):
 // basic auth, an Authorization header, TLS with a private CA and client certificates, extra
-// headers (X-Scope-OrgID for Mimir and Cortex), redirects. Built on node's http and https
+// headers (X-Scope-OrgID for Mimir and Cortex), redirects, an http:// proxy (`proxy_url`: CONNECT
+// for https targets, forwarding for http ones; `no_proxy`). Built on node's http and https
 // modules, which give what fetch does not: a CA per client, a cap on the response size, and a
 // deadline over the whole exchange, body included.
 //
@@ -10,6 +11,8 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
+import * as net from 'net';
+import * as nodeTls from 'tls';
 import * as jsyaml from 'js-yaml';
 import { safeText } from '../internal/safe-text';
 import { show } from '../internal/validation';
@@ -39,6 +42,8 @@ export interface HttpClientConfig {
   };
   /** true: follow every redirect; false: none; undefined (not set): only to the same host. */
   readonly followRedirects?: boolean;
+  /** `proxy_url`: an http:// proxy, its credentials (if any) in the URL; `no_proxy`: the hosts reached directly. */
+  readonly proxy?: { readonly url: URL; readonly noProxy?: readonly string[] };
 }
 
 /** The default timeout of a query (promtool's is 1 minute; a scheduled job wants less). */
@@ -195,8 +200,63 @@ export class PrometheusClient {
     }
   }
 
-  private once(url: URL, method: string, form: string, sameHost: boolean, deadline: number): Promise<HttpAnswer> {
+  /** The proxy to reach `url` through, if any (Go's http.ProxyURL, or httpproxy.Config with no_proxy). */
+  private proxyFor(url: URL): URL | undefined {
+    const proxy = this.config.proxy;
+    if (!proxy) return undefined;
+    if (proxy.noProxy === undefined) return proxy.url;
+    const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    // httpproxy: localhost and loopback addresses are never proxied when no_proxy is in use.
+    if (host === 'localhost' || /^127\./.test(host) || host === '::1') return undefined;
+    for (const entry of proxy.noProxy) {
+      if (entry === '*') return undefined;
+      const m = /^(.*?)(?::(\d+))?$/.exec(entry)!;
+      const name = m[1].replace(/^\[|\]$/g, '').toLowerCase();
+      if (m[2] !== undefined && m[2] !== port) continue;
+      if (name.startsWith('.') ? host.endsWith(name) || host === name.slice(1) : host === name || host.endsWith(`.${name}`)) return undefined;
+    }
+    return proxy.url;
+  }
+
+  /** `via the proxy <url>` (redacted) for messages, or nothing. */
+  private via(proxy: URL | undefined): string {
+    return proxy ? ` through the proxy ${redactUrl(proxy)}` : '';
+  }
+
+  /** Opens a CONNECT tunnel to `target` through the http:// `proxy`, within the deadline. */
+  private tunnel(proxy: URL, target: URL, deadline: number): Promise<net.Socket> {
+    const authority = `${target.hostname}:${target.port || '443'}`;
+    const headers: Record<string, string> = { 'host': authority, 'user-agent': 'cdk8s-canary' };
+    if (proxy.username) headers['proxy-authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
+    return new Promise((resolve, reject) => {
+      const fail = (message: string) => reject(new PrometheusUnavailable(message));
+      const request = http.request({ host: proxy.hostname.replace(/^\[|\]$/g, ''), port: proxy.port || 80, method: 'CONNECT', path: authority, headers, agent: false });
+      const timer = setTimeout(() => {
+        request.destroy();
+        fail(`Prometheus at ${this.shown} did not answer within ${promDuration(this.timeoutMs)} (--timeout)${this.via(proxy)}`);
+      }, Math.max(deadline - Date.now(), 1));
+      request.on('connect', (response, socket) => {
+        clearTimeout(timer);
+        if (response.statusCode !== 200) {
+          socket.destroy();
+          fail(`the proxy ${redactUrl(proxy)} refused the tunnel to Prometheus at ${this.shown}: HTTP ${response.statusCode}`);
+          return;
+        }
+        resolve(socket);
+      });
+      request.on('error', e => {
+        clearTimeout(timer);
+        fail(`cannot reach Prometheus at ${this.shown}${this.via(proxy)}: ${safeText(e.message)}`);
+      });
+      request.end();
+    });
+  }
+
+  private async once(url: URL, method: string, form: string, sameHost: boolean, deadline: number): Promise<HttpAnswer> {
     const c = this.config;
+    const proxy = this.proxyFor(url);
+    const tunnel = proxy && url.protocol === 'https:' ? await this.tunnel(proxy, url, deadline) : undefined;
     const headers: Record<string, string | string[]> = { 'user-agent': 'cdk8s-canary', 'accept': 'application/json' };
     for (const [name, value] of c.headers) {
       const key = name.toLowerCase();
@@ -210,23 +270,30 @@ export class PrometheusClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       headers['content-length'] = String(body.length);
     }
+    // A plain http:// target through the proxy: the request goes to the proxy with the absolute URL.
+    const forward = proxy && url.protocol === 'http:';
+    if (forward && proxy.username) headers['proxy-authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
     const left = deadline - Date.now();
-    const timeoutText = `${promDuration(this.timeoutMs)} (--timeout)`;
-    return new Promise((resolve, reject) => {
+    const timeoutText = `${promDuration(this.timeoutMs)} (--timeout)${this.via(proxy)}`;
+    let secured: nodeTls.TLSSocket | undefined;
+    const answer = new Promise<HttpAnswer>((resolve, reject) => {
       const fail = (message: string) => reject(new PrometheusUnavailable(message));
+      const tlsOptions = {
+        ca: c.tls.ca,
+        cert: c.tls.cert,
+        key: c.tls.key,
+        servername: c.tls.serverName ?? (/^[\d.]+$|:/.test(url.hostname) ? undefined : url.hostname),
+        rejectUnauthorized: !c.tls.insecureSkipVerify,
+      };
       const options: https.RequestOptions = {
         method,
         headers,
-        ...(url.protocol === 'https:' ? {
-          ca: c.tls.ca,
-          cert: c.tls.cert,
-          key: c.tls.key,
-          servername: c.tls.serverName ?? (/^[\d.]+$|:/.test(url.hostname) ? undefined : url.hostname),
-          rejectUnauthorized: !c.tls.insecureSkipVerify,
-        } : {}),
+        ...(url.protocol === 'https:' ? tlsOptions : {}),
+        // Through a tunnel: TLS to Prometheus over the proxy's socket.
+        ...(tunnel ? { createConnection: () => (secured = nodeTls.connect({ ...tlsOptions, host: url.hostname.replace(/^\[|\]$/g, ''), socket: tunnel })) } : {}),
       };
       let answered = false;
-      const request = (url.protocol === 'https:' ? https : http).request(url, options, response => {
+      const onResponse = (response: http.IncomingMessage) => {
         answered = true;
         const status = response.statusCode ?? 0;
         const location = status >= 300 && status < 400 ? response.headers.location : undefined;
@@ -244,7 +311,10 @@ export class PrometheusClient {
         response.on('end', () => resolve({ status, text: Buffer.concat(chunks).toString('utf8'), location }));
         response.on('error', e => fail(`Prometheus at ${this.shown}: the answer broke off: ${safeText(e.message)}`));
         response.on('aborted', () => fail(`Prometheus at ${this.shown}: the answer broke off`));
-      });
+      };
+      const request = forward
+        ? http.request({ ...options, host: proxy.hostname.replace(/^\[|\]$/g, ''), port: proxy.port || 80, path: url.href, headers: { ...headers, host: url.host } }, onResponse)
+        : (url.protocol === 'https:' ? https : http).request(url, options, onResponse);
       const timer = setTimeout(() => {
         request.destroy();
         fail(answered
@@ -254,15 +324,17 @@ export class PrometheusClient {
       request.on('close', () => clearTimeout(timer));
       request.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        fail(`cannot reach Prometheus at ${this.shown}: ${safeText(e.message)}`);
+        fail(`cannot reach Prometheus at ${this.shown}${this.via(proxy)}: ${safeText(e.message)}`);
       });
       request.end(body);
     });
+    // A tunnel serves one exchange: closed after it, whatever its end.
+    return tunnel ? answer.finally(() => { secured?.destroy(); tunnel.destroy(); }) : answer;
   }
 }
 
 const TOP_KEYS = ['basic_auth', 'authorization', 'bearer_token', 'bearer_token_file', 'tls_config', 'http_headers', 'follow_redirects', 'enable_http2', 'proxy_url', 'oauth2', 'no_proxy', 'proxy_from_environment', 'proxy_connect_header'];
-const SUPPORTED_KEYS = ['basic_auth', 'authorization', 'bearer_token', 'bearer_token_file', 'tls_config', 'http_headers', 'follow_redirects', 'enable_http2'];
+const SUPPORTED_KEYS = ['basic_auth', 'authorization', 'bearer_token', 'bearer_token_file', 'tls_config', 'http_headers', 'follow_redirects', 'enable_http2', 'proxy_url', 'no_proxy'];
 
 /**
  * Reads an HTTP client configuration file in Prometheus' format (what `promtool
@@ -377,5 +449,21 @@ export function readHttpConfigFile(file: string): HttpClientConfig {
       }
     }
   }
-  return { basicAuth, authorization, headers, tls, followRedirects: raw.follow_redirects };
+  let proxy: HttpClientConfig['proxy'];
+  if (raw.proxy_url !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(str('proxy_url', raw.proxy_url));
+    } catch (e) {
+      if ((e as Error).message.startsWith(where)) throw e;
+      // The value may hold credentials: it is not printed.
+      throw bad('proxy_url is not a valid URL');
+    }
+    if (url.protocol !== 'http:') throw bad(`proxy_url must be an http:// URL (https targets go through it with CONNECT), got a ${safeText(url.protocol, 20)} URL; https:// and socks5:// proxies are not supported`);
+    const noProxy = raw.no_proxy === undefined ? undefined : str('no_proxy', raw.no_proxy).split(',').map(h => h.trim()).filter(h => h !== '');
+    proxy = { url, ...(noProxy ? { noProxy } : {}) };
+  } else if (raw.no_proxy !== undefined) {
+    throw bad('no_proxy needs proxy_url');
+  }
+  return { basicAuth, authorization, headers, tls, followRedirects: raw.follow_redirects, ...(proxy ? { proxy } : {}) };
 }

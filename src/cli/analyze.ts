@@ -17,7 +17,8 @@ Options:
   --prometheus URL   the Prometheus server, e.g. http://prometheus.monitoring:9090 (required)
   --http.config.file FILE
                      HTTP client settings in Prometheus' format (as promtool takes them):
-                     basic_auth, authorization, tls_config, http_headers, follow_redirects
+                     basic_auth, authorization, tls_config, http_headers, follow_redirects,
+                     proxy_url (http://), no_proxy
   --timeout D        the most a query may take, also sent as Prometheus' timeout= (default 30s)
   --at TIME          evaluate at this RFC 3339 time instead of now
   --json             print {"releases":[{"service","version","verdict","reason","checks":[...]}]}

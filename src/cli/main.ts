@@ -3,7 +3,7 @@
 //   cdk8s-canary check <old> <new>     is the step from old to new safe?
 //   cdk8s-canary explain <paths> --host H ...   where does this request go, and why?
 //   cdk8s-canary diff <old> <new>      which cohorts and how much traffic move?
-//   cdk8s-canary validate <paths>      Istio's validation rules on any YAML (validate.ts)
+//   cdk8s-canary validate <paths>      schemas, CEL and data-plane rules, Istio's rules on any YAML (validate.ts)
 //   cdk8s-canary analyze <dist> --prometheus URL          canary verdicts from Prometheus
 //   cdk8s-canary advance <state> <dist> --prometheus URL  apply them to the state file
 //   cdk8s-canary migrate <paths> --to gateway-api   Ingresses to HTTPRoutes, proven (migrate.ts)
@@ -48,7 +48,7 @@ Commands:
   check <old> <new>      report unsafe steps between two synth outputs (exit 1 if any error)
   explain <path>...      show where a request is routed, and why
   diff <old> <new>       show which cohorts change destination and how much traffic moves
-  validate <path>...     apply Istio's validation rules, offline (exit 1 if any error)
+  validate <path>...     check objects against their schemas and the providers' rules, offline (exit 1 if any error)
   analyze <dist> --prometheus URL          canary analysis verdicts (exit 1 if one must abort)
   advance <state> <dist> --prometheus URL  apply the verdicts to the release state file
   migrate <path>... --to gateway-api       write HTTPRoutes for Ingresses (ingress-nginx canaries included) and prove them

@@ -4,7 +4,7 @@
 // and never imports a provider's folder; see docs/ARCHITECTURE.md.
 import { ProviderImpl } from './_provider';
 import { AnalyzedObject } from '../analyzer/_objects';
-import { Finding } from '../analyzer/finding';
+import { Finding, Severity } from '../analyzer/finding';
 import { TransitionFinding } from '../gitops/transition-finding';
 import { ServiceRouting } from '../model/routing-model';
 import { IndexReader, ObjectIndex, RoutingInfo } from '../reading/object-index';
@@ -22,6 +22,35 @@ export interface AnalyzerFace {
   crossServiceView?(json: any): any;
   /** Whether `validate` counts the object as one of this provider's routing objects. */
   validates?(json: any): boolean;
+}
+
+/** One problem `validate` found in an object, at a JSON path of it. */
+export interface ObjectIssue {
+  readonly severity: Severity;
+  /** The rule's identifier, e.g. `ingress-annotation`. */
+  readonly rule: string;
+  /** The JSON path in the object, e.g. `metadata.annotations["nginx.ingress.kubernetes.io/canary"]`. */
+  readonly path: string;
+  /** What is wrong (the value received, already escaped) and what is allowed. */
+  readonly message: string;
+}
+
+/**
+ * What `validate` checks of the provider's objects besides its analyzer's rules: their schemas
+ * (src/validation, bundled by `npx projen schemas` from crds/ and schemas/k8s-openapi/) and the
+ * data plane's own checks of a field (e.g. ingress-nginx's annotation validation).
+ */
+export interface ValidationFace {
+  /**
+   * The kinds validated against their schema, as `<group>/<Kind>` (`Kind` for the core group):
+   * every served version of a CRD in crds/ (standard channel), or the Kubernetes v1.35 OpenAPI.
+   */
+  readonly schemaKinds: readonly string[];
+  /**
+   * The data plane's checks of one object (any object: the function picks its own).
+   * @default - none
+   */
+  check?(json: any): ObjectIssue[];
 }
 
 /** The provider's rules for a GitOps step (TransitionCheck). */
@@ -100,6 +129,8 @@ export interface ProviderPlugin extends IndexReader {
   readonly fallback?: boolean;
   /** The analyzer rules, if the provider has any. */
   readonly analyzer?: AnalyzerFace;
+  /** What `validate` checks of its objects besides the analyzer's rules (schemas, the data plane's own checks). */
+  readonly validation?: ValidationFace;
   /** The transition rules, if the provider has any beyond the core's weight-jump rule. */
   readonly transitions?: TransitionFace;
   /** The migrations off the provider. */

@@ -56,8 +56,8 @@ describe('cdk8s-canary validate', () => {
     // GIVEN a synthesized stage of the bookinfo example
     // WHEN validated
     const r = run('validate', EXAMPLE);
-    // THEN no finding
-    expect(r).toEqual({ code: 0, out: '2 VirtualService/DestinationRule object(s) in 1 file(s): 0 error(s), 0 warning(s)', err: '' });
+    // THEN no finding; the VirtualService, the DestinationRule, the Service and both Deployments are counted
+    expect(r).toEqual({ code: 0, out: '5 object(s) validated in 1 file(s): 0 error(s), 0 warning(s)', err: '' });
   });
 
   test('exits 1 on errors, naming the file, the object, the rule and the fix', () => {
@@ -70,7 +70,7 @@ describe('cdk8s-canary validate', () => {
     expect(r.out.split('\n')).toEqual([
       `Error: ${file}: VirtualService/shop/reviews: http[0] retries: http retry policy configured when attempts are set to 0 (disabled); set attempts, or remove the policy [retries]`,
       `Error: ${file}: VirtualService/shop/reviews: http[0] routes to subset "v3" of host "reviews", which no DestinationRule defines (IST0101); add the version to the service, or remove the route [subset-not-found]`,
-      '2 VirtualService/DestinationRule object(s) in 1 file(s): 2 error(s), 0 warning(s)',
+      '2 object(s) validated in 1 file(s): 2 error(s), 0 warning(s)',
     ]);
   });
 

@@ -3,6 +3,7 @@
 // Prometheus does not do (bearer tokens, stalled or huge bodies, redirects, odd values).
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as nodeHttp from 'http';
 import * as https from 'https';
 import * as net from 'net';
 import * as os from 'os';
@@ -262,12 +263,135 @@ test('redactUrl hides the password as xxxxx', () => {
   expect(redactUrl('http://prom:9090/')).toBe('http://prom:9090');
 });
 
+/**
+ * A fake http:// proxy on 127.0.0.1: CONNECT tunnels (for https targets) and forwarding of
+ * absolute-URL requests (for http targets), requiring `Proxy-Authorization` when `auth` is set.
+ * Records what it was asked.
+ */
+interface Asked { method: string; target: string; auth?: string }
+async function startProxy(auth?: string): Promise<{ url: string; asked: Asked[]; close: () => Promise<void> }> {
+  const asked: Asked[] = [];
+  const expected = auth ? `Basic ${Buffer.from(auth).toString('base64')}` : undefined;
+  const server = nodeHttp.createServer((req, res) => {
+    asked.push({ method: req.method!, target: req.url!, auth: req.headers['proxy-authorization'] });
+    if (expected && req.headers['proxy-authorization'] !== expected) { res.writeHead(407).end(); return; }
+    const target = new URL(req.url!);
+    const headers = { ...req.headers };
+    delete headers['proxy-authorization'];
+    const upstream = nodeHttp.request({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers }, r => {
+      res.writeHead(r.statusCode!, r.headers);
+      r.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  const tunnels = new Set<net.Socket>();
+  server.on('connect', (req, socket: net.Socket, head) => {
+    tunnels.add(socket);
+    socket.on('close', () => tunnels.delete(socket));
+    asked.push({ method: 'CONNECT', target: req.url!, auth: req.headers['proxy-authorization'] });
+    if (expected && req.headers['proxy-authorization'] !== expected) { socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'); return; }
+    const [host, port] = req.url!.split(':');
+    const upstream = net.connect(Number(port), host, () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  const close = () => new Promise<void>(r => {
+    tunnels.forEach(t => t.destroy());
+    server.closeAllConnections();
+    server.close(() => r());
+  });
+  return { url, asked, close };
+}
+
+describe('proxy_url', () => {
+  const promTls = () => `basic_auth: { username: alice, password: s3cret-pass }\ntls_config: { ca_file: ${pki.ca}, cert_file: ${pki.clientCert}, key_file: ${pki.clientKey} }\n`;
+
+  test('reaches the real Prometheus (https) through a CONNECT tunnel, with the proxy\'s credentials', async () => {
+    // GIVEN a proxy that requires credentials, and them in proxy_url
+    const proxy = await startProxy('px-user:px-s3cret');
+    try {
+      const cfg = readHttpConfigFile(config(`${promTls()}proxy_url: ${proxy.url.replace('http://', 'http://px-user:px-s3cret@')}\n`));
+      // WHEN a query runs THEN Prometheus answers through the tunnel (TLS and basic auth end to end)
+      expect(await new PrometheusClient(promUrl, { http: cfg }).query('vector(0.75)', AT)).toEqual({ value: 0.75 });
+      expect(proxy.asked).toEqual([{ method: 'CONNECT', target: new URL(promUrl).host, auth: `Basic ${Buffer.from('px-user:px-s3cret').toString('base64')}` }]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('forwards requests to an http:// Prometheus with the absolute URL', async () => {
+    // GIVEN a plain-http server answering queries, and a proxy without credentials
+    const plain = nodeHttp.createServer((_req, res) => res.end(vector('0.5')));
+    await new Promise<void>(r => plain.listen(0, '127.0.0.1', () => r()));
+    const target = `http://127.0.0.1:${(plain.address() as net.AddressInfo).port}`;
+    const proxy = await startProxy();
+    try {
+      const cfg = readHttpConfigFile(config(`proxy_url: ${proxy.url}\n`));
+      // WHEN a query runs THEN the proxy forwarded it, and the answer came back
+      expect(await new PrometheusClient(target, { http: cfg }).query('up', AT)).toEqual({ value: 0.5 });
+      expect(proxy.asked).toEqual([{ method: 'POST', target: `${target}/api/v1/query`, auth: undefined }]);
+    } finally {
+      await proxy.close();
+      await new Promise(r => plain.close(r));
+    }
+  });
+
+  test('a refused tunnel names the proxy with its password redacted, never the password', async () => {
+    // GIVEN proxy credentials the proxy rejects
+    const proxy = await startProxy('px-user:right');
+    try {
+      const cfg = readHttpConfigFile(config(`${promTls()}proxy_url: ${proxy.url.replace('http://', 'http://px-user:wrong-px@')}\n`));
+      // WHEN a query runs THEN the 407 is reported, the proxy URL redacted
+      const e = await new PrometheusClient(promUrl, { http: cfg }).query('1', AT).catch(x => x);
+      expect(e).toBeInstanceOf(PrometheusUnavailable);
+      expect(e.message).toBe(`the proxy ${proxy.url.replace('http://', 'http://px-user:xxxxx@')} refused the tunnel to Prometheus at ${promUrl}: HTTP 407`);
+      expect(e.message).not.toContain('wrong-px');
+      // AND an unreachable proxy too
+      const gone = readHttpConfigFile(config('proxy_url: http://u:gone-pass@127.0.0.1:1\n'));
+      const e2 = await new PrometheusClient(promUrl, { http: gone }).query('1', AT).catch(x => x);
+      expect(e2.message).toMatch(/^cannot reach Prometheus at https:\/\/127\.0\.0\.1:\d+ through the proxy http:\/\/u:xxxxx@127\.0\.0\.1:1: .*ECONNREFUSED/);
+      expect(e2.message).not.toContain('gone-pass');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('no_proxy: listed hosts, and loopback addresses (as Go\'s httpproxy), are reached directly', async () => {
+    const proxy = await startProxy();
+    try {
+      // GIVEN no_proxy naming another host: 127.0.0.1 is loopback, never proxied once no_proxy is set
+      const cfg = readHttpConfigFile(config(`${promTls()}proxy_url: ${proxy.url}\nno_proxy: prometheus.internal, .example.com\n`));
+      // WHEN a query runs THEN Prometheus answers directly: the proxy was not asked
+      expect(await new PrometheusClient(promUrl, { http: cfg }).query('vector(1)', AT)).toEqual({ value: 1 });
+      expect(proxy.asked).toEqual([]);
+      // AND without no_proxy the same query goes through the proxy
+      const via = readHttpConfigFile(config(`${promTls()}proxy_url: ${proxy.url}\n`));
+      expect(await new PrometheusClient(promUrl, { http: via }).query('vector(1)', AT)).toEqual({ value: 1 });
+      expect(proxy.asked).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 describe('--http.config.file', () => {
   test.each([
     ['basic_auth: { username: a, password: p, password_file: /x }\n', 'basic_auth: at most one of password and password_file may be set'],
     ['basic_auth: { user: a }\n', 'unknown key "user" in basic_auth; expected one of username, username_file, password, password_file'],
     ['oauth2: { client_id: a }\n', 'oauth2 is not supported by cdk8s-canary yet'],
-    ['proxy_url: http://proxy:3128\n', 'proxy_url is not supported by cdk8s-canary yet'],
+    ['proxy_url: https://proxy:3128\n', 'proxy_url must be an http:// URL (https targets go through it with CONNECT), got a https: URL; https:// and socks5:// proxies are not supported'],
+    ['proxy_url: socks5://proxy:1080\n', 'proxy_url must be an http:// URL'],
+    ['proxy_url: "http://u:hunter2@[bad"\n', 'proxy_url is not a valid URL'],
+    ['no_proxy: example.com\n', 'no_proxy needs proxy_url'],
+    ['proxy_url: http://proxy:3128\nproxy_from_environment: true\n', 'proxy_from_environment is not supported by cdk8s-canary yet'],
     ['follow_redirects: yes\n', 'follow_redirects must be true or false, got "yes"'],
     ['tls_config: { cert_file: /etc/hostname }\n', 'tls_config: cert_file and key_file go together'],
     ['authorization: { type: Basic, credentials: x }\n', 'authorization.type cannot be Basic; use basic_auth'],

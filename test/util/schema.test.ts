@@ -5,7 +5,7 @@ import * as path from 'path';
 import { compileRule, celFieldName, isTransitionRule, parseRequestUri, toCel } from './cel';
 import { selects } from './k8s-go';
 import { crdSchemas, k8sSpec, KUBERNETES_VERSIONS, manifestErrors, validateManifests } from './schema';
-import { checkKeywords, skippedTransitionRules } from './structural';
+import { checkKeywords, skippedTransitionRules } from '../../src/validation/structural';
 
 const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o));
 
@@ -513,7 +513,7 @@ describe('self-test over every vendored CRD', () => {
   });
 
   test("a rule's reason, fieldPath and messageExpression shape the error as the API server's do", () => {
-    const { validateNode } = jest.requireActual('./structural');
+    const { validateNode } = jest.requireActual('../../src/validation/structural');
     const schema = {
       'type': 'object',
       'properties': { a: { type: 'integer' } },
@@ -530,7 +530,7 @@ describe('self-test over every vendored CRD', () => {
   test('transition rules (oldSelf) are skipped and recorded', () => {
     // GIVEN a schema with an immutability rule, which only applies to updates
     const crd = { type: 'object', properties: { spec: { type: 'object', properties: { a: { 'type': 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'immutable' }] } } } } };
-    const { validateNode } = jest.requireActual('./structural');
+    const { validateNode } = jest.requireActual('../../src/validation/structural');
     const errors: string[] = [];
     // WHEN an object is validated (as a create) / THEN the rule is not evaluated, and is recorded
     validateNode(crd, { spec: { a: 'x' } }, '', { crd: true }, errors);

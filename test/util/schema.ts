@@ -12,7 +12,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { validateKind, validateObjectMeta, validateRef } from './k8s-go';
-import { applyDefaults, checkKeywords, SchemaMode, validateNode } from './structural';
+import './cel';
+import { applyDefaults, checkKeywords, SchemaMode, validateNode } from '../../src/validation/structural';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CRD_DIR = path.join(ROOT, 'crds');

@@ -27,6 +27,7 @@ export const GATEWAY_API_PLUGIN: ProviderPlugin = {
   displayName: 'the Gateway API provider',
   renderer: options => new GatewayApiProvider(options),
   read: (objects, index) => readGatewayApiRoutes(objects, index).routings,
+  validation: { schemaKinds: ['gateway.networking.k8s.io/HTTPRoute', 'gateway.networking.k8s.io/GRPCRoute', 'gateway.networking.k8s.io/Gateway', 'gateway.networking.k8s.io/ReferenceGrant'] },
   analyzer: { kinds: ['HTTPRoute', 'GRPCRoute', 'Gateway'], analyze: analyzeGatewayApi },
   transitions: { check: gatewayApiTransitions },
   backendService: (index, routing, d) => {

@@ -1,4 +1,5 @@
 // The ingress-nginx plug-in: canary Ingresses (networking.k8s.io/v1) with ingress-nginx's annotations.
+import { nginxAnnotationIssues } from './_annotations';
 import { CAPABILITIES } from './_capabilities';
 import { nginxRoutingsWithReplicas } from './_capacity';
 import { migrateToGatewayApi } from './_migration';
@@ -32,6 +33,7 @@ export const INGRESS_NGINX_PLUGIN: ProviderPlugin = {
   displayName: 'the ingress-nginx provider',
   renderer: options => new IngressNginxProvider(options),
   read: readIngresses,
+  validation: { schemaKinds: ['networking.k8s.io/Ingress'], check: nginxAnnotationIssues },
   transitions: {
     check: ingressNginxTransitions,
     versionRunning: (index, routing, version) => {

@@ -13,6 +13,7 @@ export const ISTIO_PLUGIN: ProviderPlugin = {
   displayName: 'the Istio provider',
   renderer: () => new IstioProvider(),
   read: readIstio,
+  validation: { schemaKinds: ['networking.istio.io/VirtualService', 'networking.istio.io/DestinationRule'] },
   analyzer: {
     kinds: ['VirtualService', 'DestinationRule', 'Gateway', 'RequestAuthentication', 'ServiceEntry'],
     analyze: analyzeIstio,

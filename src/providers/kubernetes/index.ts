@@ -12,6 +12,8 @@ export const KUBERNETES_PLUGIN: ProviderPlugin = {
   // Reads the Services no other reader routes or configures, so it reads last.
   read: readPlainServices,
   fallback: true,
+  // The workloads and Services every provider routes to.
+  validation: { schemaKinds: ['Service', 'apps/Deployment', 'autoscaling/HorizontalPodAutoscaler', 'policy/PodDisruptionBudget'] },
   transitions: { check: (before, after) => kubernetesTransitions(before, after) },
   capabilities: CAPABILITIES,
 };

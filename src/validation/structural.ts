@@ -15,6 +15,17 @@ export interface SchemaMode {
   readonly crd: boolean;
   /** Called for every node whose schema came from `$ref` `name` (Go validations of built-in types). */
   readonly onRef?: (name: string, value: any, path: string, errors: string[]) => void;
+  /**
+   * Where the CEL rules' failures go.
+   * @default - with the other errors
+   */
+  readonly celErrors?: string[];
+  /**
+   * Skip the CEL rules (a first pass: the API server evaluates them only on an object without
+   * blocking errors, see validator.ts).
+   * @default false
+   */
+  readonly skipCel?: boolean;
 }
 
 /** Keywords that constrain values, all implemented below. */
@@ -204,12 +215,12 @@ export function validateNode(schema: any, value: any, path: string, mode: Schema
   if (schema.not && matches(schema.not, value, path, mode)) {
     errors.push(`${at}: Invalid value: ${show(value)}: must not validate the schema (not)`);
   }
-  if (mode.crd && schema['x-kubernetes-validations']) evaluateRules(schema, value, path, mode, errors);
+  if (mode.crd && !mode.skipCel && schema['x-kubernetes-validations']) evaluateRules(schema, value, path, mode, mode.celErrors ?? errors);
 }
 
 function matches(schema: any, value: any, path: string, mode: SchemaMode): boolean {
   const errs: string[] = [];
-  validateNode(schema, value, path, mode, errs);
+  validateNode(schema, value, path, mode.celErrors ? { ...mode, celErrors: undefined } : mode, errs);
   return errs.length === 0;
 }
 
