@@ -10,7 +10,13 @@ import { escapeRegex } from '../internal/regex';
  */
 export function pathElementPrefix(value: string): RequestMatch | undefined {
   const trimmed = value.replace(/\/+$/, '');
-  return trimmed === '' ? undefined : RequestMatch.uri(StringMatch.regex(`^${escapeRegex(trimmed)}(/.*)?$`));
+  if (trimmed === '') return undefined;
+  try {
+    return RequestMatch.uri(StringMatch.pathPrefix(trimmed));
+  } catch {
+    // Not a normalized path (`//`, `..`, spaces): the same segments as a regular expression.
+    return RequestMatch.uri(StringMatch.regex(`^${escapeRegex(trimmed)}(/.*)?$`));
+  }
 }
 
 /**
@@ -18,7 +24,7 @@ export function pathElementPrefix(value: string): RequestMatch | undefined {
  * `/static` and `/static/...` (the Gateway API's PathPrefix); `/` matches every path.
  */
 export function pathMatches(m: StringMatch): RequestMatch[] {
-  if (m.type === StringMatchType.PREFIX && m.value !== '/') {
+  if ((m.type === StringMatchType.PREFIX || m.type === StringMatchType.PATH_PREFIX) && m.value !== '/') {
     return [RequestMatch.uri(StringMatch.exact(m.value)), RequestMatch.uri(StringMatch.prefix(`${m.value}/`))];
   }
   return [RequestMatch.uri(m)];
