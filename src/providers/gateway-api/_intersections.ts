@@ -15,11 +15,17 @@
 // match e of a later rule R_j with another action. Take f, a match of R_i's (intersections
 // included) that takes the request with the highest precedence. e outranks f (a tie goes to
 // R_i, listed first), both take the request, so the fixpoint holds f AND e among R_i's
-// matches: it takes the request and ranks at least as e, above f. A contradiction.
+// matches (or a subset of f holding f AND e that ranks as high, below): it takes the request and
+// ranks at least as e, above f. A contradiction.
 //
-// What has no intersection refuses the model, naming the two rules: a RegularExpression path
-// (a character prefix renders as one) against another path (the spec leaves its precedence to
-// the implementation), two different regular expressions on one header or query parameter.
+// The added match need not be the exact intersection: any subset of m1 that holds m1 AND m2
+// and ranks at least as m2 does. So where one header or query parameter would need two
+// regular expressions at once (which one match cannot hold), it keeps m1's: the match is m1
+// with m2's other conditions, as many header and query parameter matches as the intersection.
+//
+// What has no such match refuses the model, naming the two rules: a RegularExpression path (a
+// character prefix renders as one) against another path (the spec leaves its precedence to
+// the implementation), a character prefix path against a whole-segment one.
 import { compareMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
 import { renderHttpMatch } from './renderer';
 import { MatchCondition, MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
@@ -134,8 +140,10 @@ export function reason(winner: MatchPrecedence, loser: MatchPrecedence): string 
 }
 
 /**
- * The requests both matches take, as one match: `undefined` for every request, 'empty' when
- * no request satisfies both, `{ unwritable }` when the Gateway API has no match for it.
+ * The requests both matches take, as one match (or a subset of `a` that holds them and has the
+ * same conditions' slots, where one slot would need two regular expressions): `undefined` for
+ * every request, 'empty' when no request satisfies both, `{ unwritable }` when the Gateway API
+ * has no match for it.
  */
 export function intersect(a: RequestMatch | undefined, b: RequestMatch | undefined): Intersection {
   if (!a) return b;
@@ -185,8 +193,10 @@ function combine(a: MatchCondition, b: MatchCondition): MatchCondition | 'empty'
     if (y.value.startsWith(x.value)) return b;
     return 'empty';
   }
-  const what = a.field === MatchField.QUERY_PARAM ? `query parameter ${a.name}` : `header ${a.name}`;
-  return { unwritable: `the ${what} would need two regular expressions at once (${a.description} and ${b.description}), which one HTTPRoute match cannot hold` };
+  // Two regular expressions (a prefix renders as one) one match cannot hold: the earlier one's.
+  // Not the intersection but a subset of the earlier match that holds it, with as many header
+  // and query parameter matches: all the fixpoint needs (see the top comment).
+  return a;
 }
 
 /**
