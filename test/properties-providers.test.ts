@@ -180,15 +180,14 @@ function sameRouting(istio: any[], gatewayApi: any[], hosts: string[], gateways:
   // cohorts (a rule's matches), not requests: where the Gateway API rendering adds
   // intersections, the cohorts it reads back differ while no request moves, which the
   // request-level comparison below proves.
-  const diff = TrafficDiff.compare(istio, gatewayApi);
-  const structural = !intersected(gatewayApi);
-  for (const h of structural ? diff.hosts : []) {
+  const diff = intersected(gatewayApi) ? undefined : TrafficDiff.compare(istio, gatewayApi);
+  for (const h of diff?.hosts ?? []) {
     if (h.host === '*' && !a.some(r => r.host === '*')) {
       // A Gateway parent without hostnames serves every hostname (see the top comment).
       expect(b.find(r => r.host === '*')?.gateways?.some(g => g !== 'mesh')).toBe(true);
       continue;
     }
-    expect(h.cohorts.filter(c => c.change !== CohortChange.UNCHANGED).length === 0 ? 'no traffic change' : TrafficDiff.toTable(diff)).toBe('no traffic change');
+    expect(h.cohorts.filter(c => c.change !== CohortChange.UNCHANGED).length === 0 ? 'no traffic change' : TrafficDiff.toTable(diff!)).toBe('no traffic change');
   }
   routes.push(...gatewayApi.filter(o => o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute'));
   let n = 0;
@@ -352,7 +351,7 @@ describe('Istio and Gateway API renderings route alike', () => {
     expect(o.accepted).toBeGreaterThan(RUNS / 2);
   });
 
-  test(`HeaderMatchRoute (${2 * RUNS} models)`, () => {
+  test(`HeaderMatchRoute (${3 * RUNS / 2} models)`, () => {
     // Routes the Istio provider rejects (invalid for any provider) are left out of both builds.
     const valid = new WeakMap<object, number[]>();
     const o = run('HeaderMatchRoute', headerRoutes, (chart, provider, props) => {
@@ -384,7 +383,9 @@ describe('Istio and Gateway API renderings route alike', () => {
       } else {
         props.routes.forEach((r: any, i: number) => valid.get(props)!.includes(i) && add(r, i));
       }
-    }, p => targets('reviews', p), 2 * RUNS);
+      // 1,500 models (2,000 before the Gateway API rendered intersections): twice as many render
+      // and are simulated now, and the file keeps to its time budget.
+    }, p => targets('reviews', p), 3 * RUNS / 2);
     // THEN of the models whose conditions the Gateway API expresses (the others are refused with
     // a capability message: header absence, source labels), at least 95% render with the
     // intersections that keep the first-match order; each precedence refusal names the two rules

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import {
-  BlueGreenService, CanaryService, CanaryServiceProps, ClientOs, Color, HeaderMatchRoute, RequestMatch, ServiceProtocol, StringMatch, TrafficProvider,
+  BlueGreenService, CanaryService, CanaryServiceProps, Color, HeaderMatchRoute, RequestMatch, ServiceProtocol, StringMatch, TrafficProvider,
 } from '../../../src';
 import { find, synthValid } from '../../util';
 
@@ -165,17 +165,6 @@ describe('Gateway API provider: first-match order against Gateway API precedence
       ['jason-mobile', [{ headers: [{ name: 'end-user', type: 'Exact', value: 'jason' }, { name: 'x-device', type: 'Exact', value: 'mobile' }] }]],
       [undefined, undefined],
     ]);
-  });
-
-  test('fails when the intersection would need two regular expressions on one header', () => {
-    // GIVEN macOS users first, then a later rule on another user agent regex and a second header
-    const { route } = service();
-    route('mac', [RequestMatch.clientOs(ClientOs.MACOS)]);
-    expect(() => route('ios-beta', [RequestMatch.all(RequestMatch.clientOs(ClientOs.IOS), header('x-beta', '1'))], 'v3')).toThrow(
-      'HeaderMatchRoute \'ios-beta\': the Gateway API provider cannot keep the first-match order of the route: rule "ios-beta" (client OS ios and header x-beta exact "1") '
-      + 'comes after rule "mac" (client OS macos), but the Gateway API may prefer it (more header matches outrank fewer), and the header user-agent would need two regular expressions at once '
-      + '(client OS macos and client OS ios), which one HTTPRoute match cannot hold, so a request with client OS macos and client OS ios and header x-beta exact "1" would reach rule "ios-beta" instead of rule "mac"; '
-      + 'make the two matches disjoint (a condition one has and the other excludes), create the more specific route first, or use TrafficProvider.istio()');
   });
 
   test('fails on a path regex before the default rule: its precedence is implementation-specific', () => {
