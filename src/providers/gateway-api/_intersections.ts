@@ -80,7 +80,9 @@ type Intersection = RequestMatch | undefined | 'empty' | { readonly unwritable: 
  * `sameAction` says when two rules send traffic alike (their order does not matter).
  */
 export function expandHttpPrecedence(rules: RouteRule[], sameAction: (a: RouteRule, b: RouteRule) => boolean, limits: ExpansionLimits): Expansion {
-  const entry = (pos: number, match: RequestMatch | undefined): Entry => ({ pos, match, prec: httpMatchPrecedence(match ? renderHttpMatch(match) : {}) });
+  const entry = (pos: number, match: RequestMatch | undefined): Entry => ({
+    pos, match, prec: httpMatchPrecedence(match ? renderHttpMatch(match) : {}),
+  });
   const entries: Entry[] = rules.flatMap((r, pos) => ((r.matches ?? []).length > 0 ? r.matches!.map(m => entry(pos, m)) : [entry(pos, undefined)]));
   const seen = new Set(entries.map(e => `${e.pos}|${e.match?.key ?? '*'}`));
   const perRule = rules.map(r => Math.max(1, (r.matches ?? []).length));
@@ -98,7 +100,8 @@ export function expandHttpPrecedence(rules: RouteRule[], sameAction: (a: RouteRu
       if (order !== undefined && order >= 0) continue;
       if (disjoint(a.match, b.match)) continue;
       const conflict = (kind: PrecedenceConflict['kind'], detail: string): Expansion => ({
-        rules, added: 0,
+        rules,
+        added: 0,
         conflict: { first, firstMatch: a.match, later, laterMatch: b.match, kind, detail, why: order === undefined ? 'the precedence of a RegularExpression path is implementation-specific' : reason(b.prec, a.prec) },
       });
       if (order === undefined) return conflict('implementation-specific', 'a RegularExpression path (a character prefix renders as one) ranks against other paths as each implementation decides');
@@ -121,7 +124,11 @@ export function expandHttpPrecedence(rules: RouteRule[], sameAction: (a: RouteRu
   return {
     added: count,
     // A rule without matches takes every request: it keeps an empty match (`{}`, PathPrefix `/`).
-    rules: rules.map((r, pos) => (added[pos].length === 0 ? r : { ...r, matches: [...((r.matches ?? []).length > 0 ? r.matches! : [RequestMatch._ofConditions([])]), ...added[pos]] })),
+    rules: rules.map((r, pos) => {
+      if (added[pos].length === 0) return r;
+      const own = (r.matches ?? []).length > 0 ? r.matches! : [RequestMatch._ofConditions([])];
+      return { ...r, matches: [...own, ...added[pos]] };
+    }),
   };
 }
 

@@ -1,8 +1,8 @@
 // The Gateway API provider (internal): HTTPRoute/GRPCRoute + one Service per version.
 import { ApiObject, Lazy } from 'cdk8s';
+import { disjoint, expandHttpPrecedence, Expansion, reason } from './_intersections';
 import { MAX_MATCHES_PER_ROUTE, MAX_MATCHES_PER_RULE, MAX_RULES } from './_limits';
 import { gatewayApiMetricSource } from './_metrics';
-import { disjoint, expandHttpPrecedence, Expansion, reason } from './_intersections';
 import { compareMatchPrecedence, grpcMatchPrecedence, MatchPrecedence } from './_precedence';
 import { GatewayApiSharedHost } from './_shared-host';
 import { GrpcRoute } from './imports/grpcroute-gateway.networking.k8s.io';

@@ -6,7 +6,8 @@
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  CanaryService, ClientOs, GatewayApiReader, HeaderMatchRoute, IstioReader, RequestMatch, RouteSimulator, SimulatedRequest, StringMatch, TrafficProvider,
+  CanaryService, ClientOs, GatewayApiReader, HeaderMatchRoute, IstioReader, RequestMatch, RouteSimulator, SimulatedRequest, StringMatch,
+  TrafficProvider,
 } from '../../../src';
 import { synthValid } from '../../util';
 

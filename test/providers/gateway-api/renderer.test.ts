@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  BlueGreenService, CanaryService, ClientOs, Color, GatewayApiReader, HeaderMatchRoute, IstioReader, RequestMatch, RouteSimulator, ServiceProtocol, StringMatch, TrafficProvider,
+  BlueGreenService, CanaryService, ClientOs, Color, GatewayApiReader, HeaderMatchRoute, IstioReader, RequestMatch, RouteSimulator, ServiceProtocol,
+  StringMatch, TrafficProvider,
 } from '../../../src';
 import { find, inventory, synthValid, validateManifests } from '../../util';
 
