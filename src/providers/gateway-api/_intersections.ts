@@ -113,8 +113,12 @@ export function expandHttpPrecedence(rules: RouteRule[], sameAction: (a: RouteRu
       seen.add(key);
       perRule[a.pos]++;
       total++;
-      if (perRule[a.pos] > limits.perRule) return conflict('limit', `the intersections that keep the order take more than ${limits.perRule} matches in one route rule, the most the HTTPRoute CRD allows`);
-      if (total > limits.perRoute) return conflict('limit', `the intersections that keep the order take more than ${limits.perRoute} matches in one route, the most the HTTPRoute CRD allows`);
+      if (perRule[a.pos] > limits.perRule) {
+        return conflict('limit', `the intersections that keep the order take at least ${perRule[a.pos]} matches in one route rule, where the HTTPRoute CRD allows ${limits.perRule}`);
+      }
+      if (total > limits.perRoute) {
+        return conflict('limit', `the intersections that keep the order take at least ${total} matches in one route, where a route takes at most ${limits.perRoute} (the HTTPRoute CRD's rule on all matches)`);
+      }
       added[a.pos].push(x!);
       entries.push(entry(a.pos, x));
     }
