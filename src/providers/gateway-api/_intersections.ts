@@ -77,9 +77,9 @@ type Intersection = RequestMatch | undefined | 'empty' | { readonly unwritable: 
 
 /**
  * Adds to each rule the intersections that keep the first-match order (see the top comment).
- * `sameAction` says when two rules send traffic alike (their order does not matter).
+ * `sendsAlike` says when two rules send traffic alike (their order does not matter).
  */
-export function expandHttpPrecedence(rules: RouteRule[], sameAction: (a: RouteRule, b: RouteRule) => boolean, limits: ExpansionLimits): Expansion {
+export function expandHttpPrecedence(rules: RouteRule[], sendsAlike: (a: RouteRule, b: RouteRule) => boolean, limits: ExpansionLimits): Expansion {
   const entry = (pos: number, match: RequestMatch | undefined): Entry => ({
     pos, match, prec: httpMatchPrecedence(match ? renderHttpMatch(match) : {}),
   });
@@ -95,7 +95,7 @@ export function expandHttpPrecedence(rules: RouteRule[], sameAction: (a: RouteRu
       const [a, b] = entries[i].pos < entries[j].pos ? [entries[i], entries[j]] : [entries[j], entries[i]];
       const first = rules[a.pos];
       const later = rules[b.pos];
-      if (sameAction(first, later)) continue;
+      if (sendsAlike(first, later)) continue;
       const order = compareMatchPrecedence(b.prec, a.prec);
       if (order !== undefined && order >= 0) continue;
       if (disjoint(a.match, b.match)) continue;
@@ -134,6 +134,17 @@ export function expandHttpPrecedence(rules: RouteRule[], sameAction: (a: RouteRu
       return { ...r, matches: [...own, ...added[pos]] };
     }),
   };
+}
+
+/** Whether two rules send traffic the same way (then which of them takes a request does not matter). */
+export function sameAction(a: RouteRule, b: RouteRule): boolean {
+  const key = (r: RouteRule) => JSON.stringify([r.destinations.map(d => [d.host ?? '', d.version ?? '', d.weight]), r.mirror ? [r.mirror.host ?? '', r.mirror.version, r.mirror.percent] : null, r.removeRequestHeaders ?? [], r.headers ?? null, r.timeout?.toMilliseconds({ integral: false }) ?? null, r.retries ? { ...r.retries, perTryTimeout: r.retries.perTryTimeout?.toMilliseconds({ integral: false }) } : null]);
+  return key(a) === key(b);
+}
+
+/** The rules with their intersections, for a renderer that checked them (the service's `checkRule`). */
+export function withIntersections(rules: RouteRule[], limits: ExpansionLimits): RouteRule[] {
+  return expandHttpPrecedence(rules, sameAction, limits).rules;
 }
 
 /** Why `winner` outranks `loser` under Gateway API precedence. */

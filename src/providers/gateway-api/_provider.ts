@@ -1,6 +1,6 @@
 // The Gateway API provider (internal): HTTPRoute/GRPCRoute + one Service per version.
 import { ApiObject, Lazy } from 'cdk8s';
-import { disjoint, expandHttpPrecedence, Expansion, reason } from './_intersections';
+import { disjoint, expandHttpPrecedence, Expansion, reason, sameAction } from './_intersections';
 import { MAX_MATCHES_PER_ROUTE, MAX_MATCHES_PER_RULE, MAX_RULES } from './_limits';
 import { gatewayApiMetricSource } from './_metrics';
 import { compareMatchPrecedence, grpcMatchPrecedence, MatchPrecedence } from './_precedence';
@@ -456,12 +456,6 @@ export class GatewayApiProvider implements ProviderImpl {
 function appliesTo(rule: RouteRule, group: 'mesh' | 'gateways', _ctx: ProviderContext): boolean {
   if (!rule.gateways) return true;
   return group === 'mesh' ? rule.gateways.includes(MESH_GATEWAY) : rule.gateways.some(g => g !== MESH_GATEWAY);
-}
-
-/** Whether two rules send traffic the same way (then which of them takes a request does not matter). */
-function sameAction(a: RouteRule, b: RouteRule): boolean {
-  const key = (r: RouteRule) => JSON.stringify([r.destinations.map(d => [d.host ?? '', d.version ?? '', d.weight]), r.mirror ? [r.mirror.host ?? '', r.mirror.version, r.mirror.percent] : null, r.removeRequestHeaders ?? [], r.headers ?? null, r.timeout?.toMilliseconds({ integral: false }) ?? null, r.retries ? { ...r.retries, perTryTimeout: r.retries.perTryTimeout?.toMilliseconds({ integral: false }) } : null]);
-  return key(a) === key(b);
 }
 
 // Our routes skip the generated classes' key mapping, as the Istio provider's VirtualService does.
