@@ -39,7 +39,13 @@ afterAll(() => {
   validateManifests(experimentalRoutes, 'experimental');
 });
 
-interface Outcome { readonly accepted: number; readonly rejected: number; readonly requests: number }
+interface Outcome {
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly requests: number;
+  /** The Gateway API provider's messages for the models it rejected. */
+  readonly refusals: string[];
+}
 
 /**
  * Builds the model twice, with the Istio provider (the default) and the Gateway API provider.
@@ -47,7 +53,7 @@ interface Outcome { readonly accepted: number; readonly rejected: number; readon
  * when only the Gateway API provider refuses it, with a plain Error naming itself.
  */
 function both(build: (chart: any, provider: TrafficProvider | undefined) => void,
-  gatewayApiProvider = () => TrafficProvider.gatewayApi()): { istio: any[]; gatewayApi: any[] } | 'rejected' | undefined {
+  gatewayApiProvider = () => TrafficProvider.gatewayApi()): { istio: any[]; gatewayApi: any[] } | { rejected: string } | undefined {
   const istioChart = Testing.chart();
   try {
     build(istioChart, undefined);
@@ -61,7 +67,7 @@ function both(build: (chart: any, provider: TrafficProvider | undefined) => void
     expect((e as Error).constructor).toBe(Error);
     const message = (e as Error).message;
     expect(/the Gateway API provider (cannot|renders retries)/.test(message) ? 'capability or precedence message' : message).toBe('capability or precedence message');
-    return 'rejected';
+    return { rejected: message };
   }
   return { istio: Testing.synth(istioChart), gatewayApi: Testing.synth(gwChart) };
 }
@@ -85,6 +91,7 @@ function satisfying(m: StringMatch, path: boolean): string | undefined {
   switch (m.type) {
     case StringMatchType.EXACT: return m.value;
     case StringMatchType.PREFIX: return path ? `${m.value}${m.value.endsWith('/') ? '' : '/'}z` : `${m.value}z`;
+    case StringMatchType.PATH_PREFIX: return m.value === '/' ? '/z' : `${m.value}/z`;
     case StringMatchType.PRESENT: return 'x';
     default: {
       const extra = [m.value.replace(/[\^$]/g, '').replace(/\\(.)/g, '$1').replace(/\.\*/g, '')];
@@ -126,10 +133,16 @@ function requestsFor(routing: ServiceRouting): Array<Omit<SimulatedRequest, 'hos
   }
   const all = fresh();
   for (const m of [...matches].reverse()) for (const c of m.conditions) apply(all, c);
-  out.push(all, { ...all, method: 'POST' }, { ...all, path: '/other' });
+  // Path boundaries: a whole-segment prefix /api takes /api, not /apix.
+  out.push(all, { ...all, method: 'POST' }, { ...all, path: '/other' }, { ...all, path: '/api' }, { ...all, path: '/apix' });
+  // The same request twice (pairs often build one) is simulated once.
+  const seen = new Set<string>();
   return out.map(r => {
     const query = Object.entries(r.query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
     return { path: `${r.path ?? '/'}${query ? `?${query}` : ''}`, method: r.method, headers: r.headers };
+  }).filter(r => {
+    const key = JSON.stringify([r.path, r.method, Object.entries(r.headers).sort()]);
+    return !seen.has(key) && !!seen.add(key);
   });
 }
 
@@ -140,19 +153,41 @@ function outcome(e: RouteExplanation): string {
   return `${dest || 'none'}${mirror}`;
 }
 
+/**
+ * The model the Gateway API provider rendered last (HeaderMatchRoute), to tell when it added
+ * intersections to keep the first-match order.
+ */
+let lastModel: { readonly routing: ServiceRouting } | undefined;
+
+/**
+ * Whether the Gateway API rendering holds intersections: a rule with more matches than the
+ * model's rule of the same name (the default rule has none in the model).
+ */
+function intersected(gatewayApi: any[]): boolean {
+  const model = lastModel?.routing;
+  if (!model) return false;
+  return gatewayApi.filter(o => o.kind === 'HTTPRoute').some(o => (o.spec.rules ?? []).some((r: any) => {
+    const rule = model.rules.find(x => x.name === r.name);
+    return rule !== undefined && (r.matches ?? []).length > (rule.matches ?? []).length;
+  }));
+}
+
 /** Reads both renderings and compares where every sampled request goes; returns the number of requests compared. */
 function sameRouting(istio: any[], gatewayApi: any[], hosts: string[], gateways: string[]): number {
   const a = IstioReader.read(istio).routings;
   const b = GatewayApiReader.read(gatewayApi).routings;
-  // cdk8s-canary diff between the two renderings: no cohort of a host moves.
-  const diff = TrafficDiff.compare(istio, gatewayApi);
-  for (const h of diff.hosts) {
+  // cdk8s-canary diff between the two renderings: no cohort of a host moves. The diff compares
+  // cohorts (a rule's matches), not requests: where the Gateway API rendering adds
+  // intersections, the cohorts it reads back differ while no request moves, which the
+  // request-level comparison below proves.
+  const diff = intersected(gatewayApi) ? undefined : TrafficDiff.compare(istio, gatewayApi);
+  for (const h of diff?.hosts ?? []) {
     if (h.host === '*' && !a.some(r => r.host === '*')) {
       // A Gateway parent without hostnames serves every hostname (see the top comment).
       expect(b.find(r => r.host === '*')?.gateways?.some(g => g !== 'mesh')).toBe(true);
       continue;
     }
-    expect(h.cohorts.filter(c => c.change !== CohortChange.UNCHANGED).length === 0 ? 'no traffic change' : TrafficDiff.toTable(diff)).toBe('no traffic change');
+    expect(h.cohorts.filter(c => c.change !== CohortChange.UNCHANGED).length === 0 ? 'no traffic change' : TrafficDiff.toTable(diff!)).toBe('no traffic change');
   }
   routes.push(...gatewayApi.filter(o => o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute'));
   let n = 0;
@@ -181,11 +216,13 @@ function run(name: string, arb: fc.Arbitrary<any>, build: (chart: any, provider:
   let accepted = 0;
   let rejected = 0;
   let requests = 0;
+  const refusals: string[] = [];
   fc.assert(fc.property(arb, props => {
     const r = both((chart, provider) => build(chart, provider, props));
     if (r === undefined) return;
-    if (r === 'rejected') {
+    if ('rejected' in r) {
       rejected++;
+      refusals.push(r.rejected);
       return;
     }
     accepted++;
@@ -193,7 +230,7 @@ function run(name: string, arb: fc.Arbitrary<any>, build: (chart: any, provider:
     requests += sameRouting(r.istio, r.gatewayApi, hosts, gateways);
   }), { numRuns });
   process.stdout.write(`${name}: ${accepted} models rendered by both providers and routed alike (${requests} requests), ${rejected} rejected by the Gateway API provider\n`);
-  return { accepted, rejected, requests };
+  return { accepted, rejected, requests, refusals };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -262,10 +299,14 @@ const stringMatch = fc.oneof(
   value.map(v => () => StringMatch.prefix(v)),
   fc.constantFrom('^[0-9]+$', '.*beta.*', '(?i)yes', '[a-z]{2,4}').map(v => () => StringMatch.regex(v)),
 );
+// Paths: exact and whole-segment prefixes mostly (what every provider expresses alike); some
+// character prefixes and regexes, which the Gateway API renders as RegularExpression paths and
+// refuses where a later rule may outrank them (precedence of a regex path is implementation-specific).
 const pathMatch = fc.oneof(
-  fc.constantFrom('/api', '/api/v1', '/a').map(v => () => StringMatch.exact(v)),
-  fc.constantFrom('/api', '/api/', '/').map(v => () => StringMatch.prefix(v)),
-  fc.constantFrom('/api/v[0-9]+', '/a.*').map(v => () => StringMatch.regex(v)),
+  { weight: 20, arbitrary: fc.constantFrom('/api', '/api/v1', '/a').map(v => () => StringMatch.exact(v)) },
+  { weight: 20, arbitrary: fc.constantFrom('/api', '/api/', '/api/v1', '/').map(v => () => StringMatch.pathPrefix(v)) },
+  { weight: 1, arbitrary: fc.constantFrom('/api', '/api/', '/').map(v => () => StringMatch.prefix(v)) },
+  { weight: 1, arbitrary: fc.constantFrom('/api/v[0-9]+', '/a.*').map(v => () => StringMatch.regex(v)) },
 );
 const condition = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(headerName, stringMatch).map(([n, m]) => () => RequestMatch.header(n, m())) },
@@ -310,7 +351,7 @@ describe('Istio and Gateway API renderings route alike', () => {
     expect(o.accepted).toBeGreaterThan(RUNS / 2);
   });
 
-  test(`HeaderMatchRoute (${2 * RUNS} models)`, () => {
+  test(`HeaderMatchRoute (${3 * RUNS / 2} models)`, () => {
     // Routes the Istio provider rejects (invalid for any provider) are left out of both builds.
     const valid = new WeakMap<object, number[]>();
     const o = run('HeaderMatchRoute', headerRoutes, (chart, provider, props) => {
@@ -327,6 +368,7 @@ describe('Istio and Gateway API renderings route alike', () => {
       const add = (r: any, i: number) => new HeaderMatchRoute(chart, `r${i}`, {
         target: svc, matches: r.matches.map((m: () => RequestMatch) => m()), ...r.target,
       });
+      lastModel = provider === undefined ? undefined : svc;
       if (provider === undefined) {
         const ok: number[] = [];
         props.routes.forEach((r: any, i: number) => {
@@ -341,8 +383,18 @@ describe('Istio and Gateway API renderings route alike', () => {
       } else {
         props.routes.forEach((r: any, i: number) => valid.get(props)!.includes(i) && add(r, i));
       }
-    }, p => targets('reviews', p), 2 * RUNS);
-    expect(o.accepted).toBeGreaterThan(RUNS / 2);
+      // 1,500 models (2,000 before the Gateway API rendered intersections): twice as many render
+      // and are simulated now, and the file keeps to its time budget.
+    }, p => targets('reviews', p), 3 * RUNS / 2);
+    // THEN of the models whose conditions the Gateway API expresses (the others are refused with
+    // a capability message: header absence, source labels), at least 95% render with the
+    // intersections that keep the first-match order; each precedence refusal names the two rules
+    const precedence = o.refusals.filter(m => m.includes('cannot keep the first-match order'));
+    const rule = '(rule "r[0-9]"|the default rule)';
+    for (const m of precedence) expect(m).toMatch(new RegExp(`: ${rule} \\(.*\\) comes after ${rule} \\(.*, so a request with .* would reach ${rule} instead of ${rule}; `));
+    process.stdout.write(`HeaderMatchRoute: ${o.accepted} of ${o.accepted + precedence.length} models the Gateway API expresses rendered (${(100 * o.accepted / (o.accepted + precedence.length)).toFixed(1)}%), ${precedence.length} refused for precedence\n`);
+    expect(o.accepted / (o.accepted + precedence.length)).toBeGreaterThanOrEqual(0.95);
+    expect(precedence.length).toBeGreaterThan(0);
   });
 
   test('fails a service bound to a Gateway without hosts, where the route would serve every hostname', () => {
@@ -478,7 +530,7 @@ describe('Istio and Gateway API renderings carry the same resilience settings', 
         }));
       }, () => TrafficProvider.gatewayApi({ experimentalChannel: true }));
       if (r === undefined) return;
-      if (r === 'rejected') {
+      if ('rejected' in r) {
         rejected++;
         return;
       }

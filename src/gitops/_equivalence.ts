@@ -186,6 +186,7 @@ export function probes(host: string, routings: ServiceRouting[]): SimulatedReque
 function candidates(type: StringMatchType, value: string): string[] {
   if (type === StringMatchType.EXACT) return [value, `${value}x`];
   if (type === StringMatchType.PREFIX) return [value, `${value}x`, `${value}/x`, value.slice(0, -1)];
+  if (type === StringMatchType.PATH_PREFIX) return [value, `${value}x`, `${value}/`, `${value}/x`, value.slice(0, -1)];
   if (type !== StringMatchType.REGEX) return [];
   // A case-insensitive group (a cookie name in any case): its text, and its text upper-cased.
   if (/\(\?i:[^()]*\)/.test(value)) {

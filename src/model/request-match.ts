@@ -13,6 +13,11 @@ export enum StringMatchType {
   REGEX = 'regex',
   /** The header is present, whatever its value (Istio's empty StringMatch `{}`). */
   PRESENT = 'present',
+  /**
+   * The path is the string or starts with it followed by `/`: a prefix of whole path
+   * segments, a trailing `/` of the string ignored (the Gateway API's PathPrefix).
+   */
+  PATH_PREFIX = 'pathPrefix',
 }
 
 /**
@@ -26,9 +31,40 @@ export class StringMatch {
     return new StringMatch(StringMatchType.EXACT, StringMatch.nonEmpty('exact', value));
   }
 
-  /** The value starts with `value` (case-sensitive). */
+  /**
+   * The value starts with `value` (case-sensitive): a prefix of characters, so `/api` also
+   * matches `/apix`.
+   *
+   * For a path, prefer `StringMatch.pathPrefix()`, which means the same on every provider. A
+   * character prefix is Istio's `prefix`; the Gateway API has no such path match: the Gateway
+   * API provider renders `/` as PathPrefix `/` and any other as a RegularExpression path,
+   * whose precedence is implementation-specific, so it refuses one that a later route could
+   * outrank. ingress-nginx and plain Kubernetes route no path conditions.
+   *
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#StringMatch
+   */
   public static prefix(value: string): StringMatch {
     return new StringMatch(StringMatchType.PREFIX, StringMatch.nonEmpty('prefix', value));
+  }
+
+  /**
+   * The request path is `value` or starts with `value` followed by `/`: a prefix of whole
+   * path segments, so `/api` matches `/api`, `/api/` and `/api/v1`, not `/apix`. A trailing
+   * `/` of `value` is ignored (`/api/` is `/api`); `/` matches every path.
+   *
+   * Only for paths (`RequestMatch.uri()`). Portable: the Gateway API renders it as a
+   * PathPrefix, Istio as two matches (exact `/api` or prefix `/api/`), an Ingress path as
+   * pathType `Prefix`.
+   *
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#pathmatchtype
+   */
+  public static pathPrefix(value: string): StringMatch {
+    const v = StringMatch.nonEmpty('pathPrefix', value);
+    if (!v.startsWith('/') || v.includes('?') || v.includes('#') || /\/\/|(^|\/)\.\.?(\/|$)/.test(v) || /[\s\x00-\x1f\x7f]/.test(v)) {
+      fail('StringMatch.pathPrefix', `value must be an absolute, normalized path ('/' first; no '//', '.' or '..' segments, '?', '#', spaces or control characters), got ${show(value)}`);
+    }
+    const trimmed = v.replace(/\/+$/, '');
+    return new StringMatch(StringMatchType.PATH_PREFIX, trimmed === '' ? '/' : trimmed);
   }
 
   /**
@@ -74,6 +110,8 @@ export class StringMatch {
       case StringMatchType.EXACT: return input === this.value;
       case StringMatchType.PREFIX: return input.startsWith(this.value);
       case StringMatchType.PRESENT: return true;
+      case StringMatchType.PATH_PREFIX:
+        return this.value === '/' ? input.startsWith('/') : input === this.value || input.startsWith(`${this.value}/`);
       case StringMatchType.REGEX:
         this._compiled ??= compiledRegex(this.value);
         return this._compiled.matches(input);
@@ -289,7 +327,7 @@ export class RequestMatch {
 
   /** The request path matches (Istio's `uri`). */
   public static uri(match: StringMatch): RequestMatch {
-    RequestMatch.requireStringMatch('RequestMatch.uri', match);
+    RequestMatch.requireStringMatch('RequestMatch.uri', match, true);
     return RequestMatch.one({ field: MatchField.URI, match, description: `uri ${match}` });
   }
 
@@ -414,12 +452,23 @@ export class RequestMatch {
     return new RequestMatch(conditions);
   }
 
+  /**
+   * A match of conditions already validated (taken from other matches), at most one per slot.
+   * @internal
+   */
+  public static _ofConditions(conditions: MatchCondition[]): RequestMatch {
+    return new RequestMatch([...conditions]);
+  }
+
   private static one(condition: MatchCondition): RequestMatch {
     return new RequestMatch([condition]);
   }
 
-  private static requireStringMatch(who: string, match: unknown): void {
+  private static requireStringMatch(who: string, match: unknown, path = false): void {
     if (!(match instanceof StringMatch)) fail(who, `match must be a StringMatch, got ${show(match)}`);
+    if (!path && match.type === StringMatchType.PATH_PREFIX) {
+      fail(who, `match must not be StringMatch.pathPrefix(), which matches paths only (use it with RequestMatch.uri()), got ${match}`);
+    }
   }
 
   /** The conditions, all of which must hold. */

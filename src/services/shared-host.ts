@@ -140,6 +140,8 @@ export class SharedHost extends Construct {
   public addPath(match: StringMatch, service: IRoutedService): void {
     const who = this.who;
     if (!(match instanceof StringMatch)) fail(who, `addPath: match must be a StringMatch (exact, prefix or regex), got ${show(match)}`);
+    // A SharedHost prefix is a path-segment prefix already: StringMatch.pathPrefix() is the same.
+    if (match.type === StringMatchType.PATH_PREFIX) return this.addPath(StringMatch.prefix(match.value), service);
     const core = service ? SERVICE_CORES.get(service as Construct) : undefined;
     if (!core) fail(who, `addPath: service must be a CanaryService or a BlueGreenService, got ${show(service?.node?.path ?? service)}`);
     const path = `${match}`;

@@ -21,6 +21,9 @@ describe('StringMatch', () => {
     ['exact', StringMatch.exact('jason'), StringMatchType.EXACT, 'jason', 'exact "jason"'],
     ['prefix', StringMatch.prefix('/preview'), StringMatchType.PREFIX, '/preview', 'prefix "/preview"'],
     ['regex', StringMatch.regex('^v[0-9]+$'), StringMatchType.REGEX, '^v[0-9]+$', 'regex "^v[0-9]+$"'],
+    ['pathPrefix', StringMatch.pathPrefix('/api'), StringMatchType.PATH_PREFIX, '/api', 'pathPrefix "/api"'],
+    ['pathPrefix without its trailing slash', StringMatch.pathPrefix('/api/'), StringMatchType.PATH_PREFIX, '/api', 'pathPrefix "/api"'],
+    ['pathPrefix of the root', StringMatch.pathPrefix('/'), StringMatchType.PATH_PREFIX, '/', 'pathPrefix "/"'],
   ])('%s keeps its type and value and describes itself', (_, match, type, value, description) => {
     expect(match.type).toBe(type);
     expect(match.value).toBe(value);
@@ -64,6 +67,16 @@ describe('StringMatch', () => {
       ['prefix on an absent value', StringMatch.prefix('b'), undefined, false],
       ['regex on an absent value', StringMatch.regex('.*'), undefined, false],
       ['present on an absent value', present, undefined, false],
+      // Gateway API PathPrefix (httproute_types.go): whole path elements, a trailing '/' ignored.
+      ['pathPrefix equal', StringMatch.pathPrefix('/api'), '/api', true],
+      ['pathPrefix with a trailing slash', StringMatch.pathPrefix('/api'), '/api/', true],
+      ['pathPrefix below', StringMatch.pathPrefix('/api'), '/api/v1/users', true],
+      ['pathPrefix is not a character prefix', StringMatch.pathPrefix('/api'), '/apix', false],
+      ['pathPrefix written with a trailing slash matches the bare path', StringMatch.pathPrefix('/api/'), '/api', true],
+      ['pathPrefix is case-sensitive', StringMatch.pathPrefix('/api'), '/API', false],
+      ['pathPrefix of a shorter path', StringMatch.pathPrefix('/api/v1'), '/api', false],
+      ['pathPrefix / matches every path', StringMatch.pathPrefix('/'), '/anything', true],
+      ['pathPrefix on an absent value', StringMatch.pathPrefix('/'), undefined, false],
     ])('%s', (_, match, input, expected) => {
       expect(match.matches(input)).toBe(expected);
     });
@@ -101,6 +114,17 @@ describe('StringMatch', () => {
       ['fails on an empty exact value', () => StringMatch.exact(''), 'StringMatch.exact: value must be a non-empty string, got ""'],
       ['fails on an empty prefix', () => StringMatch.prefix(''), 'StringMatch.prefix: value must be a non-empty string, got ""'],
       ['fails on an empty regex', () => StringMatch.regex(''), 'StringMatch.regex: value must be a non-empty string, got ""'],
+      ['fails on an empty pathPrefix', () => StringMatch.pathPrefix(''), 'StringMatch.pathPrefix: value must be a non-empty string, got ""'],
+      ...['api', '/a//b', '/a/../b', '/a/./b', '/a?x=1', '/a#x', '/a b'].map((v): [string, () => unknown, string] => [
+        `fails on the pathPrefix ${v}, not an absolute normalized path`,
+        () => StringMatch.pathPrefix(v),
+        `StringMatch.pathPrefix: value must be an absolute, normalized path ('/' first; no '//', '.' or '..' segments, '?', '#', spaces or control characters), got ${JSON.stringify(v)}`,
+      ]),
+      ...(['header', 'queryParam', 'jwtClaim'] as const).map((f): [string, () => unknown, string] => [
+        `fails on a pathPrefix in RequestMatch.${f}, which is not a path`,
+        () => (RequestMatch as any)[f]('x', StringMatch.pathPrefix('/api')),
+        `RequestMatch.${f}: match must not be StringMatch.pathPrefix(), which matches paths only (use it with RequestMatch.uri()), got pathPrefix "/api"`,
+      ]),
       [
         'fails on a non-string exact value',
         () => StringMatch.exact(undefined as any),

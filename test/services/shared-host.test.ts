@@ -182,6 +182,30 @@ describe.each([['istio', istio], ['gateway-api', gatewayApi]])('SharedHost (%s)'
     expect(outcome(RouteSimulator.explain(at('/orders/1'), model))).toBe('orders/v1=0.900000, orders/v2=0.100000');
   });
 
+  test('read back and simulated, a later rule that outranks an earlier one keeps the first-match order', () => {
+    // GIVEN the shop, with beta testers on orders, then beta testers on mobile to another version
+    const { chart, orders, host } = shop(provider);
+    new HeaderMatchRoute(chart, 'beta', { target: orders, matches: [RequestMatch.header('x-beta', StringMatch.exact('1'))], version: 'v2' });
+    new HeaderMatchRoute(chart, 'beta-mobile', {
+      target: orders, matches: [RequestMatch.all(RequestMatch.header('x-beta', StringMatch.exact('1')), RequestMatch.header('x-device', StringMatch.exact('mobile')))], version: 'v1',
+    });
+    const manifests = synthValid(chart);
+
+    // WHEN requests to the shared host are simulated on the rendering and on the model
+    const read = provider === istio ? IstioReader.read(manifests).routings : GatewayApiReader.read(manifests).routings;
+    const model = [host.routing];
+
+    // THEN both send every request to the same versions (beta on mobile: v2, the earlier rule)
+    for (const path of ['/orders', '/orders/1', '/cart']) {
+      for (const headers of [undefined, { 'x-beta': '1' }, { 'x-beta': '1', 'x-device': 'mobile' }, { 'x-device': 'mobile' }] as Array<Record<string, string> | undefined>) {
+        const request = at(path, headers);
+        expect(`${path} ${JSON.stringify(headers)} ${outcome(RouteSimulator.explain(request, read))}`)
+          .toBe(`${path} ${JSON.stringify(headers)} ${outcome(RouteSimulator.explain(request, model))}`);
+      }
+    }
+    expect(outcome(RouteSimulator.explain(at('/orders', { 'x-beta': '1', 'x-device': 'mobile' }), model))).toBe('orders/v2=1.000000');
+  });
+
   test('a regex path that may overlap another path is a warning', () => {
     // GIVEN
     const { chart, orders, host } = shop(provider);

@@ -8,7 +8,7 @@ export const CAPABILITIES: Capabilities = [
   ['header prefix / presence', 'yes, as `RegularExpression`¹ (`<prefix>.*`, `.*`)'],
   ['cookie, client OS cohorts', 'yes, header regexes¹'],
   ['path exact', 'yes (`Exact`)'],
-  ['path prefix', '`/` as `PathPrefix`; others as `RegularExpression`¹, whose precedence is implementation-specific, so only where no later rule can outrank them (see below)'],
+  ['path prefix', '`pathPrefix` as `PathPrefix`; a character prefix: `/` as `PathPrefix`, others as `RegularExpression`¹, whose precedence is implementation-specific, so only where no later rule can outrank them (see below)'],
   ['path regex', 'yes¹, same precedence caveat'],
   ['query parameter exact / regex', 'yes (`Exact` / `RegularExpression`¹)'],
   ['method', 'yes (not for gRPC)'],

@@ -1,16 +1,17 @@
 // The Gateway API provider (internal): HTTPRoute/GRPCRoute + one Service per version.
 import { ApiObject, Lazy } from 'cdk8s';
+import { disjoint, expandHttpPrecedence, Expansion, reason, sameAction } from './_intersections';
 import { MAX_MATCHES_PER_ROUTE, MAX_MATCHES_PER_RULE, MAX_RULES } from './_limits';
 import { gatewayApiMetricSource } from './_metrics';
-import { compareMatchPrecedence, grpcMatchPrecedence, httpMatchPrecedence, MatchPrecedence } from './_precedence';
+import { compareMatchPrecedence, grpcMatchPrecedence, MatchPrecedence } from './_precedence';
 import { GatewayApiSharedHost } from './_shared-host';
 import { GrpcRoute } from './imports/grpcroute-gateway.networking.k8s.io';
 import { HttpRoute } from './imports/httproute-gateway.networking.k8s.io';
-import { gatewayDuration, grpcMethodOf, literalHeaderValue, mirrorFraction, renderGrpcMatch, renderGrpcRouteSpec, renderHttpMatch, renderHttpRouteSpec, RouteTarget, versionServiceName } from './renderer';
+import { gatewayDuration, grpcMethodOf, literalHeaderValue, mirrorFraction, renderGrpcMatch, renderGrpcRouteSpec, renderHttpRouteSpec, RouteTarget, versionServiceName } from './renderer';
 import { OWNED } from '../../internal/owned';
 import { fail, show } from '../../internal/validation';
 import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY } from '../../model/_util';
-import { MatchCondition, MatchField, RequestMatch, StringMatch, StringMatchType } from '../../model/request-match';
+import { MatchCondition, MatchField, RequestMatch, StringMatchType } from '../../model/request-match';
 import { RetryCondition } from '../../model/resilience';
 import { RouteRule } from '../../model/routing-model';
 import { ServiceProtocol } from '../../model/service-protocol';
@@ -282,18 +283,36 @@ export class GatewayApiProvider implements ProviderImpl {
   }
 
   /**
-   * The first-match model against Gateway API precedence. For every rule that comes first in
-   * the model and every match of each, when the later rule's match may take precedence (it
-   * does, or the spec leaves it to the implementation) and both could apply to one request
-   * (we cannot prove them disjoint), that request would be routed differently: reject. Sound:
-   * if the Gateway API picked a later rule for a request, that rule's match outranks a match
-   * of the model's rule that also takes the request.
+   * The first-match model against Gateway API precedence. HTTP: the rules of each parent group
+   * with the intersections that keep the order (./_intersections.ts), refused when one cannot be
+   * written or the CRD's limits would be exceeded. gRPC: for every rule that comes first in the
+   * model and every match of each, when the later rule's match may take precedence (it does, or
+   * the spec leaves it to the implementation) and both could apply to one request (we cannot
+   * prove them disjoint), that request would be routed differently: reject. Sound: if the
+   * Gateway API picked a later rule for a request, that rule's match outranks a match of the
+   * model's rule that also takes the request.
    */
   private checkPrecedence(ctx: ProviderContext, rule: RouteRule, what: string, who: string, position: RulePosition, grpc: boolean): void {
-    const prec = (m: RequestMatch | undefined): MatchPrecedence => {
-      if (grpc) return grpcMatchPrecedence(m ? renderGrpcMatch(m) : {});
-      return httpMatchPrecedence(m ? renderHttpMatch(m) : {});
-    };
+    const name = (r: RouteRule) => r.name ? `rule ${show(r.name)}` : 'the default rule';
+    const describe = (m: RequestMatch | undefined) => m ? `(${m})` : '(every request)';
+    const both = (mf: RequestMatch | undefined, ml: RequestMatch | undefined) => [...new Set([mf, ml].flatMap(m => m ? m.conditions.map(c => c.description) : []))].join(' and ') || 'any path';
+    if (!grpc) {
+      const all = [...position.before, rule, ...position.after];
+      for (const group of this.parentGroups(ctx, all)) {
+        const c = this.expand(all.filter(r => appliesTo(r, group, ctx))).conflict;
+        if (!c) continue;
+        const fix = c.kind === 'implementation-specific'
+          ? 'use StringMatch.pathPrefix() or StringMatch.exact() for the path (a character prefix renders as a RegularExpression path), or TrafficProvider.istio()'
+          : c.kind === 'limit'
+            ? 'create the more specific routes first, give the routes fewer matches, or use TrafficProvider.istio()'
+            : 'make the two matches disjoint (a condition one has and the other excludes), create the more specific route first, or use TrafficProvider.istio()';
+        const detail = c.kind === 'implementation-specific' ? '' : `, and ${c.detail}`;
+        fail(who, `${this.displayName} cannot keep the first-match order of ${what}: ${name(c.later)} ${describe(c.laterMatch)} comes after ${name(c.first)} ${describe(c.firstMatch)}, `
+          + `but the Gateway API may prefer it (${c.why})${detail}, so a request with ${both(c.firstMatch, c.laterMatch)} would reach ${name(c.later)} instead of ${name(c.first)}; ${fix}`);
+      }
+      return;
+    }
+    const prec = (m: RequestMatch | undefined): MatchPrecedence => grpcMatchPrecedence(m ? renderGrpcMatch(m) : {});
     const alts = (r: RouteRule): Array<RequestMatch | undefined> => (r.matches ?? []).length > 0 ? [...r.matches!] : [undefined];
     const check = (first: RouteRule, later: RouteRule) => {
       if (!this.shareParent(ctx, first, later) || sameAction(first, later)) return;
@@ -302,22 +321,22 @@ export class GatewayApiProvider implements ProviderImpl {
           const order = compareMatchPrecedence(prec(ml), prec(mf));
           if (order !== undefined && order >= 0) continue;
           if (disjoint(mf, ml)) continue;
-          const name = (r: RouteRule) => r.name ? `rule ${show(r.name)}` : 'the default rule';
-          const describe = (m: RequestMatch | undefined) => m ? `(${m})` : '(every request)';
           const why = order === undefined
             ? 'the precedence of a RegularExpression path is implementation-specific'
             : reason(prec(ml), prec(mf));
-          const both = [...new Set([mf, ml].flatMap(m => m ? m.conditions.map(c => c.description) : []))].join(' and ') || 'any path';
-          const fix = order === undefined
-            ? 'use StringMatch.exact() for the path (a character prefix renders as a RegularExpression path), or TrafficProvider.istio()'
-            : 'make the two matches disjoint (a condition one has and the other excludes), create the more specific route first, or use TrafficProvider.istio()';
+          const fix = 'make the two matches disjoint (a condition one has and the other excludes), create the more specific route first, or use TrafficProvider.istio()';
           fail(who, `${this.displayName} cannot keep the first-match order of ${what}: ${name(later)} ${describe(ml)} comes after ${name(first)} ${describe(mf)}, `
-            + `but the Gateway API may prefer it (${why}), so a request with ${both} would reach ${name(later)} instead of ${name(first)}; ${fix}`);
+            + `but the Gateway API may prefer it (${why}), so a request with ${both(mf, ml)} would reach ${name(later)} instead of ${name(first)}; ${fix}`);
         }
       }
     };
     for (const b of position.before) check(b, rule);
     for (const a of position.after) check(rule, a);
+  }
+
+  /** HTTP rules (model order, one parent group) with the intersections that keep the order. */
+  private expand(rules: RouteRule[]): Expansion {
+    return expandHttpPrecedence(rules, sameAction, { perRule: MAX_MATCHES_PER_RULE, perRoute: MAX_MATCHES_PER_ROUTE });
   }
 
   private shareParent(ctx: ProviderContext, a: RouteRule, b: RouteRule): boolean {
@@ -437,58 +456,15 @@ export class GatewayApiProvider implements ProviderImpl {
     const groups: Array<'mesh' | 'gateways'> = [];
     if (t.mesh) groups.push('mesh');
     if (t.gateways.length > 0) groups.push('gateways');
-    return ctx.routing().rules.filter(r => groups.some(g => appliesTo(r, g, ctx)));
+    const rules = ctx.routing().rules.filter(r => groups.some(g => appliesTo(r, g, ctx)));
+    // A route has one parent group: the mesh, or the Gateways (checkRule expanded the same rules).
+    return ctx.protocol === ServiceProtocol.GRPC ? rules : this.expand(rules).rules;
   }
 }
 
 function appliesTo(rule: RouteRule, group: 'mesh' | 'gateways', _ctx: ProviderContext): boolean {
   if (!rule.gateways) return true;
   return group === 'mesh' ? rule.gateways.includes(MESH_GATEWAY) : rule.gateways.some(g => g !== MESH_GATEWAY);
-}
-
-/** Whether two rules send traffic the same way (then which of them takes a request does not matter). */
-function sameAction(a: RouteRule, b: RouteRule): boolean {
-  const key = (r: RouteRule) => JSON.stringify([r.destinations.map(d => [d.host ?? '', d.version ?? '', d.weight]), r.mirror ? [r.mirror.host ?? '', r.mirror.version, r.mirror.percent] : null, r.removeRequestHeaders ?? [], r.headers ?? null, r.timeout?.toMilliseconds({ integral: false }) ?? null, r.retries ? { ...r.retries, perTryTimeout: r.retries.perTryTimeout?.toMilliseconds({ integral: false }) } : null]);
-  return key(a) === key(b);
-}
-
-/** Why `winner` outranks `loser` under Gateway API precedence. */
-function reason(winner: MatchPrecedence, loser: MatchPrecedence): string {
-  if (winner.kind === 'grpc') {
-    if (winner.grpcService !== loser.grpcService) return 'it matches a longer service name';
-    if (winner.grpcMethod !== loser.grpcMethod) return 'it matches a longer method name';
-    return 'it has more header matches';
-  }
-  if (winner.pathType !== loser.pathType) return 'an Exact path outranks a path prefix';
-  if (winner.pathValue!.length !== loser.pathValue!.length) return 'a longer path prefix outranks a shorter one';
-  if (winner.method !== loser.method) return 'a method match outranks none';
-  if (winner.headers !== loser.headers) return 'more header matches outrank fewer';
-  return 'more query parameter matches outrank fewer';
-}
-
-/**
- * Whether no request satisfies both matches (false when we cannot prove it). `undefined`
- * stands for a rule without matches (every request).
- */
-export function disjoint(a: RequestMatch | undefined, b: RequestMatch | undefined): boolean {
-  if (!a || !b) return false;
-  for (const ca of a.conditions) {
-    for (const cb of b.conditions) {
-      if (ca.field !== cb.field || ca.name !== cb.name) continue;
-      if (ca.field === MatchField.WITHOUT_HEADER || ca.field === MatchField.SOURCE_LABEL) continue;
-      if (disjointStrings(ca.match, cb.match)) return true;
-    }
-  }
-  return false;
-}
-
-function disjointStrings(a: StringMatch, b: StringMatch): boolean {
-  const T = StringMatchType;
-  if (a.type === T.PRESENT || b.type === T.PRESENT) return false;
-  if (a.type === T.EXACT) return !b.matches(a.value);
-  if (b.type === T.EXACT) return !a.matches(b.value);
-  if (a.type === T.PREFIX && b.type === T.PREFIX) return !a.value.startsWith(b.value) && !b.value.startsWith(a.value);
-  return false;
 }
 
 // Our routes skip the generated classes' key mapping, as the Istio provider's VirtualService does.

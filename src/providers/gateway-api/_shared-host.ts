@@ -4,6 +4,7 @@
 // SharedHost's); the Gateway's own precedence (exact, then longest prefix) merges the routes.
 // @see https://gateway-api.sigs.k8s.io/reference/spec/#httproutematch
 import { ApiObject } from 'cdk8s';
+import { withIntersections } from './_intersections';
 import { MAX_MATCHES_PER_ROUTE, MAX_MATCHES_PER_RULE, MAX_RULES } from './_limits';
 import { HttpRoute } from './imports/httproute-gateway.networking.k8s.io';
 import { renderHttpMatch, renderHttpRouteSpec } from './renderer';
@@ -29,7 +30,9 @@ export class GatewayApiSharedHost implements SharedHostRenderer {
     const target = { service: service.name, port: service.port, mesh: false, gateways: host.gateways, hostnames: host.hosts };
     const spec = () => {
       host.checkRules(service);
-      const own = host.reaching(service);
+      // The service's rules with the intersections that keep their first-match order (its
+      // checkRule accepted them); all of them at each path, so paths do not change their ranks.
+      const own = withIntersections(host.reaching(service), { perRule: MAX_MATCHES_PER_RULE, perRoute: MAX_MATCHES_PER_ROUTE });
       const base = renderHttpRouteSpec(target, own.map(r => ({ ...r, gateways: undefined, matches: undefined })));
       const rules = own.map((r, i) => ({ ...base.rules![i], matches: this.matches(service, r) }));
       this.checkLimits(service, rules);

@@ -148,13 +148,15 @@ export function renderHttpMatch(match: RequestMatch): HttpRouteSpecRulesMatches 
 }
 
 /**
- * A path match. Our prefix is a character prefix (Istio's), the Gateway API's PathPrefix a
- * path-segment prefix (`/api` does not match `/apis`): only `/` is the same in both, so other
- * prefixes render as the equivalent anchored regular expression.
+ * A path match. Our path prefix is the Gateway API's PathPrefix; our prefix is a character
+ * prefix (Istio's), the Gateway API's PathPrefix a path-segment prefix (`/api` does not match
+ * `/apis`): only `/` is the same in both, so other prefixes render as the equivalent anchored
+ * regular expression.
  */
 function pathMatch(m: StringMatch): { type: string; value: string } {
   switch (m.type) {
     case StringMatchType.EXACT: return { type: 'Exact', value: m.value };
+    case StringMatchType.PATH_PREFIX: return { type: 'PathPrefix', value: m.value };
     case StringMatchType.PREFIX: return m.value === '/' ? { type: 'PathPrefix', value: '/' } : { type: 'RegularExpression', value: `${escapeRegex(m.value)}.*` };
     default: return { type: 'RegularExpression', value: m.value };
   }

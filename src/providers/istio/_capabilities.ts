@@ -8,7 +8,7 @@ export const CAPABILITIES: Capabilities = [
   ['header prefix / presence', 'yes'],
   ['cookie, client OS cohorts', 'yes'],
   ['path exact', 'yes'],
-  ['path prefix', 'yes'],
+  ['path prefix', 'yes (`pathPrefix`: exact `<path>` or prefix `<path>/`)'],
   ['path regex', 'yes'],
   ['query parameter exact / regex', 'yes'],
   ['method', 'yes'],

@@ -5,6 +5,7 @@ import { delegateKey, expandDelegation } from './_delegation';
 import { readResilience } from './_read-resilience';
 import { escapeRegex, isRegexRejected, regexRejected, rejectingRegex } from '../../internal/regex';
 import { show } from '../../internal/validation';
+import { withPathPrefixes } from '../../model/_paths';
 import { JWT_CLAIM_HEADER_PREFIX, MESH_GATEWAY, toPercentages, withoutUndefined } from '../../model/_util';
 import { RequestMatch, StringMatch } from '../../model/request-match';
 import { MirrorPolicy, RouteDestination, RouteRule, ServiceVersion } from '../../model/routing-model';
@@ -217,7 +218,7 @@ function readRule(r: any, where: string, self: string, namespace: string, warn: 
   return groups.map(g => withoutUndefined({
     ...base,
     // A match without conditions we can model takes every request.
-    matches: g.matches.some(m => m === undefined) ? undefined : g.matches as RequestMatch[],
+    matches: g.matches.some(m => m === undefined) ? undefined : withPathPrefixes(g.matches as RequestMatch[]),
     gateways: g.gateways,
   }));
 }

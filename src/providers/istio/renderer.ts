@@ -112,7 +112,19 @@ function renderMatches(rule: RouteRule): VirtualServiceSpecHttpMatch[] | undefin
   const gateways = rule.gateways && rule.gateways.length > 0 ? [...rule.gateways] : undefined;
   const matches = rule.matches ?? [];
   if (matches.length === 0) return gateways ? [{ gateways }] : undefined;
-  return matches.map(m => ({ ...renderMatch(m), gateways }));
+  return matches.flatMap(pathPrefixAlternatives).map(m => ({ ...renderMatch(m), gateways }));
+}
+
+/**
+ * A match with a whole-segment path prefix as Istio matches: `/api` is exact `/api` or prefix
+ * `/api/` (Istio's prefix is a prefix of characters); `/` is prefix `/`.
+ */
+function pathPrefixAlternatives(m: RequestMatch): RequestMatch[] {
+  const i = m.conditions.findIndex(c => c.field === MatchField.URI && c.match.type === StringMatchType.PATH_PREFIX);
+  if (i < 0) return [m];
+  const c = m.conditions[i];
+  const alternatives = c.match.value === '/' ? [StringMatch.prefix('/')] : [StringMatch.exact(c.match.value), StringMatch.prefix(`${c.match.value}/`)];
+  return alternatives.map(alt => RequestMatch._ofConditions(m.conditions.map((x, j) => (j === i ? { ...x, match: alt } : x))));
 }
 
 function renderMatch(match: RequestMatch): VirtualServiceSpecHttpMatch {
@@ -155,5 +167,6 @@ export function stringMatch(m: StringMatch): VirtualServiceSpecHttpMatchHeaders 
     case StringMatchType.PREFIX: return { prefix: m.value };
     case StringMatchType.REGEX: return { regex: m.value };
     case StringMatchType.PRESENT: return {};
+    case StringMatchType.PATH_PREFIX: return { prefix: m.value }; // only `/` reaches here (pathPrefixAlternatives)
   }
 }

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  BlueGreenService, CanaryService, ClientOs, Color, HeaderMatchRoute, RequestMatch, ServiceProtocol, StringMatch, TrafficProvider,
+  BlueGreenService, CanaryService, ClientOs, Color, GatewayApiReader, HeaderMatchRoute, IstioReader, RequestMatch, RouteSimulator, ServiceProtocol,
+  StringMatch, TrafficProvider,
 } from '../../../src';
 import { find, inventory, synthValid, validateManifests } from '../../util';
 
@@ -202,5 +203,40 @@ describe('Gateway API provider: objects', () => {
     const chart = Testing.chart();
     reviews(chart);
     expect(() => validateManifests(Testing.synth(chart), 'experimental')).not.toThrow();
+  });
+});
+
+describe('StringMatch.pathPrefix() on every provider', () => {
+  /** The same route, rendered by a provider. */
+  function render(provider?: TrafficProvider): any[] {
+    const chart = Testing.chart();
+    const svc = reviews(chart, { provider });
+    new HeaderMatchRoute(chart, 'api', { target: svc, matches: [RequestMatch.all(RequestMatch.uri(StringMatch.pathPrefix('/api/')), RequestMatch.method('GET'))], version: 'v3' });
+    return synthValid(chart);
+  }
+
+  test('renders as PathPrefix on the Gateway API and as exact or prefix <path>/ on Istio, read back as pathPrefix by both', () => {
+    // GIVEN GETs under /api/ (trailing slash ignored) to v3
+    // WHEN rendered by both providers
+    const gw = render(TrafficProvider.gatewayApi());
+    const istio = render();
+    // THEN the Gateway API has PathPrefix /api; Istio two matches
+    expect(find(gw, 'HTTPRoute', 'reviews').spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }]);
+    expect(find(istio, 'VirtualService', 'reviews').spec.http[0].match).toEqual([
+      { uri: { exact: '/api' }, method: { exact: 'GET' } },
+      { uri: { prefix: '/api/' }, method: { exact: 'GET' } },
+    ]);
+    // and both read back as one match, printed alike
+    const a = IstioReader.read(istio).routings[0];
+    const b = GatewayApiReader.read(gw).routings[0];
+    expect(a.rules[0].matches!.map(m => m.toString())).toEqual(['uri pathPrefix "/api" and method GET']);
+    expect(b.rules[0].matches!.map(m => m.toString())).toEqual(['uri pathPrefix "/api" and method GET']);
+    // and the simulator sends whole segments only there
+    for (const [path, version] of [['/api', 'v3'], ['/api/', 'v3'], ['/api/v1', 'v3'], ['/apix', undefined], ['/', undefined]]) {
+      for (const routings of [[a], [b]]) {
+        const e = RouteSimulator.explain({ host: 'reviews', path, method: 'GET' }, routings);
+        expect([path, e.destinations.length === 1 ? e.destinations[0].version : undefined]).toEqual([path, version]);
+      }
+    }
   });
 });

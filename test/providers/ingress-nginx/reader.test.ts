@@ -104,7 +104,7 @@ describe('Reading ingress-nginx canary pairs with nginx precedence', () => {
       expect(routings.map(r => r.host)).toEqual(['shop.example.com']);
       expect(routings[0].rules.map(r => `${(r.matches ?? []).join(' or ') || '*'} -> ${r.destinations.map(d => d.version).join()}`)).toEqual([
         'uri exact "/api/health" -> web',
-        'uri regex "^/api(/.*)?$" -> shop-v2',
+        'uri pathPrefix "/api" -> shop-v2',
         '* -> web',
       ]);
       expect([go(objects, '/api/v1'), go(objects, '/api'), go(objects, '/apis'), go(objects, '/api/health')]).toEqual(['shop-v2:1', 'shop-v2:1', 'web:1', 'web:1']);
