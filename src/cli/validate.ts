@@ -73,8 +73,10 @@ export function validateCommand(args: string[], io: ValidateIo): number {
   const files = readManifestFiles(paths);
   for (const { file, text, objects: read } of files) {
     for (const json of read) {
-      const ns = json.metadata?.namespace;
-      const source = safeText(`${file}: ${json.kind}/${ns ? `${ns}/` : ''}${json.metadata?.name}`, 400);
+      // A name or namespace that is not a string (hostile or broken input) is shown as missing.
+      const ns = typeof json.metadata?.namespace === 'string' ? json.metadata.namespace : undefined;
+      const name = typeof json.metadata?.name === 'string' ? json.metadata.name : '(no name)';
+      const source = safeText(`${file}: ${json.kind}/${ns ? `${ns}/` : ''}${name}`, 400);
       objects.push({ json, source });
       if (format === 'sarif' && !locations.has(source)) {
         const line = typeof json.kind === 'string' && typeof json.metadata?.name === 'string' ? objectLine(text, json.kind, json.metadata.name) : undefined;

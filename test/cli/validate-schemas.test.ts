@@ -60,6 +60,9 @@ spec:
     const r = run('validate', file);
     expect(r.code).toBe(1);
     expect(lines(r.out).filter(l => l.includes('metadata: Invalid value: [1,2]: must be of type object [schema]'))).toHaveLength(1);
+    // and the object is named without a name, never "undefined"
+    expect(lines(r.out).filter(l => l.includes('DestinationRule/(no name): metadata:'))).toHaveLength(1);
+    expect(r.out).not.toContain('undefined');
   });
 
   test('fails a weight out of range (the issue: weight: 1e308)', () => {
