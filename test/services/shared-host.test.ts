@@ -307,7 +307,7 @@ describe('SharedHost rejections', () => {
     expect(find(synthValid(ok), 'HTTPRoute', 'orders-shop').spec.rules[0].matches).toHaveLength(44);
   });
 
-  test('fails, with the Gateway API, when the paths multiply the matches of all rules past 127 in one HTTPRoute', () => {
+  test('fails, with the Gateway API, when the paths multiply the matches of all rules past 128 in one HTTPRoute', () => {
     // GIVEN two tester routes of 21 header values each, on 3 paths (63 + 63 + 3 matches, each rule within 64)
     const chart = Testing.chart();
     const svc = new CanaryService(chart, 'orders', { port: 80, provider: gatewayApi(), stable: { version: 'v1', image: 'x' }, canary: { version: 'v2', image: 'y' } });
@@ -319,7 +319,7 @@ describe('SharedHost rejections', () => {
     for (const path of ['/orders', '/order', '/basket']) host.addPath(StringMatch.prefix(path), svc);
     // WHEN synthesized THEN
     expect(() => Testing.synth(chart)).toThrow(
-      "SharedHost 'shop': the Gateway API provider cannot render HTTPRoute orders-shop with 129 matches in all (3 paths times the matches of CanaryService 'orders''s rules): a route takes at most 127");
+      "SharedHost 'shop': the Gateway API provider cannot render HTTPRoute orders-shop with 129 matches in all (3 paths times the matches of CanaryService 'orders''s rules): a route takes at most 128");
   });
 
   test('a JSON patch on its objects is analyzed as written: app.synth() fails on a webhook rule the patch breaks', () => {

@@ -26,7 +26,7 @@ export const CAPABILITIES: Capabilities = [
   ['`previewHost`', 'HTTPRoute `<service>-preview`'],
   ['`trafficPolicy`', 'a DestinationRule per version Service (Istio only)'],
   ['gRPC', 'GRPCRoute (service/method and header matches)'],
-  ['limits', '16 rules and 127 matches per route, 64 matches per rule, 16 hosts'],
+  ['limits', '16 rules and 128 matches per route, 64 matches per rule, 16 hosts'],
   ['read by `explain`, `diff`, `check` (hand-written objects too)', 'HTTPRoute, GRPCRoute'],
   ['`check`: make before break', 'per-version Services and their pods'],
   ['`migrate --to gateway-api`', '(the target)'],

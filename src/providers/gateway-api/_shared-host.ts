@@ -51,7 +51,7 @@ export class GatewayApiSharedHost implements SharedHostRenderer {
 
   /**
    * The Gateway API's limits on one HTTPRoute (its CRD rejects more): 16 rules, 64 matches per
-   * rule, 127 in all. A service's paths multiply the matches of each of its rules.
+   * rule, 128 in all (the CEL rule allows 128 although its message says "less than 128"). A service's paths multiply the matches of each of its rules.
    */
   private checkLimits(service: ProviderContext, rules: Array<{ matches: unknown[] }>): void {
     const who = this.host.who;

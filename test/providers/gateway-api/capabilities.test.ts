@@ -92,11 +92,23 @@ describe('Gateway API provider: what it cannot express fails in the constructor'
       'HeaderMatchRoute \'r15\': the Gateway API provider cannot render more than 16 rules in one route, got 17 with the route; remove a route, or use TrafficProvider.istio()');
   });
 
-  test('fails on more than 127 matches in a route', () => {
+  test('fails on more than 128 matches in a route (the CRD\'s CEL rule: "<= 128")', () => {
     const { route } = service();
     route('a', Array.from({ length: 64 }, (_, i) => header('x-a', `u${i}`)));
-    expect(() => route('b', Array.from({ length: 63 }, (_, i) => header('x-b', `u${i}`)))).toThrow(
-      'HeaderMatchRoute \'b\': the Gateway API provider cannot render more than 127 matches in one route, got 128 with the route; remove matches, or use TrafficProvider.istio()');
+    // 64 + 63 + the default rule's match: 128, which the CRD accepts
+    route('b', Array.from({ length: 63 }, (_, i) => header('x-b', `u${i}`)));
+    expect(() => route('c', [header('x-c', 'u')])).toThrow(
+      'HeaderMatchRoute \'c\': the Gateway API provider cannot render more than 128 matches in one route, got 129 with the route; remove matches, or use TrafficProvider.istio()');
+  });
+
+  test('a route of exactly 128 matches is valid against the HTTPRoute CRD and its CEL rules', () => {
+    // GIVEN 64 + 63 header matches and the default rule
+    const { chart, route } = service();
+    route('a', Array.from({ length: 64 }, (_, i) => header('x-a', `u${i}`)));
+    route('b', Array.from({ length: 63 }, (_, i) => header('x-b', `u${i}`)));
+    // WHEN synthesized THEN valid (synthValid runs the CRD's CEL rules), with 128 matches
+    const httpRoute = synthValid(chart).find((o: any) => o.kind === 'HTTPRoute');
+    expect(httpRoute.spec.rules.reduce((n: number, r: any) => n + (r.matches?.length ?? 1), 0)).toBe(128);
   });
 
   test('fails on mirroring part of gRPC traffic', () => {

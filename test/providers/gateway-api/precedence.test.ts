@@ -267,13 +267,13 @@ describe('Gateway API precedence by intersection rules', () => {
       /^HeaderMatchRoute 'tier': the Gateway API provider cannot keep the first-match order of the route: rule "tier" \(header x-a exact "1" and header x-b exact "1"\) comes after rule "users" \(header end-user exact "u24"\), but the Gateway API may prefer it \(more header matches outrank fewer\), and the intersections that keep the order take at least 65 matches in one route rule, where the HTTPRoute CRD allows 64, so .*; create the more specific routes first, give the routes fewer matches, or use TrafficProvider.istio\(\)$/);
   });
 
-  test('fails when the intersections would exceed the 127 matches per route, naming both rules', () => {
+  test('fails when the intersections would exceed the 128 matches per route, naming both rules', () => {
     // GIVEN three rules of 40 users, then a two-header rule
     const users = (k: number) => Array.from({ length: 40 }, (_, i) => header('end-user', `u${k}-${i}`));
     const routes = [
       ...[0, 1, 2].map(k => ({ name: `users${k}`, matches: users(k), version: 'v3' })),
       { name: 'tier', matches: [RequestMatch.all(header('x-a', '1'), header('x-b', '1'))], version: 'v2' },
     ];
-    expect(() => build(routes, TrafficProvider.gatewayApi())).toThrow(/rule "tier" .* comes after rule "users0" .* take at least 128 matches in one route, where a route takes at most 127 \(the HTTPRoute CRD's rule on all matches\)/);
+    expect(() => build(routes, TrafficProvider.gatewayApi())).toThrow(/rule "tier" .* comes after rule "users0" .* take at least 129 matches in one route, where a route takes at most 128 \(the HTTPRoute CRD's rule on all matches\)/);
   });
 });
