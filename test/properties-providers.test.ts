@@ -212,7 +212,7 @@ function sameRouting(istio: any[], gatewayApi: any[], hosts: string[], gateways:
 }
 
 function run(name: string, arb: fc.Arbitrary<any>, build: (chart: any, provider: TrafficProvider | undefined, props: any) => void,
-  where: (props: any) => { hosts: string[]; gateways: string[] }, numRuns = RUNS): Outcome {
+  where: (props: any) => { hosts: string[]; gateways: string[] }, numRuns = RUNS, seed?: number): Outcome {
   let accepted = 0;
   let rejected = 0;
   let requests = 0;
@@ -228,7 +228,7 @@ function run(name: string, arb: fc.Arbitrary<any>, build: (chart: any, provider:
     accepted++;
     const { hosts, gateways } = where(props);
     requests += sameRouting(r.istio, r.gatewayApi, hosts, gateways);
-  }), { numRuns });
+  }), { numRuns, ...(seed !== undefined && !process.env.FC_SEED ? { seed } : {}) });
   process.stdout.write(`${name}: ${accepted} models rendered by both providers and routed alike (${requests} requests), ${rejected} rejected by the Gateway API provider\n`);
   return { accepted, rejected, requests, refusals };
 }
@@ -340,6 +340,14 @@ function targets(name: string, props: { gateways?: string[]; includeMesh?: boole
   return { hosts: [name, ...(props.hosts ?? [])], gateways: ['mesh', ...(props.gateways ?? [])] };
 }
 
+/**
+ * The HeaderMatchRoute models are drawn from a pinned seed (FC_SEED overrides it): the share that
+ * renders is a measurement of the generator's space, asserted against the 95% target, and varies
+ * by about half a point between random draws (96.0% to 97.7% over eight seeds), too close to the
+ * target for a random draw in CI. Every model drawn is still simulated on both renderings.
+ */
+const HEADER_ROUTES_SEED = 20261206;
+
 describe('Istio and Gateway API renderings route alike', () => {
   test(`CanaryService (${RUNS} models)`, () => {
     const o = run('CanaryService', canary, (chart, provider, props) => new CanaryService(chart, 'reviews', { ...props, provider }), p => targets('reviews', p));
@@ -385,7 +393,7 @@ describe('Istio and Gateway API renderings route alike', () => {
       }
       // 1,500 models (2,000 before the Gateway API rendered intersections): twice as many render
       // and are simulated now, and the file keeps to its time budget.
-    }, p => targets('reviews', p), 3 * RUNS / 2);
+    }, p => targets('reviews', p), 3 * RUNS / 2, HEADER_ROUTES_SEED);
     // THEN of the models whose conditions the Gateway API expresses (the others are refused with
     // a capability message: header absence, source labels), at least 95% render with the
     // intersections that keep the first-match order; each precedence refusal names the two rules
