@@ -13,6 +13,9 @@ import { safeText } from '../internal/safe-text';
 import { PROVIDERS } from '../providers/registry';
 import { bundledVersions, schemaIssues } from '../validation/validator';
 
+/** The longest finding message printed whole in text output (messages quote input, each value cut at 200). */
+const MAX_MESSAGE = 4000;
+
 /** Where the command writes (the CLI's io). */
 export interface ValidateIo {
   out(text: string): void;
@@ -98,7 +101,8 @@ export function validateCommand(args: string[], io: ValidateIo): number {
     const report = { valid: errors.length === 0, ...counts, findings };
     io.out(JSON.stringify(report, undefined, 2));
   } else {
-    const line = (f: Finding) => `${f.severity === Severity.ERROR ? 'Error' : 'Warning'}: ${f.source}: ${f.message} [${f.rule}]`;
+    // A message quotes input (names, hosts, values): a newline in it must not start a line of ours.
+    const line = (f: Finding) => `${f.severity === Severity.ERROR ? 'Error' : 'Warning'}: ${f.source}: ${safeText(f.message, MAX_MESSAGE)} [${f.rule}]`;
     const lines = [...errors.map(line), ...warnings.map(line)];
     const summary = routing.length === 0
       ? `no object of a validated kind in ${files.length} file(s)`

@@ -4,7 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
+import { Severity } from '../../src/analyzer/finding';
 import { safeOutput, safeText } from '../../src/internal/safe-text';
+import { PROVIDERS } from '../../src/providers/registry';
 import { JASON_V2, reviewsBase, virtualService } from '../util/bookinfo';
 import { run } from '../util/cli';
 
@@ -84,5 +86,36 @@ describe.each([
     // THEN no line starts with the text after the newline: it stays escaped on its line
     expect(r.out.split('\n').some(l => /^\s*\\?::error/.test(l))).toBe(false);
     expect(r.out).toContain('x\\n::error file=a,line=1::pwned');
+  });
+});
+
+describe('validate keeps a finding\'s message on its line', () => {
+  // A provider's rule that quotes input raw (a plug-in's own words are not ours to trust).
+  const RAW = 'raw-rule-provider';
+  beforeAll(() => PROVIDERS.register({
+    name: RAW,
+    displayName: 'a provider quoting raw',
+    capabilities: [],
+    renderer: () => { throw new Error('not rendered'); },
+    read: () => [],
+    analyzer: {
+      kinds: ['VirtualService'],
+      analyze: objects => objects.filter(o => o.json.kind === 'VirtualService').map(o => ({
+        severity: Severity.ERROR, rule: 'raw', source: o.source, message: `name ${o.json.metadata.name} is wrong`,
+      })),
+    },
+  }));
+  afterAll(() => PROVIDERS.unregister(RAW));
+
+  test('a newline in a message is written as \\n, not as a line of its own', () => {
+    // GIVEN a VirtualService whose name holds a newline and a workflow command, and a rule quoting it raw
+    const vs = virtualService([{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }]);
+    vs.metadata.name = HOSTILE;
+    const file = write('raw.yaml', [...reviewsBase(), vs]);
+    // WHEN validated, as text
+    const r = run('validate', file);
+    // THEN the message stays on its line, escaped
+    expectSafe(r.out);
+    expect(r.out.split('\n').filter(l => l.endsWith('[raw]'))).toEqual([expect.stringContaining('name x\\n::error file=a,line=1::pwned\\u001b[31m')]);
   });
 });
