@@ -38,7 +38,7 @@ export function validateStickySessions(who: string, service: string, s: unknown)
     }
     maxAgeSeconds = ms / 1000;
   }
-  return { cookieName, stable: o.stable ?? false, maxAgeSeconds };
+  return { cookieName, stable: o.stable ?? true, maxAgeSeconds };
 }
 
 /** The `Set-Cookie` value pinning `version` (literal; the model takes it in Envoy's format). */

@@ -26,11 +26,13 @@ export interface StickySessions {
   readonly cookieName?: string;
 
   /**
-   * Whether the users sent to the stable version are pinned too. Without it, a request of a
-   * user on the stable version carries no cookie and is split again, so over many requests
-   * nearly every user ends on the canary (the drift Flagger users report); with it, each new
-   * session is placed once and stays.
-   * @default false
+   * Whether the users sent to the stable version are pinned too. With it (the default), each
+   * new session is placed once and stays, so the weight is the share of sessions that reach
+   * the canary. Without it (Flagger's session affinity), a request of a user on the stable
+   * version carries no cookie and is split again, so over many requests nearly every user ends
+   * on the canary and the weight stops meaning anything (the drift Flagger users report).
+   * @default true
+   * @see https://github.com/fluxcd/flagger/issues/1532
    */
   readonly stable?: boolean;
 

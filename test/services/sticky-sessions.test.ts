@@ -60,9 +60,18 @@ describe('CanaryService stickySessions', () => {
     ]);
   });
 
+  test('by default both versions are pinned (stable: true), so the weight stays the share of sessions', () => {
+    for (const provider of [istio, gatewayApi]) {
+      // GIVEN stickySessions without options
+      const { explanation } = route({ provider: provider(), stickySessions: {} });
+      // WHEN a new session arrives THEN both destinations set their cookie, and both cookies bring it back
+      expect(explanation.sessions).toBe('new sessions: 90% v1, 10% v2; returning sessions with canary-reviews=v1 stay on v1; returning sessions with canary-reviews=v2 stay on v2');
+    }
+  });
+
   test('Gateway API: a cookie header match per pinned version, and a ResponseHeaderModifier on the canary backendRef only (stable not pinned)', () => {
     // GIVEN / WHEN
-    const { manifests } = route({ provider: gatewayApi(), stickySessions: { cookieName: 'beta' } });
+    const { manifests } = route({ provider: gatewayApi(), stickySessions: { cookieName: 'beta', stable: false } });
     // THEN
     expect(find(manifests, 'HTTPRoute', 'reviews').spec.rules).toEqual([
       {
@@ -155,7 +164,7 @@ describe('CanaryService stickySessions', () => {
 
   test('with untrustedHeaders the cookie rules have gateway variants that remove them too', () => {
     // GIVEN / WHEN
-    const { manifests, read } = route({ gateways: ['istio-system/public'], hosts: ['reviews.example.com'], untrustedHeaders: ['x-beta'], stickySessions: {} });
+    const { manifests, read } = route({ gateways: ['istio-system/public'], hosts: ['reviews.example.com'], untrustedHeaders: ['x-beta'], stickySessions: { stable: false } });
     // THEN: no cookie lets a gateway request skip the removal
     const http = find(manifests, 'VirtualService', 'reviews').spec.http;
     expect(http.map((r: any) => [r.name ?? 'default', r.headers?.request?.remove ?? [], r.match?.[0]?.gateways ?? []])).toEqual([
@@ -188,7 +197,7 @@ describe('CanaryService stickySessions', () => {
 
   test('explain says where new and returning sessions go', () => {
     // GIVEN / WHEN
-    const notPinned = route({ stickySessions: {} }).explanation;
+    const notPinned = route({ stickySessions: { stable: false } }).explanation;
     const pinned = route({ provider: gatewayApi(), stickySessions: { stable: true } }).explanation;
     // THEN
     expect(notPinned.summary).toEqual('rule 1 matches (every request): v1 90%, v2 10%; new sessions: 90% v1, 10% v2; '
@@ -262,11 +271,11 @@ describe('CanaryService stickySessions', () => {
 
   test('a cookie name with % is escaped for Envoy and read back literally', () => {
     // GIVEN / WHEN
-    const { manifests, explanation } = route({ stickySessions: { cookieName: 'a%b' } });
+    const { manifests, explanation } = route({ stickySessions: { cookieName: 'a%b', stable: false } });
     // THEN
     expect(find(manifests, 'VirtualService', 'reviews').spec.http[1].route[1].headers.response.add['set-cookie']).toEqual('a%%b=v2; Path=/; HttpOnly');
     expect(explanation.destinations[1].setCookie).toEqual('a%b=v2; Path=/; HttpOnly');
-    expect(route({ stickySessions: { cookieName: 'a%b' } }, { cookies: { 'a%b': 'v2' } }).where).toEqual(['v2 100%']);
+    expect(route({ stickySessions: { cookieName: 'a%b', stable: false } }, { cookies: { 'a%b': 'v2' } }).where).toEqual(['v2 100%']);
   });
 
   describe('validation', () => {
