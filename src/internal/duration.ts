@@ -1,6 +1,10 @@
 // Duration checks shared by every Duration prop (internal).
-import { Duration } from 'cdk8s';
+import type { Duration } from 'cdk8s';
 import { fail, show } from './validation';
+
+// cdk8s is loaded when a duration is built, not with this module: the readers use it, and the
+// commands that only read (check, diff, explain) would otherwise load cdk8s for every run.
+const cdk8s = () => require('cdk8s') as typeof import('cdk8s');
 
 /**
  * The longest duration Istio's CRDs accept, in milliseconds: their rule
@@ -52,5 +56,5 @@ export function parseDuration(text: unknown): Duration | undefined {
   }
   if (end !== text.length) return undefined;
   const rounded = Math.round(ms * 1_000_000) / 1_000_000;
-  return Duration.millis(rounded);
+  return cdk8s().Duration.millis(rounded);
 }

@@ -1,13 +1,15 @@
 // The Gateway API plug-in: HTTPRoute and GRPCRoute (gateway.networking.k8s.io), for Istio ambient,
 // GAMMA meshes and any Gateway API gateway.
 import { CAPABILITIES } from './_capabilities';
-import { GatewayApiProvider } from './_provider';
 import { GATEWAY_API, gatewayApiOf, readGatewayApiRoutes } from './_route-index';
 import { gatewayApiTransitions } from './_transitions';
 import { analyzeGatewayApi } from './rules';
 import { hostKey } from '../../reading/hosts';
 import { ObjectIndex } from '../../reading/object-index';
 import { ProviderPlugin } from '../plugin';
+
+// The renderer loads cdk8s: the commands that only read (check, diff, explain) never need it.
+const renderers = () => require('./_provider') as typeof import('./_provider');
 
 const SERVICES = new WeakMap<ObjectIndex, Map<string, string>>();
 
@@ -25,7 +27,7 @@ function servicesOf(index: ObjectIndex): Map<string, string> {
 export const GATEWAY_API_PLUGIN: ProviderPlugin = {
   name: GATEWAY_API,
   displayName: 'the Gateway API provider',
-  renderer: options => new GatewayApiProvider(options),
+  renderer: options => new (renderers().GatewayApiProvider)(options),
   read: (objects, index) => readGatewayApiRoutes(objects, index).routings,
   validation: { schemaKinds: ['gateway.networking.k8s.io/HTTPRoute', 'gateway.networking.k8s.io/GRPCRoute', 'gateway.networking.k8s.io/Gateway', 'gateway.networking.k8s.io/ReferenceGrant'] },
   analyzer: { kinds: ['HTTPRoute', 'GRPCRoute', 'Gateway'], analyze: analyzeGatewayApi },

@@ -4,7 +4,7 @@
 // validator rejects is read as unset by the controller (it logs a validation error and goes on
 // without it); canary annotations on an Ingress that is not a canary make the controller drop
 // the canary configuration ("configured but not enabled"). Empty values are not validated.
-import { NGINX_BASIC_CHARS, NGINX_PREFIX, NGINX_REGEX_CHARS } from './_provider';
+import { NGINX_BASIC_CHARS, NGINX_PREFIX, NGINX_REGEX_CHARS } from './_annotation-values';
 import { Severity } from '../../analyzer/finding';
 import { show } from '../../internal/validation';
 import type { ObjectIssue } from '../plugin';

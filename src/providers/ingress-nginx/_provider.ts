@@ -19,17 +19,9 @@ import { MirrorPolicy, RouteRule } from '../../model/routing-model';
 import { ServiceProtocol } from '../../model/service-protocol';
 import { TrafficPolicy } from '../../model/traffic-policy';
 import { ProviderContext, ProviderImpl, ProviderMetrics, RenderedPreview, RenderedRouting, RulePosition } from '../_provider';
+import { NGINX_BASIC_CHARS, NGINX_NAME, NGINX_PREFIX, NGINX_REGEX_CHARS } from './_annotation-values';
 import { ingressNginxMetricSource } from './_metrics';
 
-export const NGINX_PREFIX = 'nginx.ingress.kubernetes.io/';
-/**
- * The values ingress-nginx's annotation validation accepts (parser/validators.go): a name of
- * canary-by-header or canary-by-cookie; canary-by-header-value (after removing spaces); a
- * canary-by-header-pattern. A value it rejects is ignored, as if unset.
- */
-export const NGINX_NAME = /^[-._~a-zA-Z0-9]+$/;
-export const NGINX_BASIC_CHARS = /^[-._~a-zA-Z0-9/:]*$/;
-export const NGINX_REGEX_CHARS = /^[-._~a-zA-Z0-9/:^$[\](){}*+?|&=\\]*$/;
 const ALTERNATIVE = 'use TrafficProvider.gatewayApi() or TrafficProvider.istio()';
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 

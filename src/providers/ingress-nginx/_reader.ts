@@ -36,7 +36,7 @@
 // case-insensitive regex, anchored at the start.
 //
 // @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary
-import { NGINX_BASIC_CHARS, NGINX_PREFIX, NGINX_REGEX_CHARS } from './_provider';
+import { NGINX_BASIC_CHARS, NGINX_PREFIX, NGINX_REGEX_CHARS } from './_annotation-values';
 import { show } from '../../internal/validation';
 import { pathElementPrefix } from '../../model/_paths';
 import { RequestMatch, StringMatch } from '../../model/request-match';

@@ -3,12 +3,14 @@ import { nginxAnnotationIssues } from './_annotations';
 import { CAPABILITIES } from './_capabilities';
 import { nginxRoutingsWithReplicas } from './_capacity';
 import { migrateToGatewayApi } from './_migration';
-import { IngressNginxProvider } from './_provider';
 import { ingressesOf, INGRESS_NGINX, nginxMirrorOf, readIngresses } from './_reader';
 import { ingressNginxTransitions, nginxVersionRunning } from './_transitions';
 import { ObjectIndex, RoutingInfo } from '../../reading/object-index';
 import { GATEWAY_API } from '../gateway-api/_route-index';
 import { ProviderPlugin } from '../plugin';
+
+// The renderer loads cdk8s: the commands that only read (check, diff, explain) never need it.
+const renderers = () => require('./_provider') as typeof import('./_provider');
 
 const SERVICES = new WeakMap<RoutingInfo, Map<string, string>>();
 
@@ -31,7 +33,7 @@ function servicesOf(index: ObjectIndex, routing: RoutingInfo): Map<string, strin
 export const INGRESS_NGINX_PLUGIN: ProviderPlugin = {
   name: INGRESS_NGINX,
   displayName: 'the ingress-nginx provider',
-  renderer: options => new IngressNginxProvider(options),
+  renderer: options => new (renderers().IngressNginxProvider)(options),
   read: readIngresses,
   validation: { schemaKinds: ['networking.k8s.io/Ingress'], check: nginxAnnotationIssues },
   transitions: {

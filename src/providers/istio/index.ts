@@ -1,17 +1,19 @@
 // The Istio plug-in: VirtualService and DestinationRule (networking.istio.io).
 import { CAPABILITIES } from './_capabilities';
-import { IstioProvider } from './_provider';
 import { ISTIO, readIstio } from './_reader';
 import { istioTransitions } from './_transitions';
 import { analyzeIstio } from './rules';
 import { ProviderPlugin } from '../plugin';
+
+// The renderer loads cdk8s: the commands that only read (check, diff, explain) never need it.
+const renderers = () => require('./_provider') as typeof import('./_provider');
 
 const NETWORKING = /^networking\.istio\.io\//;
 
 export const ISTIO_PLUGIN: ProviderPlugin = {
   name: ISTIO,
   displayName: 'the Istio provider',
-  renderer: () => new IstioProvider(),
+  renderer: () => new (renderers().IstioProvider)(),
   read: readIstio,
   validation: { schemaKinds: ['networking.istio.io/VirtualService', 'networking.istio.io/DestinationRule'] },
   analyzer: {

@@ -8,9 +8,8 @@ import { RouteRule } from '../../model/routing-model';
 import { ServiceProtocol } from '../../model/service-protocol';
 import { TrafficPolicy } from '../../model/traffic-policy';
 import { ProviderContext, ProviderImpl, ProviderMetrics, RenderedPreview, RenderedRouting } from '../_provider';
+import { VERSION_LABEL } from './_labels';
 
-/** The pod label that names a version. */
-export const VERSION_LABEL = 'version';
 
 const ALTERNATIVE = 'use TrafficProvider.istio(), TrafficProvider.gatewayApi() or TrafficProvider.ingressNginx()';
 

@@ -6,7 +6,7 @@
 // selects once its `version` key is left out (so that a Service switched to one version still
 // knows the others), grouped by their pods' `version` label; the traffic goes to those the
 // full selector selects, in proportion to their replicas.
-import { VERSION_LABEL } from './_provider';
+import { VERSION_LABEL } from './_labels';
 import { withoutUndefined } from '../../model/_util';
 import { RouteDestination, ServiceVersion } from '../../model/routing-model';
 import { hostKey } from '../../reading/hosts';

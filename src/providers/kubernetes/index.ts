@@ -1,14 +1,16 @@
 // The plain Kubernetes plug-in: no routing objects; a Service's traffic is shared by its ready pods.
 import { CAPABILITIES } from './_capabilities';
-import { KubernetesProvider } from './_provider';
 import { KUBERNETES, readPlainServices } from './_reader';
 import { kubernetesTransitions } from './_transitions';
 import { ProviderPlugin } from '../plugin';
 
+// The renderer loads cdk8s: the commands that only read (check, diff, explain) never need it.
+const renderers = () => require('./_provider') as typeof import('./_provider');
+
 export const KUBERNETES_PLUGIN: ProviderPlugin = {
   name: KUBERNETES,
   displayName: 'the Kubernetes provider',
-  renderer: () => new KubernetesProvider(),
+  renderer: () => new (renderers().KubernetesProvider)(),
   // Reads the Services no other reader routes or configures, so it reads last.
   read: readPlainServices,
   fallback: true,
