@@ -4,7 +4,7 @@ import { fail, show } from './validation';
 
 // cdk8s is loaded when a duration is built, not with this module: the readers use it, and the
 // commands that only read (check, diff, explain) would otherwise load cdk8s for every run.
-const cdk8s = () => require('cdk8s') as typeof import('cdk8s');
+const cdk8s = () => require('cdk8s') as typeof import('cdk8s'); // eslint-disable-line @typescript-eslint/no-require-imports
 
 /**
  * The longest duration Istio's CRDs accept, in milliseconds: their rule

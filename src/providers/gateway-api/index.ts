@@ -9,7 +9,7 @@ import { ObjectIndex } from '../../reading/object-index';
 import { ProviderPlugin } from '../plugin';
 
 // The renderer loads cdk8s: the commands that only read (check, diff, explain) never need it.
-const renderers = () => require('./_provider') as typeof import('./_provider');
+const renderers = () => require('./_provider') as typeof import('./_provider'); // eslint-disable-line @typescript-eslint/no-require-imports
 
 const SERVICES = new WeakMap<ObjectIndex, Map<string, string>>();
 

@@ -6,7 +6,7 @@ import { analyzeIstio } from './rules';
 import { ProviderPlugin } from '../plugin';
 
 // The renderer loads cdk8s: the commands that only read (check, diff, explain) never need it.
-const renderers = () => require('./_provider') as typeof import('./_provider');
+const renderers = () => require('./_provider') as typeof import('./_provider'); // eslint-disable-line @typescript-eslint/no-require-imports
 
 const NETWORKING = /^networking\.istio\.io\//;
 

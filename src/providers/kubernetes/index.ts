@@ -5,7 +5,7 @@ import { kubernetesTransitions } from './_transitions';
 import { ProviderPlugin } from '../plugin';
 
 // The renderer loads cdk8s: the commands that only read (check, diff, explain) never need it.
-const renderers = () => require('./_provider') as typeof import('./_provider');
+const renderers = () => require('./_provider') as typeof import('./_provider'); // eslint-disable-line @typescript-eslint/no-require-imports
 
 export const KUBERNETES_PLUGIN: ProviderPlugin = {
   name: KUBERNETES,
