@@ -7,9 +7,9 @@
 //   match on (each path and its neighbours, each header value, `always`/`never`, cookies
 //   alone and among others, and no value at all), and their combinations: each probe must
 //   reach the same Services with the same probabilities.
+import { probes } from './_probes';
 import { RouteExplanation, RouteSimulator, SimulatedRequest } from './route-simulator';
 import { diffRoutings, HostTrafficDiff } from './traffic-diff';
-import { MatchField, StringMatchType } from '../model/request-match';
 import { RouteRule, ServiceRouting } from '../model/routing-model';
 import { PROVIDERS } from '../providers/registry';
 import { ObjectIndex, RoutingInfo } from '../reading/object-index';
@@ -29,8 +29,6 @@ export interface Equivalence {
   readonly divergences: Divergence[];
 }
 
-/** The most probes per host; beyond, a seeded sample that still tries every value once. */
-const MAX_PROBES = 5000;
 
 /**
  * Compares the routing of `hosts` by provider `from` in `before` with their routing by provider
@@ -125,78 +123,4 @@ function lookupOf(index: ObjectIndex, provider: string): Map<string, RoutingInfo
     byProvider.set(provider, routes);
   }
   return routes;
-}
-
-/** Probe requests for `host` from the values the routings' rules match on. */
-export function probes(host: string, routings: ServiceRouting[]): SimulatedRequest[] {
-  const requestHost = host === '*' ? 'probe.example.com' : host.replace(/^\*\./, 'probe.');
-  const paths = new Set<string>(['/', '/probe']);
-  const headers = new Map<string, Set<string | undefined>>();
-  for (const r of routings) {
-    for (const rule of r.rules) {
-      for (const m of rule.matches ?? []) {
-        for (const c of m.conditions) {
-          const values = candidates(c.match.type, c.match.value);
-          if (c.field === MatchField.URI) {
-            for (const v of values) if (v.startsWith('/')) paths.add(v);
-          } else if (c.field === MatchField.HEADER && c.name) {
-            const set = headers.get(c.name) ?? new Set<string | undefined>([undefined, 'always', 'never', 'other']);
-            for (const v of c.name === 'cookie' ? cookieCandidates(values) : values) set.add(v);
-            headers.set(c.name, set);
-          }
-        }
-      }
-    }
-  }
-  const axes: Array<[string, Array<string | undefined>]> = [...headers].map(([k, v]) => [k, [...v]]);
-  const total = paths.size * axes.reduce((n, [, v]) => n * v.length, 1);
-  const out: SimulatedRequest[] = [];
-  const make = (path: string, picks: Array<string | undefined>): SimulatedRequest => {
-    const h: Record<string, string> = {};
-    axes.forEach(([name], i) => { if (picks[i] !== undefined) h[name] = picks[i]!; });
-    return { host: requestHost, path, headers: h };
-  };
-  if (total <= MAX_PROBES) {
-    const walk = (path: string, i: number, picks: Array<string | undefined>) => {
-      if (i === axes.length) {
-        out.push(make(path, picks));
-        return;
-      }
-      for (const v of axes[i][1]) walk(path, i + 1, [...picks, v]);
-    };
-    for (const p of paths) walk(p, 0, []);
-    return out;
-  }
-  // A seeded sample, after one probe per value of each axis.
-  let seed = 1;
-  const random = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
-  const pathList = [...paths];
-  for (const p of pathList) out.push(make(p, axes.map(() => undefined)));
-  axes.forEach(([, values], i) => values.forEach(v => out.push(make('/', axes.map((_, j) => (j === i ? v : undefined))))));
-  while (out.length < MAX_PROBES) {
-    out.push(make(pathList[Math.floor(random() * pathList.length)], axes.map(([, v]) => v[Math.floor(random() * v.length)])));
-  }
-  return out;
-}
-
-/** Values that match, or nearly match, a string match: the literal parts of a regex and their neighbours. */
-function candidates(type: StringMatchType, value: string): string[] {
-  if (type === StringMatchType.EXACT) return [value, `${value}x`];
-  if (type === StringMatchType.PREFIX) return [value, `${value}x`, `${value}/x`, value.slice(0, -1)];
-  if (type === StringMatchType.PATH_PREFIX) return [value, `${value}x`, `${value}/`, `${value}/x`, value.slice(0, -1)];
-  if (type !== StringMatchType.REGEX) return [];
-  // A case-insensitive group (a cookie name in any case): its text, and its text upper-cased.
-  if (/\(\?i:[^()]*\)/.test(value)) {
-    return [...candidates(type, value.replace(/\(\?i:([^()]*)\)/g, '$1')), ...candidates(type, value.replace(/\(\?i:([^()]*)\)/g, (_, x: string) => x.toUpperCase()))];
-  }
-  const literals = (value.match(/(?:\\.|[^\\.^$|?*+()[\]{}])+/g) ?? []).map(l => l.replace(/\\(.)/g, '$1')).filter(l => l.trim() !== '');
-  return literals.flatMap(l => [l, `${l}x`, `${l}/x`, `x${l}x`]);
-}
-
-/** Cookie headers around the `name=value` literals of cookie regexes. */
-function cookieCandidates(values: string[]): string[] {
-  return values.filter(v => /^[^=;\s]+=[^;\s]*$/.test(v)).flatMap(v => [v, `a=b; ${v}`, `${v}; a=b`, `x${v}`]);
 }

@@ -1,6 +1,7 @@
+import { probes } from './_probes';
 import { describeMatches, describeSplit, fmt, targetLabel } from './_routing-text';
-import { sessionsOfRule } from './route-simulator';
-import { withoutUndefined } from '../model/_util';
+import { RouteExplanation, RouteSimulator, sessionsOfRule } from './route-simulator';
+import { MESH_GATEWAY, withoutUndefined } from '../model/_util';
 import { MatchField, RequestMatch, StringMatchType } from '../model/request-match';
 import { RouteDestination, RouteRule } from '../model/routing-model';
 import { PROVIDERS } from '../providers/registry';
@@ -65,6 +66,17 @@ export interface CohortDiff {
    * @default - no mirror
    */
   readonly mirrorAfter?: string;
+
+  /**
+   * For an added (removed) cohort: whether its requests reached (still reach) the same
+   * destinations without the rule, by the simulator on probe requests built from the rules'
+   * values. A rule that only restates where its requests went moves no request: for example the
+   * matches the Gateway API provider adds to keep the first-match order, read against an Istio
+   * rendering of the same routing.
+   * @default - not known: the cohort is neither added nor removed, the other side has no routing
+   * for the host, or no probe request reaches the rule
+   */
+  readonly sameDestinations?: boolean;
 }
 
 /** How one host's routing changes. */
@@ -155,7 +167,7 @@ const MAX_COHORT_WIDTH = 60;
 export function changeText(c: CohortDiff): string {
   return c.change === CohortChange.UNCHANGED ? 'unchanged'
     : c.change === CohortChange.CHANGED ? `${fmt(c.movedPercent)}% of ${c.isDefault ? 'default traffic' : 'the cohort'} moves${mirrorNote(c)}`
-      : c.change;
+      : c.sameDestinations ? `${c.change}, no request moves` : c.change;
 }
 
 /**
@@ -249,6 +261,44 @@ function sharesOf(rule: RouteRule | undefined, host: string): TrafficShare[] {
     .map(d => ({ target: targetLabel(d.version, d.host, host), percent: total > 0 ? d.weight * 100 / total : 100 / rule.destinations.length }));
 }
 
+/** The most probe requests tried for one added or removed cohort. */
+const MAX_COHORT_PROBES = 2000;
+
+/**
+ * Whether the requests rule `index` of `side` takes reach the same destinations (and mirrors)
+ * through `other`: probe requests from the values both routings match on, at each gateway the
+ * rule applies to; undefined when `other` is missing or no probe reaches the rule.
+ */
+function routedAlike(side: RoutingInfo, index: number, other: RoutingInfo | undefined): boolean | undefined {
+  if (!other) return undefined;
+  const rule = side.routing.rules[index];
+  const bound = (rule.gateways ?? []).length > 0 ? rule.gateways! : side.routing.gateways ?? [];
+  const gateways = bound.length > 0 ? bound : [MESH_GATEWAY];
+  const hosts = [side.routing.host, ...(side.routing.hosts ?? [])];
+  let reached = 0;
+  let tried = 0;
+  for (const gateway of gateways) {
+    for (const host of hosts) {
+      for (const request of probes(host, [side.routing, other.routing])) {
+        if (++tried > MAX_COHORT_PROBES) return reached > 0 ? true : undefined;
+        const probe = { ...request, gateway };
+        const here = RouteSimulator._route(probe, [side.routing]);
+        if (here.ruleIndex !== index) continue;
+        reached++;
+        if (outcomeOf(here) !== outcomeOf(RouteSimulator._route(probe, [other.routing]))) return false;
+      }
+    }
+  }
+  return reached > 0 ? true : undefined;
+}
+
+/** Where a routed request goes: destinations and mirrors with their probabilities, in one string. */
+function outcomeOf(e: RouteExplanation): string {
+  if (!e.matched) return 'not matched';
+  const show = (d: { host: string; version?: string; probability: number }) => `${d.host}|${d.version ?? ''}|${Math.round(d.probability * 1e9)}`;
+  return `${e.destinations.map(show).sort().join(',')};${(e.mirrors ?? (e.mirror ? [e.mirror] : [])).map(show).sort().join(',')}`;
+}
+
 /** Half the sum of absolute changes: the share of traffic that reaches another destination. */
 function moved(a: TrafficShare[], b: TrafficShare[]): number {
   const targets = new Set([...a.map(s => s.target), ...b.map(s => s.target)]);
@@ -292,6 +342,8 @@ function hostDiff(before: RoutingInfo | undefined, after: RoutingInfo | undefine
     const movedPercent = moved(beforeShares, afterShares);
     const change = !a && !isDefault ? CohortChange.ADDED : !b && !isDefault ? CohortChange.REMOVED
       : movedPercent > 0 || mirrorBefore !== mirrorAfter || (a === undefined) !== (b === undefined) ? CohortChange.CHANGED : CohortChange.UNCHANGED;
+    const sameDestinations = change === CohortChange.ADDED ? routedAlike(after!, b!.index, before)
+      : change === CohortChange.REMOVED ? routedAlike(before!, a!.index, after) : undefined;
     return withoutUndefined({
       cohort: describeMatches(rule),
       ruleName: rule.name,
@@ -302,6 +354,7 @@ function hostDiff(before: RoutingInfo | undefined, after: RoutingInfo | undefine
       movedPercent: change === CohortChange.ADDED || change === CohortChange.REMOVED ? 0 : movedPercent,
       mirrorBefore,
       mirrorAfter,
+      sameDestinations,
     });
   };
   for (const c of now) diffs.push(diffOf(c.key, old.find(o => o.key === c.key), c));
@@ -317,7 +370,7 @@ function hostDiff(before: RoutingInfo | undefined, after: RoutingInfo | undefine
   }
   for (const c of diffs.filter(d => !d.isDefault)) {
     const split = (shares: TrafficShare[]) => (shares.length === 0 ? '(none)' : describeSplit(shares.map(s => ({ version: s.target, weight: s.percent }))));
-    parts.push(`cohort ${c.cohort}: ${split(c.before)} -> ${split(c.after)}${c.change === CohortChange.ADDED || c.change === CohortChange.REMOVED ? ` (${c.change})` : ''}`);
+    parts.push(`cohort ${c.cohort}: ${split(c.before)} -> ${split(c.after)}${c.change === CohortChange.ADDED || c.change === CohortChange.REMOVED ? ` (${changeText(c)})` : ''}`);
   }
   const sessions = sessionsNote(before, after, old, now);
   if (sessions) parts.push(sessions);

@@ -81,6 +81,7 @@ export const PROP_SCHEMAS: { [struct: string]: { [prop: string]: string } } = {
     mirrorBefore: 'string',
     movedPercent: 'number',
     ruleName: 'string',
+    sameDestinations: 'boolean',
   },
   ConnectionPool: {
     connectTimeout: 'class:Duration',

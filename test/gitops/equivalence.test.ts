@@ -1,4 +1,5 @@
-import { proveMigration, probes } from '../../src/gitops/_equivalence';
+import { proveMigration } from '../../src/gitops/_equivalence';
+import { probes } from '../../src/gitops/_probes';
 import { RequestMatch, StringMatch } from '../../src/model/request-match';
 import { migrateToGatewayApi } from '../../src/providers/ingress-nginx/_migration';
 

@@ -1,4 +1,6 @@
-import { CohortChange, TrafficDiff } from '../../src';
+import { Testing } from 'cdk8s';
+import { CanaryService, CohortChange, HeaderMatchRoute, RequestMatch, StringMatch, TrafficDiff, TrafficProvider } from '../../src';
+import { changeText } from '../../src/gitops/traffic-diff';
 import { constructs, reviewsBase, virtualService } from '../util/bookinfo';
 
 const dest = (subset: string, weight?: number) => ({ destination: { host: 'reviews', subset }, ...(weight === undefined ? {} : { weight }) });
@@ -82,5 +84,62 @@ describe('TrafficDiff', () => {
     expect(removed.summary).toBe('reviews: default v1 -> reviews (any pod) (100% of traffic moves)');
     expect(removed.mermaid).toContain('%% no VirtualService after the change');
     expect(TrafficDiff.compare(base, base).hosts).toEqual([]);
+  });
+});
+
+describe('TrafficDiff: whether an added or removed cohort moves requests', () => {
+  const users = (subset: string) => ({ name: 'users', match: [{ headers: { 'x-user': { exact: '1' } } }], route: [dest(subset)] });
+
+  test('an added rule that sends its requests where they went is "added, no request moves"', () => {
+    // GIVEN a rule for x-user: 1 to v1, added where every request went to v1
+    const before = [...reviewsBase(), virtualService([{ route: [dest('v1')] }])];
+    const after = [...reviewsBase(), virtualService([users('v1'), { route: [dest('v1')] }])];
+    // WHEN
+    const h = TrafficDiff.compare(before, after).hosts[0];
+    // THEN
+    expect(h.cohorts.find(c => c.change === CohortChange.ADDED)).toMatchObject({ ruleName: 'users', sameDestinations: true });
+    expect(h.summary).toContain('cohort header x-user exact "1": (none) -> v1 (added, no request moves)');
+  });
+
+  test('an added rule that sends its requests elsewhere is "added" (sameDestinations false)', () => {
+    // GIVEN the same rule to v2
+    const before = [...reviewsBase(), virtualService([{ route: [dest('v1')] }])];
+    const after = [...reviewsBase(), virtualService([users('v2'), { route: [dest('v1')] }])];
+    // WHEN
+    const h = TrafficDiff.compare(before, after).hosts[0];
+    // THEN
+    expect(h.cohorts.find(c => c.change === CohortChange.ADDED)).toMatchObject({ ruleName: 'users', sameDestinations: false });
+    expect(h.summary).toContain('(none) -> v2 (added)');
+  });
+
+  test('a removed rule whose requests reach the same destinations without it is "removed, no request moves"', () => {
+    // GIVEN the rule to v1 removed; WHEN / THEN
+    const before = [...reviewsBase(), virtualService([users('v1'), { route: [dest('v1')] }])];
+    const after = [...reviewsBase(), virtualService([{ route: [dest('v1')] }])];
+    const removed = TrafficDiff.compare(before, after).hosts[0].cohorts.find(c => c.change === CohortChange.REMOVED);
+    expect(removed).toMatchObject({ ruleName: 'users', sameDestinations: true });
+    // and a removed rule whose requests now go elsewhere
+    const moved = TrafficDiff.compare([...reviewsBase(), virtualService([users('v2'), { route: [dest('v1')] }])], after).hosts[0].cohorts.find(c => c.change === CohortChange.REMOVED);
+    expect(moved).toMatchObject({ ruleName: 'users', sameDestinations: false });
+  });
+
+  test('the Gateway API rendering of a routing, against its Istio rendering: the intersections move no request', () => {
+    // GIVEN a header cohort before a path rule, rendered by both providers (the Gateway API adds their intersection)
+    const render = (provider?: TrafficProvider) => {
+      const chart = Testing.chart();
+      const svc = new CanaryService(chart, 'reviews', { port: 9080, stable: { version: 'v1', image: 'x' }, canary: { version: 'v2', image: 'y' }, canaryWeight: 10, provider });
+      new HeaderMatchRoute(chart, 'beta', { target: svc, matches: [RequestMatch.header('x-beta', StringMatch.exact('1'))], version: 'v2' });
+      new HeaderMatchRoute(chart, 'api', { target: svc, matches: [RequestMatch.uri(StringMatch.pathPrefix('/api'))], version: 'v1' });
+      return Testing.synth(chart);
+    };
+    // WHEN compared
+    const h = TrafficDiff.compare(render(), render(TrafficProvider.gatewayApi())).hosts[0];
+    // THEN every cohort is unchanged, or added with no request moving
+    expect(h.cohorts.map(c => [c.cohort, changeText(c)])).toEqual([
+      ['uri pathPrefix "/api" and header x-beta exact "1"', 'added, no request moves'],
+      ['uri pathPrefix "/api"', 'unchanged'],
+      ['header x-beta exact "1"', 'unchanged'],
+      ['every request', 'unchanged'],
+    ]);
   });
 });
