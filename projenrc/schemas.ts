@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { customResourceSchema } from '../src/validation/custom-resource';
 
 /** The built-in group versions, by spec file (v1.35). */
 const K8S_VERSION = 'v1.35';
@@ -78,18 +79,7 @@ export function generateSchemaBundle(root: string, kinds: readonly string[]): st
       for (const version of crd.spec.versions) {
         if (!version.served) continue;
         const own = withoutDescriptions(version.schema.openAPIV3Schema);
-        // The API server accepts apiVersion, kind and metadata on every custom resource; metadata is
-        // validated as ObjectMeta too (validator.ts), the CRD's own metadata schema may only narrow it.
-        const schema = {
-          ...own,
-          properties: {
-            ...own.properties,
-            apiVersion: { type: 'string', enum: [`${crd.spec.group}/${version.name}`] },
-            kind: { type: 'string', enum: [crd.spec.names.kind] },
-            metadata: { 'type': 'object', ...own.properties?.metadata, 'x-kubernetes-preserve-unknown-fields': true },
-          },
-          required: [...new Set(['apiVersion', 'kind', 'metadata', 'spec', ...(own.required ?? [])])],
-        };
+        const schema = customResourceSchema(crd.spec.group, version.name, crd.spec.names.kind, own);
         entries.push([`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, { source: `crds/${file}`, schema: intern(schema) }]);
       }
     }

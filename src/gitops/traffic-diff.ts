@@ -277,9 +277,10 @@ function routedAlike(side: RoutingInfo, index: number, other: RoutingInfo | unde
   const hosts = [side.routing.host, ...(side.routing.hosts ?? [])];
   let reached = 0;
   let tried = 0;
-  for (const gateway of gateways) {
-    for (const host of hosts) {
-      for (const request of probes(host, [side.routing, other.routing])) {
+  for (const host of hosts) {
+    const requests = probes(host, [side.routing, other.routing]);
+    for (const gateway of gateways) {
+      for (const request of requests) {
         if (++tried > MAX_COHORT_PROBES) return reached > 0 ? true : undefined;
         const probe = { ...request, gateway };
         const here = RouteSimulator._route(probe, [side.routing]);

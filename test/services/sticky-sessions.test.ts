@@ -7,6 +7,7 @@ import {
   StringMatch, TrafficDiff, TrafficProvider,
 } from '../../src';
 import { find, synthValid } from '../util';
+import { virtualService } from '../util/bookinfo';
 import { run } from '../util/cli';
 
 const V1 = { version: 'v1', image: 'docker.io/istio/examples-bookinfo-reviews-v1:1.20.2' };
@@ -207,20 +208,12 @@ describe('CanaryService stickySessions', () => {
 
   test('explain says when a cookie leads nowhere: a hand-written route that sets a cookie no rule matches', () => {
     // GIVEN a VirtualService that sets a cookie but has no cookie rule
-    const vs = {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'VirtualService',
-      metadata: { name: 'reviews' },
-      spec: {
-        hosts: ['reviews'],
-        http: [{
-          route: [
-            { destination: { host: 'reviews', subset: 'v1' }, weight: 50 },
-            { destination: { host: 'reviews', subset: 'v2' }, weight: 50, headers: { response: { add: { 'Set-Cookie': 'pin=1%%' } } } },
-          ],
-        }],
-      },
-    };
+    const vs = virtualService([{
+      route: [
+        { destination: { host: 'reviews', subset: 'v1' }, weight: 50 },
+        { destination: { host: 'reviews', subset: 'v2' }, weight: 50, headers: { response: { add: { 'Set-Cookie': 'pin=1%%' } } } },
+      ],
+    }]);
     // WHEN
     const e = RouteSimulator.explain({ host: 'reviews' }, RoutingReader.read([vs]).routings);
     // THEN

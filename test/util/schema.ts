@@ -13,6 +13,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { validateKind, validateObjectMeta, validateRef } from './k8s-go';
 import './cel';
+import { customResourceSchema } from '../../src/validation/custom-resource';
 import { applyDefaults, checkKeywords, SchemaMode, validateNode } from '../../src/validation/structural';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -134,19 +135,8 @@ export function crdSchemas(channel: CrdChannel = 'standard'): Map<string, CrdVer
       if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
       for (const version of crd.spec.versions) {
         const own = version.schema.openAPIV3Schema;
-        // The API server accepts apiVersion, kind and metadata on every custom resource; metadata is
-        // validated as ObjectMeta (below), the CRD's own metadata schema may only narrow it.
-        const schema = {
-          ...own,
-          properties: {
-            ...own.properties,
-            apiVersion: { type: 'string', enum: [`${crd.spec.group}/${version.name}`] },
-            kind: { type: 'string', enum: [crd.spec.names.kind] },
-            metadata: { 'type': 'object', ...own.properties?.metadata, 'x-kubernetes-preserve-unknown-fields': true },
-          },
-          // Every custom resource we emit has a spec; a missing one is a defect of ours.
-          required: [...new Set(['apiVersion', 'kind', 'metadata', 'spec', ...(own.required ?? [])])],
-        };
+        // metadata is validated as ObjectMeta (below)
+        const schema = customResourceSchema(crd.spec.group, version.name, crd.spec.names.kind, own);
         out.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, { file, schema });
       }
     }
