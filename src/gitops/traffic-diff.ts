@@ -267,7 +267,8 @@ const MAX_COHORT_PROBES = 2000;
 /**
  * Whether the requests rule `index` of `side` takes reach the same destinations (and mirrors)
  * through `other`: probe requests from the values both routings match on, at each gateway the
- * rule applies to; undefined when `other` is missing or no probe reaches the rule.
+ * rule applies to; undefined when `other` is missing, no probe reaches the rule, or there are more
+ * probes than MAX_COHORT_PROBES to try.
  */
 function routedAlike(side: RoutingInfo, index: number, other: RoutingInfo | undefined): boolean | undefined {
   if (!other) return undefined;
@@ -281,7 +282,8 @@ function routedAlike(side: RoutingInfo, index: number, other: RoutingInfo | unde
     const requests = probes(host, [side.routing, other.routing]);
     for (const gateway of gateways) {
       for (const request of requests) {
-        if (++tried > MAX_COHORT_PROBES) return reached > 0 ? true : undefined;
+        // Past the bound, the probes not tried could move: not known, never 'no request moves'.
+        if (++tried > MAX_COHORT_PROBES) return undefined;
         const probe = { ...request, gateway };
         const here = RouteSimulator._route(probe, [side.routing]);
         if (here.ruleIndex !== index) continue;

@@ -143,3 +143,17 @@ describe('TrafficDiff: whether an added or removed cohort moves requests', () =>
     ]);
   });
 });
+
+test('an added cohort with more probe requests than the diff tries is not said to move no request', () => {
+  // GIVEN an added rule to v1 where every request went to v1, on a host whose other rules match
+  // six headers of several values each (far more combinations than the 2,000 probes tried)
+  const rules = ['a', 'b', 'c', 'd', 'e', 'f'].map(h => ({ match: [{ headers: { [`x-${h}`]: { exact: '2' } } }], route: [dest('v1')] }));
+  const before = [...reviewsBase(), virtualService([...rules, { route: [dest('v1')] }])];
+  const after = [...reviewsBase(), virtualService([{ name: 'users', match: [{ headers: { 'x-user': { exact: '1' } } }], route: [dest('v1')] }, ...rules, { route: [dest('v1')] }])];
+  // WHEN
+  const added = TrafficDiff.compare(before, after).hosts[0].cohorts.find(c => c.change === CohortChange.ADDED);
+  // THEN not known: "added", without "no request moves"
+  expect(added).toBeDefined();
+  expect(added!.sameDestinations).toBeUndefined();
+  expect(changeText(added!)).toBe('added');
+});
